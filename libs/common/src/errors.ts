@@ -1,0 +1,47 @@
+/**
+ * Domain error codes. Every transport maps each code with an exhaustive switch
+ * (GraphQL extensions.code at the API, gRPC status at the worker, retry vs dead-letter in consumers).
+ */
+export enum ErrorCode {
+  InvalidInput = 'INVALID_INPUT',
+  InvalidImage = 'INVALID_IMAGE',
+  ImageTooLarge = 'IMAGE_TOO_LARGE',
+  InvalidCaption = 'INVALID_CAPTION',
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  Unavailable = 'UNAVAILABLE',
+  Internal = 'INTERNAL',
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unhandled case: ${String(value)}`);
+}
+
+/** Whether a failure is worth retrying (a transient condition) or final (bad input, a bug). */
+export function isRetryable(code: ErrorCode): boolean {
+  switch (code) {
+    case ErrorCode.Unavailable:
+    case ErrorCode.Internal:
+      return true;
+    case ErrorCode.InvalidInput:
+    case ErrorCode.InvalidImage:
+    case ErrorCode.ImageTooLarge:
+    case ErrorCode.InvalidCaption:
+    case ErrorCode.NotFound:
+    case ErrorCode.Conflict:
+      return false;
+    default:
+      return assertNever(code);
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+import { EDIT_STATUSES } from './edit-status';
+import { Topic } from './topics';
+
+/** Generation options; the defaults are the paper's (CogVideoX-5B-I2V, section 5.1). */
+export const generationOptionsSchema = z.strictObject({
+  model: z.string().min(1).max(100).default('preview'),
+  frames: z.number().int().min(2).max(257).default(49),
+  steps: z.number().int().min(1).max(500).default(50),
+  guidance: z.number().min(0).max(50).default(6.0),
+  fps: z.number().int().min(1).max(60).default(8),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+});
+export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
+
+const blobKey = z.string().min(1).max(1024);
+const caption = z.string().min(1).max(2000);
+
+const frameRef = z.strictObject({
+  index: z.number().int().min(0),
+  frameId: z.uuid(),
+  blobKey,
+});
+
+/** One payload schema per event type. A change that breaks readers bumps `schemaVersion`. */
+export const eventPayloadSchemas = {
+  [Topic.EditRequested]: z.strictObject({
+    targetCaption: caption,
+    sourceKey: blobKey,
+    sourceWidth: z.number().int().positive(),
+    sourceHeight: z.number().int().positive(),
+    options: generationOptionsSchema,
+  }),
+  [Topic.EditStatus]: z.strictObject({
+    status: z.enum(EDIT_STATUSES),
+    previousStatus: z.enum(EDIT_STATUSES).nullable(),
+    seq: z.number().int().min(1),
+    cause: z.string(),
+  }),
+  [Topic.CaptionCompleted]: z.strictObject({
+    temporalCaption: caption,
+    provenance: z.enum(['template', 'vlm', 'target']),
+    targetCaption: caption,
+    sourceKey: blobKey,
+    options: generationOptionsSchema,
+  }),
+  [Topic.VideoProgress]: z.strictObject({
+    phase: z.enum(['denoising', 'frames']),
+    step: z.number().int().min(0),
+    totalSteps: z.number().int().min(1),
+    framesReady: z.number().int().min(0),
+    totalFrames: z.number().int().min(1),
+  }),
+  [Topic.VideoGenerated]: z.strictObject({
+    targetCaption: caption,
+    temporalCaption: caption,
+    sourceKey: blobKey,
+    seed: z.number().int().min(0),
+    model: z.string(),
+    generator: z.string(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    frames: z.array(frameRef).min(1),
+    computeSeconds: z.number().min(0),
+  }),
+  [Topic.FrameSelected]: z.strictObject({
+    frameIndex: z.number().int().min(0),
+    frameId: z.uuid(),
+    policy: z.enum(['last-frame', 'vlm', 'metric']),
+    reason: z.string().max(4000),
+  }),
+  [Topic.MetricsComputed]: z.strictObject({
+    frameCount: z.number().int().min(1),
+    metrics: z.array(z.string()).min(1),
+    mean: z.record(z.string(), z.number()),
+  }),
+  [Topic.EditFailed]: z.strictObject({
+    stage: z.string().min(1),
+    code: z.string().min(1),
+    reason: z.string().min(1).max(4000),
+  }),
+  [Topic.DeadLetter]: z.strictObject({
+    originalTopic: z.string(),
+    consumer: z.string(),
+    error: z.string(),
+    rawValue: z.string(),
+  }),
+} as const satisfies Record<Topic, z.ZodType>;
+
+export type EventPayloads = { [T in Topic]: z.infer<(typeof eventPayloadSchemas)[T]> };

@@ -1,0 +1,193 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateEnum
+CREATE TYPE "EditStatus" AS ENUM ('SUBMITTED', 'CAPTIONING', 'GENERATING', 'SELECTING', 'COMPLETED', 'FAILED', 'CANCELLED');
+
+-- CreateTable
+CREATE TABLE "tenants" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "tenants_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "edits" (
+    "id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "status" "EditStatus" NOT NULL DEFAULT 'SUBMITTED',
+    "target_caption" TEXT NOT NULL,
+    "temporal_caption" TEXT,
+    "caption_provenance" TEXT,
+    "source_key" TEXT NOT NULL,
+    "source_width" INTEGER NOT NULL,
+    "source_height" INTEGER NOT NULL,
+    "source_bytes" INTEGER NOT NULL,
+    "source_sha256" TEXT NOT NULL,
+    "source_mime" TEXT NOT NULL,
+    "model" TEXT NOT NULL,
+    "frame_count" INTEGER NOT NULL,
+    "steps" INTEGER NOT NULL,
+    "guidance" DOUBLE PRECISION NOT NULL,
+    "fps" INTEGER NOT NULL,
+    "seed" INTEGER NOT NULL,
+    "progress_step" INTEGER NOT NULL DEFAULT 0,
+    "progress_total" INTEGER NOT NULL DEFAULT 0,
+    "frames_ready" INTEGER NOT NULL DEFAULT 0,
+    "selected_frame_index" INTEGER,
+    "selection_policy" TEXT,
+    "selection_reason" TEXT,
+    "metrics_ready" BOOLEAN NOT NULL DEFAULT false,
+    "failure_code" TEXT,
+    "failure_reason" TEXT,
+    "history_seq" INTEGER NOT NULL DEFAULT 0,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+    "completed_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "edits_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "frames" (
+    "id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "edit_id" UUID NOT NULL,
+    "index" INTEGER NOT NULL,
+    "blob_key" TEXT NOT NULL,
+    "width" INTEGER NOT NULL,
+    "height" INTEGER NOT NULL,
+    "bytes" INTEGER NOT NULL,
+    "sha256" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "frames_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "frame_metrics" (
+    "frame_id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "edit_id" UUID NOT NULL,
+    "frame_index" INTEGER NOT NULL,
+    "ssim" DOUBLE PRECISION NOT NULL,
+    "psnr" DOUBLE PRECISION NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "frame_metrics_pkey" PRIMARY KEY ("frame_id")
+);
+
+-- CreateTable
+CREATE TABLE "captions" (
+    "edit_id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "target_caption" TEXT NOT NULL,
+    "text" TEXT NOT NULL,
+    "provenance" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "captions_pkey" PRIMARY KEY ("edit_id")
+);
+
+-- CreateTable
+CREATE TABLE "selections" (
+    "edit_id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "frame_index" INTEGER NOT NULL,
+    "frame_id" UUID NOT NULL,
+    "policy" TEXT NOT NULL,
+    "reason" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "selections_pkey" PRIMARY KEY ("edit_id")
+);
+
+-- CreateTable
+CREATE TABLE "edit_events" (
+    "id" BIGSERIAL NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "edit_id" UUID NOT NULL,
+    "seq" INTEGER NOT NULL,
+    "event_id" UUID NOT NULL,
+    "type" TEXT NOT NULL,
+    "payload" JSONB NOT NULL,
+    "occurred_at" TIMESTAMPTZ(3) NOT NULL,
+    "recorded_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "edit_events_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "outbox_events" (
+    "id" BIGSERIAL NOT NULL,
+    "event_id" UUID NOT NULL,
+    "producer" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "envelope" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "published_at" TIMESTAMPTZ(3),
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "last_error" TEXT,
+
+    CONSTRAINT "outbox_events_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "processed_events" (
+    "consumer" TEXT NOT NULL,
+    "event_id" UUID NOT NULL,
+    "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "processed_events_pkey" PRIMARY KEY ("consumer","event_id")
+);
+
+-- CreateIndex
+CREATE INDEX "edits_tenant_id_created_at_idx" ON "edits"("tenant_id", "created_at" DESC);
+
+-- CreateIndex
+CREATE INDEX "edits_tenant_id_status_idx" ON "edits"("tenant_id", "status");
+
+-- CreateIndex
+CREATE INDEX "frames_tenant_id_edit_id_idx" ON "frames"("tenant_id", "edit_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "frames_edit_id_index_key" ON "frames"("edit_id", "index");
+
+-- CreateIndex
+CREATE INDEX "frame_metrics_tenant_id_edit_id_idx" ON "frame_metrics"("tenant_id", "edit_id");
+
+-- CreateIndex
+CREATE INDEX "captions_tenant_id_idx" ON "captions"("tenant_id");
+
+-- CreateIndex
+CREATE INDEX "selections_tenant_id_idx" ON "selections"("tenant_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "edit_events_event_id_key" ON "edit_events"("event_id");
+
+-- CreateIndex
+CREATE INDEX "edit_events_tenant_id_edit_id_idx" ON "edit_events"("tenant_id", "edit_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "edit_events_edit_id_seq_key" ON "edit_events"("edit_id", "seq");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "outbox_events_event_id_key" ON "outbox_events"("event_id");
+
+-- CreateIndex
+CREATE INDEX "outbox_events_producer_published_at_id_idx" ON "outbox_events"("producer", "published_at", "id");
+
+-- AddForeignKey
+ALTER TABLE "edits" ADD CONSTRAINT "edits_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "frames" ADD CONSTRAINT "frames_edit_id_fkey" FOREIGN KEY ("edit_id") REFERENCES "edits"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "frame_metrics" ADD CONSTRAINT "frame_metrics_frame_id_fkey" FOREIGN KEY ("frame_id") REFERENCES "frames"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "edit_events" ADD CONSTRAINT "edit_events_edit_id_fkey" FOREIGN KEY ("edit_id") REFERENCES "edits"("id") ON DELETE CASCADE ON UPDATE CASCADE;

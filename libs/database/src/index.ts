@@ -1,0 +1,7 @@
+export * from './client';
+export * from './migrate';
+export * from './tenant';
+export * from './transactions';
+export type { Prisma } from './generated/prisma/client';
+export { EditStatus } from './generated/prisma/enums';
+export type { Edit, Frame, FrameMetric, Caption, Selection, EditEvent, Tenant } from './generated/prisma/client';
