@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the infra/*.sh scripts.  Source it; do not run it.
 # Progress messages go to stderr, so a script's stdout carries only its answer
 # (a URL, a broker list, export lines).

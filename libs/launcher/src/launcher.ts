@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+import { sleep } from '@f2f/common';
+
+/** The repository root (libs/launcher/{src,dist} -> ../../..). */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+export const SERVICE_NAMES = [
+  'preview-generator',
+  'edits',
+  'metrics',
+  'captioning',
+  'video-generation',
+  'frame-selection',
+  'gateway',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface PlatformOptions {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  blobDir: string;
+  /** Where each service's output goes (one file per service); inherit the terminal when absent. */
+  logDir?: string;
+  /** Fixed ports (start command) or free ones picked at random (tests). */
+  ports?: Partial<Record<ServiceName, number>>;
+  /** Per-step delay of the preview generator. */
+  stepDelayMs?: number;
+  logLevel?: string;
+  /** Extra environment per service. */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  gateway: 4000,
+  edits: 4101,
+  captioning: 4102,
+  'video-generation': 4103,
+  'frame-selection': 4104,
+  metrics: 4105,
+  'preview-generator': 50061,
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The platform's services, each a separate process, with what it takes to kill and restart one. */
+export class RunningPlatform {
+  private readonly children = new Map<ServiceName, ChildProcess>();
+
+  constructor(
+    readonly options: PlatformOptions,
+    readonly ports: Record<ServiceName, number>,
+  ) {}
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.ports.gateway}/graphql`;
+  }
+
+  envFor(name: ServiceName): Record<string, string> {
+    const o = this.options;
+    const p = this.ports;
+    const common = {
+      DATABASE_URL: o.databaseUrl,
+      KAFKA_BROKERS: o.kafkaBrokers,
+      KAFKA_TOPIC_PREFIX: o.topicPrefix,
+      BLOB_DIR: o.blobDir,
+      LOG_LEVEL: o.logLevel ?? 'info',
+      HOST: '127.0.0.1',
+      PORT: String(p[name]),
+    };
+    const specific: Partial<Record<ServiceName, Record<string, string>>> = {
+      'preview-generator': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '4' },
+      'video-generation': { GENERATOR_ADDRESSES: `127.0.0.1:${p['preview-generator']}` },
+      gateway: {
+        EDITS_URL: `http://127.0.0.1:${p.edits}/graphql`,
+        METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
+      },
+    };
+    return { ...common, ...specific[name], ...o.env?.[name] };
+  }
+
+  /** Starts one service and waits until it reports healthy. */
+  async start(name: ServiceName, timeoutMs = 60_000): Promise<void> {
+    const entry = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.envFor(name) };
+    const logDir = this.options.logDir;
+    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: logDir ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      const out = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+      child.stdout?.pipe(out);
+      child.stderr?.pipe(out);
+    }
+    this.children.set(name, child);
+    let exited: number | null | undefined;
+    child.once('exit', (code) => {
+      exited = code;
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (exited !== undefined) throw new Error(`${name} exited with code ${exited} while starting${logDir ? ` (see ${logDir}/${name}.log)` : ''}`);
+      if (await this.isHealthy(name)) return;
+      await sleep(200);
+    }
+    throw new Error(`${name} did not become healthy within ${timeoutMs} ms`);
+  }
+
+  private async isHealthy(name: ServiceName): Promise<boolean> {
+    const port = this.ports[name];
+    if (name === 'preview-generator') {
+      return new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      return res.ok && ((await res.json()) as { status: string }).status === 'ok';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Kills a service (SIGKILL simulates a crash) and waits for the process to be gone. */
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await gone;
+    this.children.delete(name);
+  }
+
+  async stop(): Promise<void> {
+    const order = [...SERVICE_NAMES].reverse();
+    await Promise.all(
+      order.map(async (name) => {
+        const child = this.children.get(name);
+        if (!child || child.exitCode !== null) return;
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await gone;
+        clearTimeout(timer);
+      }),
+    );
+    this.children.clear();
+  }
+}
+
+/** Starts every service as its own process and waits until all are healthy. */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const ports = { ...DEFAULT_PORTS };
+  for (const name of SERVICE_NAMES) ports[name] = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
+  const platform = new RunningPlatform(options, ports);
+  try {
+    await Promise.all(SERVICE_NAMES.map((name) => platform.start(name)));
+  } catch (error) {
+    await platform.stop();
+    throw error;
+  }
+  return platform;
+}

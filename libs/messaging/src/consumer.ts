@@ -1,0 +1,208 @@
+import { DomainError, ErrorCode, isRetryable, sleep, backoffDelay, type Logger } from '@f2f/common';
+import {
+  decodeEnvelope,
+  type EventEnvelope,
+  InvalidEventError,
+  logicalTopic,
+  makeEnvelope,
+  Topic,
+  topicName,
+  traceIdOf,
+} from '@f2f/contracts';
+import type { PrismaClient, Tx } from '@f2f/database';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+
+import type { OutboxWriter } from './outbox';
+
+export interface HandlerContext {
+  logger: Logger;
+  /** Keeps the consumer's group membership alive during long work (a video generation). */
+  heartbeat(): Promise<void>;
+  /**
+   * Runs effects in one transaction together with the inbox record of this event: the effects
+   * happen exactly once however often the event is delivered. Returns undefined, without running
+   * `work`, when this consumer has handled the event already.
+   */
+  transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R | undefined>;
+  /** Whether this consumer has handled the event already (for handlers with effects outside the database). */
+  alreadyHandled(): Promise<boolean>;
+  attempt: number;
+}
+
+export type EventHandler<T extends Topic> = (event: EventEnvelope<T>, ctx: HandlerContext) => Promise<void>;
+
+export interface EventConsumerOptions {
+  /** Names the consumer group and the inbox rows; one per service. */
+  consumerName: string;
+  topicPrefix: string;
+  /** Attempts for a retryable failure before the event is dead-lettered and the edit failed. */
+  maxAttempts?: number;
+  retryBaseDelayMs?: number;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+}
+
+/**
+ * Consumes events of the platform's topics: validates each envelope, runs its handler with retries
+ * and backoff, and dead-letters what still fails (an invalid event at once) while failing the edit
+ * with a reason, so that no edit waits forever on an event nobody can handle.
+ */
+export class EventConsumer {
+  private readonly handlers = new Map<Topic, EventHandler<Topic>>();
+  private consumer: Consumer | undefined;
+  private readonly maxAttempts: number;
+  private readonly retryBaseDelayMs: number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly prisma: PrismaClient,
+    private readonly outbox: OutboxWriter,
+    private readonly logger: Logger,
+    private readonly options: EventConsumerOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
+  }
+
+  on<T extends Topic>(topic: T, handler: EventHandler<T>): this {
+    this.handlers.set(topic, handler as unknown as EventHandler<Topic>);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: `${this.options.topicPrefix}${this.options.consumerName}`,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...this.handlers.keys()].map((t) => topicName(this.options.topicPrefix, t)),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: async ({ topic, message, heartbeat }) => this.process(topic, message, heartbeat),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  private async process(physicalTopic: string, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    let event: EventEnvelope<Topic>;
+    try {
+      event = decodeEnvelope(message.value);
+      if (logicalTopic(this.options.topicPrefix, physicalTopic) !== event.type) {
+        throw new InvalidEventError('invalid event', [`type ${event.type} arrived on topic ${physicalTopic}`]);
+      }
+    } catch (error) {
+      this.logger.error({ err: error, topic: physicalTopic, offset: message.offset }, 'invalid event dead-lettered');
+      await this.deadLetter(physicalTopic, message, error);
+      return;
+    }
+    const handler = this.handlers.get(event.type);
+    if (!handler) return;
+    const logger = this.logger.child({
+      editId: event.editId,
+      tenantId: event.tenantId,
+      traceId: traceIdOf(event.trace),
+      eventId: event.eventId,
+      eventType: event.type,
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler(event, this.context(event, logger, heartbeat, attempt));
+        return;
+      } catch (error) {
+        const code = error instanceof DomainError ? error.code : ErrorCode.Internal;
+        const final = !isRetryable(code) || attempt >= this.maxAttempts;
+        logger.warn({ err: error, attempt, final }, 'handler failed');
+        if (final) {
+          await this.deadLetter(physicalTopic, message, error);
+          await this.failEdit(event, code, error);
+          return;
+        }
+        await sleep(backoffDelay(attempt, this.retryBaseDelayMs, 10_000));
+        await heartbeat();
+      }
+    }
+  }
+
+  private context(
+    event: EventEnvelope<Topic>,
+    logger: Logger,
+    heartbeat: () => Promise<void>,
+    attempt: number,
+  ): HandlerContext {
+    const consumer = this.options.consumerName;
+    return {
+      logger,
+      heartbeat,
+      attempt,
+      alreadyHandled: async () =>
+        (await this.prisma.processedEvent.count({ where: { consumer, eventId: event.eventId } })) > 0,
+      transaction: (work) =>
+        this.prisma.$transaction(
+          async (tx) => {
+            const inserted = await tx.processedEvent.createMany({
+              data: [{ consumer, eventId: event.eventId }],
+              skipDuplicates: true,
+            });
+            if (inserted.count === 0) {
+              logger.info('event already handled; skipped');
+              return undefined;
+            }
+            return work(tx);
+          },
+          { timeout: 60_000, maxWait: 15_000 },
+        ),
+    };
+  }
+
+  private async deadLetter(physicalTopic: string, message: KafkaMessage, error: unknown): Promise<void> {
+    const value = message.value?.toString() ?? '';
+    await this.producer.send({
+      topic: topicName(this.options.topicPrefix, Topic.DeadLetter),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: JSON.stringify({
+            originalTopic: physicalTopic,
+            consumer: this.options.consumerName,
+            error: error instanceof Error ? error.message : String(error),
+            rawValue: value.slice(0, 1_000_000),
+          }),
+        },
+      ],
+    });
+  }
+
+  /** Marks the edit failed (through edit.failed) exactly once per event and consumer. */
+  private async failEdit(event: EventEnvelope<Topic>, code: ErrorCode, error: unknown): Promise<void> {
+    if (event.type === Topic.EditFailed) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    await this.prisma.$transaction(async (tx) => {
+      const inserted = await tx.processedEvent.createMany({
+        data: [{ consumer: this.options.consumerName, eventId: event.eventId }],
+        skipDuplicates: true,
+      });
+      if (inserted.count === 0) return;
+      await this.outbox.enqueue(
+        tx,
+        makeEnvelope({
+          type: Topic.EditFailed,
+          editId: event.editId,
+          tenantId: event.tenantId,
+          cause: event,
+          payload: { stage: this.options.consumerName, code, reason: reason.slice(0, 4000) || code },
+        }),
+      );
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { sleep, type Logger } from '@f2f/common';
+import { type AnyEventEnvelope, type EventEnvelope, topicName, type Topic } from '@f2f/contracts';
+import type { PrismaClient, Tx } from '@f2f/database';
+import type { Producer } from 'kafkajs';
+
+/**
+ * Writes events to the outbox table inside the caller's transaction: the event exists exactly when
+ * the effects that caused it were committed.
+ */
+export class OutboxWriter {
+  constructor(
+    private readonly producerName: string,
+    private readonly topicPrefix: string,
+    private readonly onEnqueued: () => void = () => undefined,
+  ) {}
+
+  async enqueue(tx: Tx, ...events: EventEnvelope<Topic>[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.outboxEvent.createMany({
+      data: events.map((event) => ({
+        eventId: event.eventId,
+        producer: this.producerName,
+        topic: topicName(this.topicPrefix, event.type),
+        key: event.editId,
+        envelope: event as unknown as object,
+      })),
+    });
+    this.onEnqueued();
+  }
+}
+
+export interface OutboxRelayOptions {
+  producerName: string;
+  batchSize?: number;
+  pollIntervalMs?: number;
+}
+
+interface OutboxRow {
+  id: bigint;
+  event_id: string;
+  topic: string;
+  key: string;
+  envelope: AnyEventEnvelope;
+}
+
+/**
+ * Publishes a producer's outbox rows to Kafka in insertion order, then marks them published.
+ * Rows are locked with SKIP LOCKED so several replicas of a service never send the same row at
+ * once; a crash after sending and before marking re-sends, which consumers' inboxes absorb.
+ */
+export class OutboxRelay {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly producer: Producer,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after a transaction that enqueued events commits: publish now instead of at the next poll. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publishes everything pending now; returns how many events were sent. */
+  async flush(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const sent = await this.publishBatch();
+      total += sent;
+      if (sent < this.batchSize) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const sent = await this.publishBatch();
+        if (sent === this.batchSize) continue;
+      } catch (error) {
+        this.logger.error({ err: error }, 'outbox relay: publishing failed; retrying');
+        await sleep(1000);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<OutboxRow[]>`
+          SELECT id, event_id, topic, key, envelope FROM outbox_events
+          WHERE producer = ${this.options.producerName} AND published_at IS NULL
+          ORDER BY id LIMIT ${this.batchSize} FOR UPDATE SKIP LOCKED`;
+        if (rows.length === 0) return 0;
+        const byTopic = new Map<string, OutboxRow[]>();
+        for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+            topic,
+            messages: topicRows.map((row) => ({
+              key: row.key,
+              value: JSON.stringify(row.envelope),
+              headers: { 'event-type': row.envelope.type, traceparent: row.envelope.trace.traceparent },
+            })),
+          })),
+        });
+        await tx.outboxEvent.updateMany({
+          where: { id: { in: rows.map((r) => r.id) } },
+          data: { publishedAt: new Date() },
+        });
+        return rows.length;
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import { ConfigError, createLogger, redactConfig, type Logger } from '@f2f/common';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+import { PinoNestLogger } from './nest-logger';
+
+export interface ServiceBootstrap<C> {
+  serviceName: string;
+  loadConfig(): C;
+  logLevel(config: C): string;
+  createModule(config: C, logger: Logger): unknown;
+  listen(config: C): { port: number; host: string };
+  /** Largest JSON body accepted (Nest's default is 100 kB). */
+  bodyLimitBytes?(config: C): number;
+  configure?(app: INestApplication, config: C, logger: Logger): void | Promise<void>;
+}
+
+/**
+ * Starts a service: validates its configuration (refusing to start with a clear message), creates
+ * the Nest application with structured logging, serves HTTP and shuts down cleanly on SIGTERM.
+ */
+export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<INestApplication> {
+  let config: C;
+  try {
+    config = spec.loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(spec.serviceName, spec.logLevel(config));
+  logger.info({ config: redactConfig(config as Record<string, unknown>) }, 'starting');
+  const app = await NestFactory.create<NestExpressApplication>(spec.createModule(config, logger) as never, {
+    logger: new PinoNestLogger(logger),
+  });
+  app.useBodyParser('json', { limit: spec.bodyLimitBytes?.(config) ?? 1024 * 1024 });
+  app.enableShutdownHooks();
+  await spec.configure?.(app, config, logger);
+  const { port, host } = spec.listen(config);
+  await app.listen(port, host);
+  logger.info({ port, host }, 'listening');
+  return app;
+}

@@ -1,0 +1,37 @@
+export interface StoredBlob {
+  key: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * Where images live (sources, frames, collages, results). Postgres keeps keys, sizes and digests.
+ * The filesystem implementation is the default; an S3-compatible one implements the same interface.
+ */
+export interface BlobStore {
+  put(key: string, data: Buffer, contentType: string): Promise<StoredBlob>;
+  get(key: string): Promise<Buffer>;
+  exists(key: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+}
+
+export const BLOB_STORE = Symbol('BlobStore');
+
+/** Keys are relative, slash-separated paths of safe characters; never absolute, never `..`. */
+export function assertValidKey(key: string): void {
+  if (
+    key.length === 0 ||
+    key.length > 1024 ||
+    !/^[a-zA-Z0-9._\-/]+$/.test(key) ||
+    key.startsWith('/') ||
+    key.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
+    throw new Error(`invalid blob key: ${JSON.stringify(key)}`);
+  }
+}
+
+export const blobKeys = {
+  source: (tenantId: string, editId: string, ext: string) => `tenants/${tenantId}/edits/${editId}/source.${ext}`,
+  frame: (tenantId: string, editId: string, index: number) =>
+    `tenants/${tenantId}/edits/${editId}/frames/${String(index).padStart(3, '0')}.png`,
+};

@@ -1,0 +1,101 @@
+import { randomInt, randomUUID } from 'node:crypto';
+
+import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import type { Edit, PrismaClient } from '@f2f/database';
+import { inspectImage } from '@f2f/imaging';
+import { OutboxWriter } from '@f2f/messaging';
+import { BLOB_STORE, PRISMA } from '@f2f/platform';
+import { blobKeys, type BlobStore } from '@f2f/storage';
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { CreateEditCommand } from './create-edit.command';
+
+export const EDIT_LIMITS = Symbol('EditLimits');
+export interface EditLimits {
+  maxImageBytes: number;
+  maxImagePixels: number;
+  maxCaptionLength: number;
+}
+
+export const randomSeed = (): number => randomInt(0, 2 ** 31 - 1);
+
+/**
+ * Checks the image, stores it, and records the edit, its first history entry and its
+ * edit.requested event in one transaction. Nothing is published for a request that fails a check.
+ */
+@Injectable()
+export class CreateEditUseCase {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async execute(command: CreateEditCommand): Promise<Edit> {
+    const info = await inspectImage(command.image, {
+      maxBytes: this.limits.maxImageBytes,
+      maxPixels: this.limits.maxImagePixels,
+      minSide: 16,
+    });
+    const editId = randomUUID();
+    const ext = info.format === 'jpeg' ? 'jpg' : info.format;
+    const stored = await this.blobs.put(blobKeys.source(command.tenantId, editId, ext), command.image, info.mime);
+    const { options } = command;
+    const requested: EventEnvelope<Topic.EditRequested> = makeEnvelope({
+      type: Topic.EditRequested,
+      editId,
+      tenantId: command.tenantId,
+      payload: {
+        targetCaption: command.targetCaption,
+        sourceKey: stored.key,
+        sourceWidth: info.width,
+        sourceHeight: info.height,
+        options,
+      },
+    });
+    const status = makeEnvelope({
+      type: Topic.EditStatus,
+      editId,
+      tenantId: command.tenantId,
+      cause: requested,
+      payload: { status: 'SUBMITTED', previousStatus: null, seq: 1, cause: Topic.EditRequested },
+    });
+    return this.prisma.$transaction(async (tx) => {
+      const edit = await tx.edit.create({
+        data: {
+          id: editId,
+          tenantId: command.tenantId,
+          targetCaption: command.targetCaption,
+          sourceKey: stored.key,
+          sourceWidth: info.width,
+          sourceHeight: info.height,
+          sourceBytes: stored.bytes,
+          sourceSha256: stored.sha256,
+          sourceMime: info.mime,
+          model: options.model,
+          frameCount: options.frames,
+          steps: options.steps,
+          guidance: options.guidance,
+          fps: options.fps,
+          seed: options.seed,
+          progressTotal: options.steps,
+          historySeq: 1,
+        },
+      });
+      await tx.editEvent.create({
+        data: {
+          tenantId: command.tenantId,
+          editId,
+          seq: 1,
+          eventId: requested.eventId,
+          type: requested.type,
+          payload: requested.payload as object,
+          occurredAt: new Date(requested.occurredAt),
+        },
+      });
+      await this.outbox.enqueue(tx, requested, status);
+      return edit;
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import type { Edit, EditEvent, Frame, TenantId } from '@f2f/database';
+import { CurrentTenant } from '@f2f/platform';
+import { Inject } from '@nestjs/common';
+import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+
+import { CreateEditCommand, type CreateEditInput } from '../create-edit/create-edit.command';
+import { CreateEditUseCase, EDIT_LIMITS, type EditLimits, randomSeed } from '../create-edit/create-edit.use-case';
+import { EditsRepository } from '../persistence/edits.repository';
+
+@Resolver('Edit')
+export class EditsResolver {
+  constructor(
+    private readonly edits: EditsRepository,
+    private readonly createEdit: CreateEditUseCase,
+    @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
+  ) {}
+
+  @Query('edit')
+  edit(@CurrentTenant() tenantId: TenantId, @Args('id') id: string): Promise<Edit | null> {
+    return this.edits.findEdit(tenantId, id);
+  }
+
+  @Query('edits')
+  list(@CurrentTenant() tenantId: TenantId, @Args('first') first: number): Promise<Edit[]> {
+    return this.edits.listEdits(tenantId, Math.max(1, Math.min(first ?? 20, 100)));
+  }
+
+  @Mutation('createEdit')
+  create(@CurrentTenant() tenantId: TenantId, @Args('input') input: CreateEditInput): Promise<Edit> {
+    return this.createEdit.execute(CreateEditCommand.create(tenantId, input, this.limits, randomSeed));
+  }
+
+  @ResolveReference()
+  resolveReference(ref: { id: string }, @CurrentTenant() tenantId: TenantId): Promise<Edit | null> {
+    return this.edits.findEdit(tenantId, ref.id);
+  }
+
+  @ResolveField('options')
+  options(@Parent() edit: Edit) {
+    return { model: edit.model, frames: edit.frameCount, steps: edit.steps, guidance: edit.guidance, fps: edit.fps, seed: edit.seed };
+  }
+
+  @ResolveField('source')
+  source(@Parent() edit: Edit) {
+    return {
+      blobKey: edit.sourceKey,
+      width: edit.sourceWidth,
+      height: edit.sourceHeight,
+      bytes: edit.sourceBytes,
+      sha256: edit.sourceSha256,
+      mimeType: edit.sourceMime,
+    };
+  }
+
+  @ResolveField('progress')
+  progress(@Parent() edit: Edit) {
+    return { step: edit.progressStep, totalSteps: edit.progressTotal, framesReady: edit.framesReady, totalFrames: edit.frameCount };
+  }
+
+  @ResolveField('failure')
+  failure(@Parent() edit: Edit) {
+    return edit.failureCode ? { code: edit.failureCode, reason: edit.failureReason ?? '' } : null;
+  }
+
+  @ResolveField('frames')
+  frames(@Parent() edit: Edit): Promise<Frame[]> {
+    return this.edits.frames(edit.tenantId as TenantId, edit.id);
+  }
+
+  @ResolveField('selectedFrame')
+  selectedFrame(@Parent() edit: Edit): Promise<Frame | null> | null {
+    return edit.selectedFrameIndex === null ? null : this.edits.frameAt(edit.tenantId as TenantId, edit.id, edit.selectedFrameIndex);
+  }
+
+  @ResolveField('history')
+  async history(@Parent() edit: Edit) {
+    const events: EditEvent[] = await this.edits.history(edit.tenantId as TenantId, edit.id);
+    return events.map((e) => ({
+      seq: e.seq,
+      eventId: e.eventId,
+      type: e.type,
+      occurredAt: e.occurredAt.toISOString(),
+      payload: JSON.stringify(e.payload),
+    }));
+  }
+
+  @ResolveField('createdAt')
+  createdAt(@Parent() edit: Edit): string {
+    return edit.createdAt.toISOString();
+  }
+
+  @ResolveField('updatedAt')
+  updatedAt(@Parent() edit: Edit): string {
+    return edit.updatedAt.toISOString();
+  }
+
+  @ResolveField('completedAt')
+  completedAt(@Parent() edit: Edit): string | null {
+    return edit.completedAt?.toISOString() ?? null;
+  }
+}
+
+@Resolver('Frame')
+export class FrameResolver {
+  constructor(private readonly edits: EditsRepository) {}
+
+  @ResolveReference()
+  resolveReference(ref: { id: string }, @CurrentTenant() tenantId: TenantId): Promise<Frame | null> {
+    return this.edits.frame(tenantId, ref.id);
+  }
+}

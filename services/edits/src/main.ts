@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+
+import { bootstrapService } from '@f2f/platform';
+
+import { AppModule } from './app.module';
+import { bodyLimitBytes, loadEditsConfig } from './config';
+
+void bootstrapService({
+  serviceName: 'edits',
+  loadConfig: () => loadEditsConfig(),
+  logLevel: (c) => c.LOG_LEVEL,
+  createModule: (c, logger) => AppModule.forRoot(c, logger),
+  listen: (c) => ({ port: c.PORT, host: c.HOST }),
+  bodyLimitBytes: (c) => bodyLimitBytes(c),
+});

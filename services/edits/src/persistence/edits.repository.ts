@@ -1,0 +1,51 @@
+import type { Edit, EditEvent, Frame, PrismaClient, TenantId, Tx } from '@f2f/database';
+import { PRISMA } from '@f2f/platform';
+import { Inject, Injectable } from '@nestjs/common';
+
+/** Reads of the edits service; every method takes the tenant first, so no query forgets it. */
+@Injectable()
+export class EditsRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  findEdit(tenantId: TenantId, id: string): Promise<Edit | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.prisma.edit.findFirst({ where: { id, tenantId } });
+  }
+
+  listEdits(tenantId: TenantId, first: number): Promise<Edit[]> {
+    return this.prisma.edit.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: first });
+  }
+
+  frames(tenantId: TenantId, editId: string): Promise<Frame[]> {
+    return this.prisma.frame.findMany({ where: { tenantId, editId }, orderBy: { index: 'asc' } });
+  }
+
+  frame(tenantId: TenantId, id: string): Promise<Frame | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.prisma.frame.findFirst({ where: { tenantId, id } });
+  }
+
+  frameAt(tenantId: TenantId, editId: string, index: number): Promise<Frame | null> {
+    return this.prisma.frame.findFirst({ where: { tenantId, editId, index } });
+  }
+
+  history(tenantId: TenantId, editId: string): Promise<EditEvent[]> {
+    return this.prisma.editEvent.findMany({ where: { tenantId, editId }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }] });
+  }
+
+  /** Locks the edit's row for the rest of the transaction and returns it. */
+  async lockEdit(tx: Tx, tenantId: TenantId, id: string): Promise<Edit | null> {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM edits WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
+    if (locked.length === 0) return null;
+    return tx.edit.findUnique({ where: { id } });
+  }
+
+  async ensureTenant(tenantId: TenantId, name: string): Promise<void> {
+    await this.prisma.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, name }, update: {} });
+  }
+}
+
+export function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}

@@ -1,0 +1,70 @@
+import { DomainError, ErrorCode } from '@f2f/common';
+import { makeEnvelope, Topic } from '@f2f/contracts';
+import { asTenantId } from '@f2f/database';
+import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
+import { Injectable } from '@nestjs/common';
+
+import { EditsRepository } from '../persistence/edits.repository';
+import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
+
+/**
+ * Every stage event: recorded in the edit's history, applied to the edit, and announced on
+ * edit.status when the status changes, all in the transaction that records the event as handled.
+ */
+@Injectable()
+export class RecordStageEventUseCase {
+  constructor(
+    private readonly edits: EditsRepository,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async execute(event: StageEvent, ctx: Pick<HandlerContext, 'transaction' | 'logger'>): Promise<void> {
+    const tenantId = asTenantId(event.tenantId);
+    await ctx.transaction(async (tx) => {
+      const edit = await this.edits.lockEdit(tx, tenantId, event.editId);
+      if (!edit) throw new DomainError(ErrorCode.NotFound, `edit ${event.editId} of tenant ${event.tenantId} does not exist`);
+      const before: EditState = {
+        status: edit.status,
+        temporalCaption: edit.temporalCaption,
+        captionProvenance: edit.captionProvenance,
+        progressStep: edit.progressStep,
+        progressTotal: edit.progressTotal,
+        framesReady: edit.framesReady,
+        selectedFrameIndex: edit.selectedFrameIndex,
+        selectionPolicy: edit.selectionPolicy,
+        selectionReason: edit.selectionReason,
+        metricsReady: edit.metricsReady,
+        failureCode: edit.failureCode,
+        failureReason: edit.failureReason,
+        completedAt: edit.completedAt,
+      };
+      const after = applyStageEvent(before, event, new Date());
+      const seq = edit.historySeq + 1;
+      await tx.edit.update({ where: { id: edit.id }, data: { ...after, historySeq: seq } });
+      await tx.editEvent.create({
+        data: {
+          tenantId,
+          editId: edit.id,
+          seq,
+          eventId: event.eventId,
+          type: event.type,
+          payload: event.payload as object,
+          occurredAt: new Date(event.occurredAt),
+        },
+      });
+      if (after.status !== before.status) {
+        await this.outbox.enqueue(
+          tx,
+          makeEnvelope({
+            type: Topic.EditStatus,
+            editId: edit.id,
+            tenantId,
+            cause: event,
+            payload: { status: after.status, previousStatus: before.status, seq, cause: event.type },
+          }),
+        );
+        ctx.logger.info({ from: before.status, to: after.status }, 'edit status changed');
+      }
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+
+import { bootstrapService } from '@f2f/platform';
+
+import { AppModule } from './app.module';
+import { loadGatewayConfig } from './config';
+
+void bootstrapService({
+  serviceName: 'gateway',
+  loadConfig: () => loadGatewayConfig(),
+  logLevel: (c) => c.LOG_LEVEL,
+  createModule: (c, logger) => AppModule.forRoot(c, logger),
+  listen: (c) => ({ port: c.PORT, host: c.HOST }),
+  bodyLimitBytes: (c) => c.MAX_BODY_BYTES,
+});

@@ -1,0 +1,24 @@
+import path from 'node:path';
+
+import type { Logger } from '@f2f/common';
+import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import type { MetricsConfig } from './config';
+import { FrameMetricsResolver } from './graphql/frame-metrics.resolver';
+import { MeasureFramesUseCase } from './measurement/measure-frames.use-case';
+import { VideoGeneratedHandler } from './measurement/video-generated.handler';
+
+/** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */
+export const METRICS_SDL = path.resolve(__dirname, '../src/graphql/metrics.graphql');
+
+@Module({})
+export class AppModule {
+  static forRoot(config: MetricsConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(platformConfigFrom('metrics', config), logger), subgraphModule([METRICS_SDL], logger)],
+      providers: [MeasureFramesUseCase, VideoGeneratedHandler, FrameMetricsResolver],
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import { sleep, type Logger } from '@f2f/common';
+import { loadProtos, MAX_MESSAGE_BYTES, VIDEO_GENERATOR_SERVICE, type GenerateRequest__Output, type GenerateResponse } from '@f2f/video-proto';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import sharp from 'sharp';
+
+import type { PreviewConfig } from './config';
+import { PREVIEW_GENERATOR_NAME, PREVIEW_MODEL_ID, renderPath } from './render';
+
+type GenerateCall = grpc.ServerWritableStream<GenerateRequest__Output, GenerateResponse>;
+
+class InvalidArgument extends Error {}
+
+/** Checks a request as the GPU worker does, so the stand-in refuses what the model would refuse. */
+export async function validateRequest(req: GenerateRequest__Output): Promise<void> {
+  const problems: string[] = [];
+  if (!req.prompt.trim()) problems.push('prompt is empty');
+  if (req.prompt.length > 2000) problems.push('prompt is longer than 2000 characters');
+  if (req.numFrames < 2 || req.numFrames > 257) problems.push('num_frames must be within 2..257');
+  if (req.numInferenceSteps < 1 || req.numInferenceSteps > 500) problems.push('num_inference_steps must be within 1..500');
+  if (!(req.guidanceScale >= 0 && req.guidanceScale <= 50)) problems.push('guidance_scale must be within 0..50');
+  for (const [name, v] of [['width', req.width], ['height', req.height]] as const) {
+    if (v < 64 || v > 2048 || v % 8 !== 0) problems.push(`${name} must be a multiple of 8 within 64..2048`);
+  }
+  if (req.model && req.model !== PREVIEW_MODEL_ID) problems.push(`this server runs "${PREVIEW_MODEL_ID}", not "${req.model}"`);
+  if (req.image.length === 0) problems.push('image is empty');
+  else {
+    try {
+      await sharp(req.image).metadata();
+    } catch {
+      problems.push('image is not a readable image');
+    }
+  }
+  if (problems.length) throw new InvalidArgument(problems.join('; '));
+}
+
+export interface RunningServer {
+  server: grpc.Server;
+  port: number;
+  health: HealthImplementation;
+  shutdown(): Promise<void>;
+}
+
+export async function startPreviewServer(config: PreviewConfig, logger: Logger): Promise<RunningServer> {
+  const { video } = loadProtos();
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [VIDEO_GENERATOR_SERVICE]: 'NOT_SERVING' });
+  let active = 0;
+
+  async function generate(call: GenerateCall): Promise<void> {
+    const req = call.request;
+    const log = logger.child({ requestId: req.requestId, seed: req.seed });
+    if (active >= config.MAX_CONCURRENT) {
+      call.destroy({ code: grpc.status.RESOURCE_EXHAUSTED, details: `busy: ${active} generations running` } as never);
+      return;
+    }
+    active++;
+    const started = process.hrtime.bigint();
+    try {
+      await validateRequest(req);
+      log.info({ frames: req.numFrames, steps: req.numInferenceSteps }, 'generating (preview, not a model)');
+      const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+      for (let step = 1; step <= req.numInferenceSteps; step++) {
+        await sleep(config.STEP_DELAY_MS);
+        if (call.cancelled) return log.info({ step }, 'cancelled by the client');
+        await write(call, { progress: { step, totalSteps: req.numInferenceSteps, elapsedSeconds: elapsed() } });
+      }
+      for await (const frame of renderPath({
+        image: req.image,
+        prompt: req.prompt,
+        seed: req.seed,
+        numFrames: req.numFrames,
+        width: req.width,
+        height: req.height,
+      })) {
+        if (call.cancelled) return log.info({ frame: frame.index }, 'cancelled by the client');
+        await write(call, { frame: { index: frame.index, png: frame.png, width: req.width, height: req.height } });
+      }
+      await write(call, {
+        summary: {
+          seed: req.seed,
+          modelId: PREVIEW_MODEL_ID,
+          modelRevision: 'preview-v1',
+          frameCount: req.numFrames,
+          computeSeconds: elapsed(),
+          peakMemoryBytes: String(process.memoryUsage().rss),
+          generator: PREVIEW_GENERATOR_NAME,
+          isModel: false,
+        },
+      });
+      call.end();
+    } catch (error) {
+      if (error instanceof InvalidArgument) {
+        call.destroy({ code: grpc.status.INVALID_ARGUMENT, details: error.message } as never);
+      } else if (!call.cancelled) {
+        log.error({ err: error }, 'generation failed');
+        call.destroy({ code: grpc.status.INTERNAL, details: 'generation failed' } as never);
+      }
+    } finally {
+      active--;
+    }
+  }
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+  server.addService(video.frame2frame.video.v1.VideoGenerator.service, {
+    Generate: (call: GenerateCall) => void generate(call),
+  });
+  health.addToServer(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${config.HOST}:${config.PORT}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  health.setStatus('', 'SERVING');
+  health.setStatus(VIDEO_GENERATOR_SERVICE, 'SERVING');
+  return {
+    server,
+    port,
+    health,
+    shutdown: () =>
+      new Promise<void>((resolve) => {
+        health.setStatus('', 'NOT_SERVING');
+        health.setStatus(VIDEO_GENERATOR_SERVICE, 'NOT_SERVING');
+        server.tryShutdown(() => resolve());
+      }),
+  };
+}
+
+/** Writes with backpressure: waits for 'drain' when the stream's buffer is full. */
+function write(call: GenerateCall, message: GenerateResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (call.write(message)) resolve();
+    else call.once('drain', () => resolve());
+  });
+}
