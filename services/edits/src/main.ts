@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { bootstrapService } from '@f2f/platform';
 
 import { AppModule } from './app.module';
-import { bodyLimitBytes, loadEditsConfig } from './config';
+import { loadEditsConfig } from './config';
 
 void bootstrapService({
   serviceName: 'edits',
@@ -11,5 +11,5 @@ void bootstrapService({
   logLevel: (c) => c.LOG_LEVEL,
   createModule: (c, logger) => AppModule.forRoot(c, logger),
   listen: (c) => ({ port: c.PORT, host: c.HOST }),
-  bodyLimitBytes: (c) => bodyLimitBytes(c),
+  bodyLimitBytes: (c) => c.MAX_BODY_BYTES,
 });

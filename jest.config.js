@@ -1,0 +1,29 @@
+// Three tiers (CONVENTIONS 11):
+//   unit         *.spec.ts beside the code, adapters swapped, no infrastructure
+//   integration  *.int-spec.ts on a real Postgres and a real Kafka broker (one database per file)
+//   e2e          test/e2e: every service as its own process, driven through the gateway
+// `npm test` (scripts/test.js) starts the infrastructure, builds, and runs all three.
+const preset = require('./jest.preset');
+
+const roots = ['<rootDir>/libs', '<rootDir>/services'];
+
+module.exports = {
+  projects: [
+    { ...preset, displayName: 'unit', roots, testMatch: ['**/src/**/*.spec.ts'] },
+    {
+      ...preset,
+      displayName: 'integration',
+      roots,
+      testMatch: ['**/src/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      ...preset,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test/e2e'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+  ],
+  testTimeout: 60_000,
+};
