@@ -16,19 +16,32 @@ const check = process.argv.includes('--check');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 /** Loader options: libs/video-proto/src/loader.ts uses the same ones at run time. */
-const PROTO_OPTIONS = ['--longs=String', '--enums=String', '--defaults', '--oneofs', '--grpcLib=@grpc/grpc-js'];
+const PROTO_OPTIONS = [
+  '--longs=String',
+  '--enums=String',
+  '--defaults',
+  '--oneofs',
+  '--grpcLib=@grpc/grpc-js',
+];
 const PROTO_FILES = ['frame2frame/video/v1/video_generator.proto', 'grpc/health/v1/health.proto'];
 
 function generateProto(outDir) {
   fs.rmSync(outDir, { recursive: true, force: true });
-  execFileSync(bin('proto-loader-gen-types'), [...PROTO_OPTIONS, '-I', 'proto', '-O', outDir, ...PROTO_FILES], {
-    stdio: 'inherit',
-    cwd: root, // relative paths: the generated comments must not depend on where the clone lives
-  });
+  execFileSync(
+    bin('proto-loader-gen-types'),
+    [...PROTO_OPTIONS, '-I', 'proto', '-O', outDir, ...PROTO_FILES],
+    {
+      stdio: 'inherit',
+      cwd: root, // relative paths: the generated comments must not depend on where the clone lives
+    },
+  );
 }
 
 function generatePrisma() {
-  execFileSync('npm', ['run', '-s', 'prisma:generate', '-w', '@f2f/database'], { stdio: 'inherit', cwd: root });
+  execFileSync('npm', ['run', '-s', 'prisma:generate', '-w', '@f2f/database'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 }
 
 function generateSupergraph(outFile) {
@@ -64,7 +77,8 @@ if (check) {
   generateSupergraph(path.join(tmp, 'supergraph.graphql'));
   if (fs.existsSync(path.join(tmp, 'supergraph.graphql'))) {
     const committed = fs.existsSync(supergraphOut) ? fs.readFileSync(supergraphOut, 'utf8') : '';
-    if (committed !== fs.readFileSync(path.join(tmp, 'supergraph.graphql'), 'utf8')) stale.push(path.relative(root, supergraphOut));
+    if (committed !== fs.readFileSync(path.join(tmp, 'supergraph.graphql'), 'utf8'))
+      stale.push(path.relative(root, supergraphOut));
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   if (stale.length) {

@@ -45,7 +45,10 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 180_000
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await gql<{ edit: { status: string } | null }>(`query($id: ID!) { edit(id: $id) { status } }`, { id });
+    const res = await gql<{ edit: { status: string } | null }>(
+      `query($id: ID!) { edit(id: $id) { status } }`,
+      { id },
+    );
     last = res.data?.edit?.status ?? `errors: ${JSON.stringify(res.errors)}`;
     if (statuses.includes(last)) return last;
     await sleep(500);
@@ -83,7 +86,16 @@ describe('an edit through the whole platform', () => {
         temporalCaption: string;
         captionProvenance: string;
         progress: { step: number; totalSteps: number; framesReady: number; totalFrames: number };
-        frames: { id: string; index: number; blobKey: string; bytes: number; sha256: string; width: number; height: number; metrics: { ssim: number; psnr: number } | null }[];
+        frames: {
+          id: string;
+          index: number;
+          blobKey: string;
+          bytes: number;
+          sha256: string;
+          width: number;
+          height: number;
+          metrics: { ssim: number; psnr: number } | null;
+        }[];
         selectedFrame: { index: number; id: string } | null;
         selectionPolicy: string;
         history: { seq: number; type: string; occurredAt: string }[];
@@ -127,7 +139,13 @@ describe('an edit through the whole platform', () => {
     const types = edit.history.map((h) => h.type);
     const seqs = edit.history.map((h) => h.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
-    for (const once of ['edit.requested', 'caption.completed', 'video.generated', 'frame.selected', 'metrics.computed']) {
+    for (const once of [
+      'edit.requested',
+      'caption.completed',
+      'video.generated',
+      'frame.selected',
+      'metrics.computed',
+    ]) {
       expect(types.filter((t) => t === once)).toHaveLength(1);
     }
     expect(types.filter((t) => t === 'video.progress').length).toBeGreaterThanOrEqual(2);
@@ -146,24 +164,52 @@ describe('an edit through the whole platform', () => {
     const editsBefore = await db.prisma.edit.count();
     const image = await makeImage(64, 64);
     const cases: [string, Record<string, unknown>, string][] = [
-      ['bytes that are not an image', { imageBase64: randomBytes(5000).toString('base64'), targetCaption: 'A cat.' }, 'INVALID_IMAGE'],
-      ['a truncated image', { imageBase64: image.subarray(0, image.length / 2).toString('base64'), targetCaption: 'A cat.' }, 'INVALID_IMAGE'],
-      ['an empty caption', { imageBase64: image.toString('base64'), targetCaption: '   ' }, 'INVALID_CAPTION'],
-      ['an image over the size limit', { imageBase64: randomBytes(3 * 1024 * 1024).toString('base64'), targetCaption: 'A cat.' }, 'IMAGE_TOO_LARGE'],
-      ['an out-of-range option', { imageBase64: image.toString('base64'), targetCaption: 'A cat.', options: { steps: 0 } }, 'BAD_USER_INPUT'],
+      [
+        'bytes that are not an image',
+        { imageBase64: randomBytes(5000).toString('base64'), targetCaption: 'A cat.' },
+        'INVALID_IMAGE',
+      ],
+      [
+        'a truncated image',
+        { imageBase64: image.subarray(0, image.length / 2).toString('base64'), targetCaption: 'A cat.' },
+        'INVALID_IMAGE',
+      ],
+      [
+        'an empty caption',
+        { imageBase64: image.toString('base64'), targetCaption: '   ' },
+        'INVALID_CAPTION',
+      ],
+      [
+        'an image over the size limit',
+        { imageBase64: randomBytes(3 * 1024 * 1024).toString('base64'), targetCaption: 'A cat.' },
+        'IMAGE_TOO_LARGE',
+      ],
+      [
+        'an out-of-range option',
+        { imageBase64: image.toString('base64'), targetCaption: 'A cat.', options: { steps: 0 } },
+        'BAD_USER_INPUT',
+      ],
     ];
     for (const [name, input, code] of cases) {
       const res = await gql(CREATE, { input });
-      expect({ name, data: res.data ?? null, code: res.errors?.[0]?.extensions?.code }).toEqual({ name, data: null, code });
+      expect({ name, data: res.data ?? null, code: res.errors?.[0]?.extensions?.code }).toEqual({
+        name,
+        data: null,
+        code,
+      });
     }
-    const unknownField = await gql(CREATE, { input: { imageBase64: image.toString('base64'), targetCaption: 'x', turbo: true } });
+    const unknownField = await gql(CREATE, {
+      input: { imageBase64: image.toString('base64'), targetCaption: 'x', turbo: true },
+    });
     expect(unknownField.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await db.prisma.outboxEvent.count({ where: { producer: 'edits' } })).toBe(outboxBefore);
     expect(await db.prisma.edit.count()).toBe(editsBefore);
   });
 
   it('answers null for an edit that does not exist', async () => {
-    const res = await gql<{ edit: unknown }>(`query { edit(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+    const res = await gql<{ edit: unknown }>(
+      `query { edit(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.edit).toBeNull();
   });
@@ -183,7 +229,11 @@ describe('a crash of the captioning service', () => {
     for (const id of ids) {
       expect(await db.prisma.caption.count({ where: { editId: id } })).toBe(1);
       expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
-      const history = await db.prisma.editEvent.groupBy({ by: ['type'], where: { editId: id }, _count: true });
+      const history = await db.prisma.editEvent.groupBy({
+        by: ['type'],
+        where: { editId: id },
+        _count: true,
+      });
       const count = Object.fromEntries(history.map((h) => [h.type, h._count]));
       expect(count).toMatchObject({
         'edit.requested': 1,

@@ -19,7 +19,10 @@ export async function makeImage(width = 320, height = 240, format: 'png' | 'jpeg
   return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 92 }).toBuffer();
 }
 
-export function makeEditRequested(overrides: Partial<EventPayloads[Topic.EditRequested]> = {}, tenantId = 'default') {
+export function makeEditRequested(
+  overrides: Partial<EventPayloads[Topic.EditRequested]> = {},
+  tenantId = 'default',
+) {
   return makeEnvelope({
     type: Topic.EditRequested,
     editId: randomUUID(),

@@ -36,7 +36,12 @@ export const configParts = {
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgresql:// URL'),
   kafkaBrokers: z
     .string({ error: 'KAFKA_BROKERS is required (host:port[,host:port])' })
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
   topicPrefix: z
     .string()

@@ -26,7 +26,10 @@ const envelopeBase = z.strictObject({
   payload: z.unknown(),
 });
 
-export type EventEnvelope<T extends Topic = Topic> = Omit<z.infer<typeof envelopeBase>, 'type' | 'payload'> & {
+export type EventEnvelope<T extends Topic = Topic> = Omit<
+  z.infer<typeof envelopeBase>,
+  'type' | 'payload'
+> & {
   type: T;
   payload: EventPayloads[T];
 };

@@ -10,7 +10,11 @@ export const generationOptionsSchema = z.strictObject({
   steps: z.number().int().min(1).max(500).default(50),
   guidance: z.number().min(0).max(50).default(6.0),
   fps: z.number().int().min(1).max(60).default(8),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
 });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 

@@ -29,9 +29,12 @@ globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
 async function loadEngine(schema) {
   const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
   const bindings = await import(path.join(dir, 'schema_engine_bg.js'));
-  const { instance } = await WebAssembly.instantiate(fs.readFileSync(path.join(dir, 'schema_engine_bg.wasm')), {
-    './schema_engine_bg.js': bindings,
-  });
+  const { instance } = await WebAssembly.instantiate(
+    fs.readFileSync(path.join(dir, 'schema_engine_bg.wasm')),
+    {
+      './schema_engine_bg.js': bindings,
+    },
+  );
   bindings.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start?.();
   const { PrismaPg } = require('@prisma/adapter-pg');
@@ -96,13 +99,19 @@ function migrationList() {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   return {
     baseDir: migrationsDir,
-    lockfile: { path: 'migration_lock.toml', content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null,
+    },
     shadowDbInitScript: '',
     migrationDirectories: dirs.map((name) => ({
       path: name,
       migrationFile: {
         path: 'migration.sql',
-        content: { tag: 'ok', value: fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8') },
+        content: {
+          tag: 'ok',
+          value: fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8'),
+        },
       },
     })),
   };
@@ -125,7 +134,8 @@ async function pendingSql() {
 
 const [command, name] = process.argv.slice(2);
 if (command === 'create') {
-  if (!name || !/^[a-z0-9_]+$/.test(name)) throw new Error('usage: schema-engine.mjs create <snake_case_name>');
+  if (!name || !/^[a-z0-9_]+$/.test(name))
+    throw new Error('usage: schema-engine.mjs create <snake_case_name>');
   const sql = await pendingSql();
   if (!sql) {
     console.log('schema.prisma matches the migrations: nothing to create');
@@ -145,7 +155,9 @@ if (command === 'create') {
 } else if (command === 'check') {
   const sql = await pendingSql();
   if (sql) {
-    console.error('schema.prisma has changes that no migration holds; run `npm run db:migration -- <name>`:\n' + sql);
+    console.error(
+      'schema.prisma has changes that no migration holds; run `npm run db:migration -- <name>`:\n' + sql,
+    );
     process.exit(1);
   }
   console.log('migrations are up to date with schema.prisma');

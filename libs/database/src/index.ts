@@ -4,4 +4,12 @@ export * from './tenant';
 export * from './transactions';
 export type { Prisma } from './generated/prisma/client';
 export { EditStatus } from './generated/prisma/enums';
-export type { Edit, Frame, FrameMetric, Caption, Selection, EditEvent, Tenant } from './generated/prisma/client';
+export type {
+  Edit,
+  Frame,
+  FrameMetric,
+  Caption,
+  Selection,
+  EditEvent,
+  Tenant,
+} from './generated/prisma/client';

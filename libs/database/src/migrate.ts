@@ -37,15 +37,19 @@ export async function migrateDatabase(url: string, dir = MIGRATIONS_DIR): Promis
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
       "applied_steps_count" INTEGER NOT NULL DEFAULT 0
     )`);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
-      'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
-    );
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+    }>('SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL');
     const done = new Map(rows.map((r) => [r.migration_name, r]));
     const result: MigrationResult = { applied: [], alreadyApplied: [] };
     for (const migration of migrations) {
       const row = done.get(migration.name);
       if (row && row.finished_at === null) {
-        throw new Error(`migration ${migration.name} failed earlier and needs attention (see _prisma_migrations)`);
+        throw new Error(
+          `migration ${migration.name} failed earlier and needs attention (see _prisma_migrations)`,
+        );
       }
       if (row) {
         if (row.checksum !== migration.checksum) {

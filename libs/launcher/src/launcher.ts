@@ -116,7 +116,10 @@ export class RunningPlatform {
     });
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (exited !== undefined) throw new Error(`${name} exited with code ${exited} while starting${logDir ? ` (see ${logDir}/${name}.log)` : ''}`);
+      if (exited !== undefined)
+        throw new Error(
+          `${name} exited with code ${exited} while starting${logDir ? ` (see ${logDir}/${name}.log)` : ''}`,
+        );
       if (await this.isHealthy(name)) return;
       await sleep(200);
     }
@@ -172,7 +175,8 @@ export class RunningPlatform {
 /** Starts every service as its own process and waits until all are healthy. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const ports = { ...DEFAULT_PORTS };
-  for (const name of SERVICE_NAMES) ports[name] = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
+  for (const name of SERVICE_NAMES)
+    ports[name] = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
   const platform = new RunningPlatform(options, ports);
   try {
     await Promise.all(SERVICE_NAMES.map((name) => platform.start(name)));

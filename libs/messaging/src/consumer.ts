@@ -93,15 +93,24 @@ export class EventConsumer {
     await this.consumer?.disconnect();
   }
 
-  private async process(physicalTopic: string, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+  private async process(
+    physicalTopic: string,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     let event: EventEnvelope<Topic>;
     try {
       event = decodeEnvelope(message.value);
       if (logicalTopic(this.options.topicPrefix, physicalTopic) !== event.type) {
-        throw new InvalidEventError('invalid event', [`type ${event.type} arrived on topic ${physicalTopic}`]);
+        throw new InvalidEventError('invalid event', [
+          `type ${event.type} arrived on topic ${physicalTopic}`,
+        ]);
       }
     } catch (error) {
-      this.logger.error({ err: error, topic: physicalTopic, offset: message.offset }, 'invalid event dead-lettered');
+      this.logger.error(
+        { err: error, topic: physicalTopic, offset: message.offset },
+        'invalid event dead-lettered',
+      );
       await this.deadLetter(physicalTopic, message, error);
       return;
     }

@@ -32,7 +32,11 @@ export function createKafka(options: KafkaOptions): Kafka {
 }
 
 /** Creates the platform's topics for a prefix if they are missing (idempotent). */
-export async function ensureTopics(kafka: Kafka, prefix: string, partitions = TOPIC_PARTITIONS): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  prefix: string,
+  partitions = TOPIC_PARTITIONS,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {

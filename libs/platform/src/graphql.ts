@@ -58,7 +58,10 @@ export function formatGraphqlError(logger: Logger) {
       return {
         message: original.message,
         path: formatted.path,
-        extensions: { code: graphqlCode(original.code), ...(original.details ? { details: original.details } : {}) },
+        extensions: {
+          code: graphqlCode(original.code),
+          ...(original.details ? { details: original.details } : {}),
+        },
       };
     }
     const code = formatted.extensions?.code;

@@ -82,24 +82,40 @@ export class PlatformModule {
         {
           provide: PRISMA,
           useFactory: () =>
-            createPrismaClient({ url: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: config.serviceName }),
+            createPrismaClient({
+              url: config.databaseUrl,
+              poolSize: config.dbPoolSize,
+              applicationName: config.serviceName,
+            }),
         },
         {
           provide: KAFKA,
           useFactory: () =>
-            createKafka({ clientId: config.serviceName, brokers: config.kafkaBrokers, topicPrefix: config.topicPrefix, logger }),
+            createKafka({
+              clientId: config.serviceName,
+              brokers: config.kafkaBrokers,
+              topicPrefix: config.topicPrefix,
+              logger,
+            }),
         },
-        { provide: KAFKA_PRODUCER, useFactory: (kafka: Kafka) => kafka.producer({ allowAutoTopicCreation: false }), inject: [KAFKA] },
+        {
+          provide: KAFKA_PRODUCER,
+          useFactory: (kafka: Kafka) => kafka.producer({ allowAutoTopicCreation: false }),
+          inject: [KAFKA],
+        },
         { provide: BLOB_STORE, useFactory: () => new FilesystemBlobStore(config.blobDir) },
         {
           provide: OutboxRelay,
           useFactory: (prisma: PrismaClient, producer: Producer) =>
-            new OutboxRelay(prisma, producer, logger.child({ component: 'outbox' }), { producerName: config.serviceName }),
+            new OutboxRelay(prisma, producer, logger.child({ component: 'outbox' }), {
+              producerName: config.serviceName,
+            }),
           inject: [PRISMA, KAFKA_PRODUCER],
         },
         {
           provide: OutboxWriter,
-          useFactory: (relay: OutboxRelay) => new OutboxWriter(config.serviceName, config.topicPrefix, () => relay.notify()),
+          useFactory: (relay: OutboxRelay) =>
+            new OutboxWriter(config.serviceName, config.topicPrefix, () => relay.notify()),
           inject: [OutboxRelay],
         },
         {
@@ -114,7 +130,18 @@ export class PlatformModule {
         },
         PlatformLifecycle,
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, CLOCK, PRISMA, KAFKA, KAFKA_PRODUCER, BLOB_STORE, OutboxWriter, OutboxRelay, EventConsumer],
+      exports: [
+        PLATFORM_CONFIG,
+        LOGGER,
+        CLOCK,
+        PRISMA,
+        KAFKA,
+        KAFKA_PRODUCER,
+        BLOB_STORE,
+        OutboxWriter,
+        OutboxRelay,
+        EventConsumer,
+      ],
     };
   }
 }

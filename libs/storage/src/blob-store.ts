@@ -31,7 +31,8 @@ export function assertValidKey(key: string): void {
 }
 
 export const blobKeys = {
-  source: (tenantId: string, editId: string, ext: string) => `tenants/${tenantId}/edits/${editId}/source.${ext}`,
+  source: (tenantId: string, editId: string, ext: string) =>
+    `tenants/${tenantId}/edits/${editId}/source.${ext}`,
   frame: (tenantId: string, editId: string, index: number) =>
     `tenants/${tenantId}/edits/${editId}/frames/${String(index).padStart(3, '0')}.png`,
 };

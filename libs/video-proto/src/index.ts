@@ -1,6 +1,12 @@
 export * from './loader';
-export type { GenerateRequest, GenerateRequest__Output } from './generated/frame2frame/video/v1/GenerateRequest';
-export type { GenerateResponse, GenerateResponse__Output } from './generated/frame2frame/video/v1/GenerateResponse';
+export type {
+  GenerateRequest,
+  GenerateRequest__Output,
+} from './generated/frame2frame/video/v1/GenerateRequest';
+export type {
+  GenerateResponse,
+  GenerateResponse__Output,
+} from './generated/frame2frame/video/v1/GenerateResponse';
 export type { Summary__Output } from './generated/frame2frame/video/v1/Summary';
 export type {
   VideoGeneratorClient,

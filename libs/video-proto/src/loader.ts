@@ -38,7 +38,9 @@ export const VIDEO_GENERATOR_SERVICE = 'frame2frame.video.v1.VideoGenerator';
 /** Largest message either side accepts: a source image of up to 20 MiB plus headroom. */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
-export function videoGeneratorClient(address: string): InstanceType<VideoProto['frame2frame']['video']['v1']['VideoGenerator']> {
+export function videoGeneratorClient(
+  address: string,
+): InstanceType<VideoProto['frame2frame']['video']['v1']['VideoGenerator']> {
   const { video } = loadProtos();
   return new video.frame2frame.video.v1.VideoGenerator(address, grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

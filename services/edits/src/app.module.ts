@@ -28,7 +28,10 @@ export class AppModule {
   static forRoot(config: EditsConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platformConfigFrom('edits', config), logger), subgraphModule([EDITS_SDL], logger)],
+      imports: [
+        PlatformModule.forRoot(platformConfigFrom('edits', config), logger),
+        subgraphModule([EDITS_SDL], logger),
+      ],
       providers: [
         {
           provide: EDIT_LIMITS,

@@ -5,15 +5,25 @@ import { z } from 'zod';
 export const editsConfigSchema = z.object({
   ...platformConfigShape,
   PORT: configParts.port(4101),
-  MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1024).max(200_000_000).default(40_000_000),
   MAX_CAPTION_LENGTH: z.coerce.number().int().min(16).max(2000).default(500),
   /**
    * Largest request body; the same as the gateway's, so that an image over MAX_IMAGE_BYTES that the
    * gateway lets through reaches the resolver and gets IMAGE_TOO_LARGE rather than HTTP 413.
    */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
 });
 export type EditsConfig = z.infer<typeof editsConfigSchema>;
 
-export const loadEditsConfig = (env = process.env): EditsConfig => loadConfig('edits', editsConfigSchema, env);
+export const loadEditsConfig = (env = process.env): EditsConfig =>
+  loadConfig('edits', editsConfigSchema, env);

@@ -47,7 +47,8 @@ export class AppModule {
             supergraphSdl: loadSupergraph(),
             buildService: ({ name }) => {
               const url = urls[name];
-              if (!url) throw new Error(`the supergraph names a subgraph "${name}" this gateway has no URL for`);
+              if (!url)
+                throw new Error(`the supergraph names a subgraph "${name}" this gateway has no URL for`);
               return new RemoteGraphQLDataSource<GatewayContext>({
                 url,
                 willSendRequest: ({ request, context }) => {

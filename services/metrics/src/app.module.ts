@@ -17,7 +17,10 @@ export class AppModule {
   static forRoot(config: MetricsConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platformConfigFrom('metrics', config), logger), subgraphModule([METRICS_SDL], logger)],
+      imports: [
+        PlatformModule.forRoot(platformConfigFrom('metrics', config), logger),
+        subgraphModule([METRICS_SDL], logger),
+      ],
       providers: [MeasureFramesUseCase, VideoGeneratedHandler, FrameMetricsResolver],
     };
   }

@@ -8,4 +8,5 @@ export const metricsConfigSchema = z.object({
 });
 export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
 
-export const loadMetricsConfig = (env = process.env): MetricsConfig => loadConfig('metrics', metricsConfigSchema, env);
+export const loadMetricsConfig = (env = process.env): MetricsConfig =>
+  loadConfig('metrics', metricsConfigSchema, env);

@@ -12,4 +12,5 @@ export const previewConfigSchema = z.object({
 });
 export type PreviewConfig = z.infer<typeof previewConfigSchema>;
 
-export const loadPreviewConfig = (env = process.env): PreviewConfig => loadConfig('preview-generator', previewConfigSchema, env);
+export const loadPreviewConfig = (env = process.env): PreviewConfig =>
+  loadConfig('preview-generator', previewConfigSchema, env);

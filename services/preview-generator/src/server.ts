@@ -1,5 +1,11 @@
 import { sleep, type Logger } from '@f2f/common';
-import { loadProtos, MAX_MESSAGE_BYTES, VIDEO_GENERATOR_SERVICE, type GenerateRequest__Output, type GenerateResponse } from '@f2f/video-proto';
+import {
+  loadProtos,
+  MAX_MESSAGE_BYTES,
+  VIDEO_GENERATOR_SERVICE,
+  type GenerateRequest__Output,
+  type GenerateResponse,
+} from '@f2f/video-proto';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import sharp from 'sharp';
@@ -17,12 +23,18 @@ export async function validateRequest(req: GenerateRequest__Output): Promise<voi
   if (!req.prompt.trim()) problems.push('prompt is empty');
   if (req.prompt.length > 2000) problems.push('prompt is longer than 2000 characters');
   if (req.numFrames < 2 || req.numFrames > 257) problems.push('num_frames must be within 2..257');
-  if (req.numInferenceSteps < 1 || req.numInferenceSteps > 500) problems.push('num_inference_steps must be within 1..500');
-  if (!(req.guidanceScale >= 0 && req.guidanceScale <= 50)) problems.push('guidance_scale must be within 0..50');
-  for (const [name, v] of [['width', req.width], ['height', req.height]] as const) {
+  if (req.numInferenceSteps < 1 || req.numInferenceSteps > 500)
+    problems.push('num_inference_steps must be within 1..500');
+  if (!(req.guidanceScale >= 0 && req.guidanceScale <= 50))
+    problems.push('guidance_scale must be within 0..50');
+  for (const [name, v] of [
+    ['width', req.width],
+    ['height', req.height],
+  ] as const) {
     if (v < 64 || v > 2048 || v % 8 !== 0) problems.push(`${name} must be a multiple of 8 within 64..2048`);
   }
-  if (req.model && req.model !== PREVIEW_MODEL_ID) problems.push(`this server runs "${PREVIEW_MODEL_ID}", not "${req.model}"`);
+  if (req.model && req.model !== PREVIEW_MODEL_ID)
+    problems.push(`this server runs "${PREVIEW_MODEL_ID}", not "${req.model}"`);
   if (req.image.length === 0) problems.push('image is empty');
   else {
     try {
@@ -50,7 +62,10 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
     const req = call.request;
     const log = logger.child({ requestId: req.requestId, seed: req.seed });
     if (active >= config.MAX_CONCURRENT) {
-      call.destroy({ code: grpc.status.RESOURCE_EXHAUSTED, details: `busy: ${active} generations running` } as never);
+      call.destroy({
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: `busy: ${active} generations running`,
+      } as never);
       return;
     }
     active++;
@@ -62,7 +77,9 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
       for (let step = 1; step <= req.numInferenceSteps; step++) {
         await sleep(config.STEP_DELAY_MS);
         if (call.cancelled) return log.info({ step }, 'cancelled by the client');
-        await write(call, { progress: { step, totalSteps: req.numInferenceSteps, elapsedSeconds: elapsed() } });
+        await write(call, {
+          progress: { step, totalSteps: req.numInferenceSteps, elapsedSeconds: elapsed() },
+        });
       }
       for await (const frame of renderPath({
         image: req.image,
@@ -73,7 +90,9 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
         height: req.height,
       })) {
         if (call.cancelled) return log.info({ frame: frame.index }, 'cancelled by the client');
-        await write(call, { frame: { index: frame.index, png: frame.png, width: req.width, height: req.height } });
+        await write(call, {
+          frame: { index: frame.index, png: frame.png, width: req.width, height: req.height },
+        });
       }
       await write(call, {
         summary: {
@@ -109,8 +128,10 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
   });
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${config.HOST}:${config.PORT}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
+    server.bindAsync(
+      `${config.HOST}:${config.PORT}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
     ),
   );
   health.setStatus('', 'SERVING');

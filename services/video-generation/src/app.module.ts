@@ -26,7 +26,10 @@ export class AppModule {
         { provide: VIDEO_GENERATOR, useFactory: () => new GrpcVideoGenerator(config.GENERATOR_ADDRESSES) },
         {
           provide: VIDEO_GENERATION_SETTINGS,
-          useValue: { deadlineMs: config.GENERATION_DEADLINE_MS, progressMinIntervalMs: config.PROGRESS_MIN_INTERVAL_MS },
+          useValue: {
+            deadlineMs: config.GENERATION_DEADLINE_MS,
+            progressMinIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
+          },
         },
         GenerateVideoUseCase,
         CaptionCompletedHandler,

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
-import { decodeEnvelope, InvalidEventError, makeEnvelope, parseEnvelope, Topic, topicName, logicalTopic, traceIdOf } from '..';
+import {
+  decodeEnvelope,
+  InvalidEventError,
+  makeEnvelope,
+  parseEnvelope,
+  Topic,
+  topicName,
+  logicalTopic,
+  traceIdOf,
+} from '..';
 
 const requested = () =>
   makeEnvelope({
@@ -62,8 +71,14 @@ describe('event envelope', () => {
     ['future schema version', (e: Record<string, unknown>) => ({ ...e, schemaVersion: 2 })],
     ['unknown envelope field', (e: Record<string, unknown>) => ({ ...e, extra: true })],
     ['bad edit id', (e: Record<string, unknown>) => ({ ...e, editId: 'not-a-uuid' })],
-    ['missing payload field', (e: Record<string, unknown>) => ({ ...e, payload: { ...(e.payload as object), sourceKey: undefined } })],
-    ['unknown payload field', (e: Record<string, unknown>) => ({ ...e, payload: { ...(e.payload as object), x: 1 } })],
+    [
+      'missing payload field',
+      (e: Record<string, unknown>) => ({ ...e, payload: { ...(e.payload as object), sourceKey: undefined } }),
+    ],
+    [
+      'unknown payload field',
+      (e: Record<string, unknown>) => ({ ...e, payload: { ...(e.payload as object), x: 1 } }),
+    ],
   ])('rejects an event with %s', (_name, mutate) => {
     const raw = mutate(JSON.parse(JSON.stringify(requested())) as Record<string, unknown>);
     expect(() => parseEnvelope(raw)).toThrow(InvalidEventError);

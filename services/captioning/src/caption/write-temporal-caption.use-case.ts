@@ -9,13 +9,22 @@ import { templateTemporalCaption } from './template-caption';
 export class WriteTemporalCaptionUseCase {
   constructor(private readonly outbox: OutboxWriter) {}
 
-  async execute(event: EventEnvelope<Topic.EditRequested>, ctx: Pick<HandlerContext, 'transaction' | 'logger'>): Promise<void> {
+  async execute(
+    event: EventEnvelope<Topic.EditRequested>,
+    ctx: Pick<HandlerContext, 'transaction' | 'logger'>,
+  ): Promise<void> {
     const { targetCaption, sourceKey, options } = event.payload;
     const temporalCaption = templateTemporalCaption(targetCaption);
     const provenance = 'template' as const;
     await ctx.transaction(async (tx) => {
       await tx.caption.create({
-        data: { editId: event.editId, tenantId: event.tenantId, targetCaption, text: temporalCaption, provenance },
+        data: {
+          editId: event.editId,
+          tenantId: event.tenantId,
+          targetCaption,
+          text: temporalCaption,
+          provenance,
+        },
       });
       await this.outbox.enqueue(
         tx,

@@ -22,20 +22,28 @@ export class CreateEditCommand {
     readonly options: GenerationOptions,
   ) {}
 
-  static create(tenantId: TenantId, input: CreateEditInput, limits: CreateEditLimits, randomSeed: () => number): CreateEditCommand {
+  static create(
+    tenantId: TenantId,
+    input: CreateEditInput,
+    limits: CreateEditLimits,
+    randomSeed: () => number,
+  ): CreateEditCommand {
     const targetCaption = input.targetCaption.replace(/\s+/g, ' ').trim();
-    if (targetCaption.length === 0) throw new DomainError(ErrorCode.InvalidCaption, 'the target caption is empty');
+    if (targetCaption.length === 0)
+      throw new DomainError(ErrorCode.InvalidCaption, 'the target caption is empty');
     if (targetCaption.length > limits.maxCaptionLength) {
       throw new DomainError(
         ErrorCode.InvalidCaption,
         `the target caption has ${targetCaption.length} characters; the limit is ${limits.maxCaptionLength}`,
       );
     }
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(targetCaption)) {
+    if (/\p{Cc}/u.test(targetCaption)) {
       throw new DomainError(ErrorCode.InvalidCaption, 'the target caption contains control characters');
     }
     const image = decodeBase64Image(input.imageBase64, limits.maxImageBytes);
-    const cleaned = Object.fromEntries(Object.entries(input.options ?? {}).filter(([, v]) => v !== null && v !== undefined));
+    const cleaned = Object.fromEntries(
+      Object.entries(input.options ?? {}).filter(([, v]) => v !== null && v !== undefined),
+    );
     const parsed = generationOptionsSchema.safeParse({ seed: randomSeed(), ...cleaned });
     if (!parsed.success) {
       throw new DomainError(
@@ -54,12 +62,16 @@ export function decodeBase64Image(value: string, maxBytes: number): Buffer {
   const body = value.replace(/^data:[a-z/+.-]+;base64,/i, '').replace(/\s+/g, '');
   const approxBytes = Math.floor((body.length * 3) / 4);
   if (approxBytes > maxBytes + 2) {
-    throw new DomainError(ErrorCode.ImageTooLarge, `the image is about ${approxBytes} bytes; the limit is ${maxBytes}`, {
-      maxBytes,
-    });
+    throw new DomainError(
+      ErrorCode.ImageTooLarge,
+      `the image is about ${approxBytes} bytes; the limit is ${maxBytes}`,
+      {
+        maxBytes,
+      },
+    );
   }
   if (body.length === 0) throw new DomainError(ErrorCode.InvalidImage, 'the image is empty');
-  if (body.length % 4 !== 0 || !BASE64.test(body)) throw new DomainError(ErrorCode.InvalidImage, 'imageBase64 is not valid base64');
+  if (body.length % 4 !== 0 || !BASE64.test(body))
+    throw new DomainError(ErrorCode.InvalidImage, 'imageBase64 is not valid base64');
   return Buffer.from(body, 'base64');
 }
-

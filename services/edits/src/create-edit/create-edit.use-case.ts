@@ -40,7 +40,11 @@ export class CreateEditUseCase {
     });
     const editId = randomUUID();
     const ext = info.format === 'jpeg' ? 'jpg' : info.format;
-    const stored = await this.blobs.put(blobKeys.source(command.tenantId, editId, ext), command.image, info.mime);
+    const stored = await this.blobs.put(
+      blobKeys.source(command.tenantId, editId, ext),
+      command.image,
+      info.mime,
+    );
     const { options } = command;
     const requested: EventEnvelope<Topic.EditRequested> = makeEnvelope({
       type: Topic.EditRequested,

@@ -4,7 +4,12 @@ import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
 import { CreateEditCommand, type CreateEditInput } from '../create-edit/create-edit.command';
-import { CreateEditUseCase, EDIT_LIMITS, type EditLimits, randomSeed } from '../create-edit/create-edit.use-case';
+import {
+  CreateEditUseCase,
+  EDIT_LIMITS,
+  type EditLimits,
+  randomSeed,
+} from '../create-edit/create-edit.use-case';
 import { EditsRepository } from '../persistence/edits.repository';
 
 @Resolver('Edit')
@@ -37,7 +42,14 @@ export class EditsResolver {
 
   @ResolveField('options')
   options(@Parent() edit: Edit) {
-    return { model: edit.model, frames: edit.frameCount, steps: edit.steps, guidance: edit.guidance, fps: edit.fps, seed: edit.seed };
+    return {
+      model: edit.model,
+      frames: edit.frameCount,
+      steps: edit.steps,
+      guidance: edit.guidance,
+      fps: edit.fps,
+      seed: edit.seed,
+    };
   }
 
   @ResolveField('source')
@@ -54,7 +66,12 @@ export class EditsResolver {
 
   @ResolveField('progress')
   progress(@Parent() edit: Edit) {
-    return { step: edit.progressStep, totalSteps: edit.progressTotal, framesReady: edit.framesReady, totalFrames: edit.frameCount };
+    return {
+      step: edit.progressStep,
+      totalSteps: edit.progressTotal,
+      framesReady: edit.framesReady,
+      totalFrames: edit.frameCount,
+    };
   }
 
   @ResolveField('failure')
@@ -69,7 +86,9 @@ export class EditsResolver {
 
   @ResolveField('selectedFrame')
   selectedFrame(@Parent() edit: Edit): Promise<Frame | null> | null {
-    return edit.selectedFrameIndex === null ? null : this.edits.frameAt(edit.tenantId as TenantId, edit.id, edit.selectedFrameIndex);
+    return edit.selectedFrameIndex === null
+      ? null
+      : this.edits.frameAt(edit.tenantId as TenantId, edit.id, edit.selectedFrameIndex);
   }
 
   @ResolveField('history')

@@ -30,7 +30,10 @@ export class EditsRepository {
   }
 
   history(tenantId: TenantId, editId: string): Promise<EditEvent[]> {
-    return this.prisma.editEvent.findMany({ where: { tenantId, editId }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }] });
+    return this.prisma.editEvent.findMany({
+      where: { tenantId, editId },
+      orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }],
+    });
   }
 
   /** Locks the edit's row for the rest of the transaction and returns it. */

@@ -18,7 +18,10 @@ export interface EditState {
   completedAt: Date | null;
 }
 
-export type StageEvent = Exclude<AnyEventEnvelope, { type: Topic.EditRequested | Topic.EditStatus | Topic.DeadLetter }>;
+export type StageEvent = Exclude<
+  AnyEventEnvelope,
+  { type: Topic.EditRequested | Topic.EditStatus | Topic.DeadLetter }
+>;
 
 /** Moves forward only: a late or reordered event never takes an edit back to an earlier stage. */
 function advance(current: EditStatus, next: EditStatus): EditStatus {

@@ -22,7 +22,11 @@ export class RecordStageEventUseCase {
     const tenantId = asTenantId(event.tenantId);
     await ctx.transaction(async (tx) => {
       const edit = await this.edits.lockEdit(tx, tenantId, event.editId);
-      if (!edit) throw new DomainError(ErrorCode.NotFound, `edit ${event.editId} of tenant ${event.tenantId} does not exist`);
+      if (!edit)
+        throw new DomainError(
+          ErrorCode.NotFound,
+          `edit ${event.editId} of tenant ${event.tenantId} does not exist`,
+        );
       const before: EditState = {
         status: edit.status,
         temporalCaption: edit.temporalCaption,

@@ -15,7 +15,9 @@ export interface SelectionDecision {
  * The paper's "last frame" baseline (Table S5): the final frame of the generated path. The VLM
  * selection over a collage (paper 3.3) replaces it as the default in a later stage.
  */
-export function selectLastFrame(frames: EventEnvelope<Topic.VideoGenerated>['payload']['frames']): SelectionDecision {
+export function selectLastFrame(
+  frames: EventEnvelope<Topic.VideoGenerated>['payload']['frames'],
+): SelectionDecision {
   const last = frames.reduce((a, b) => (b.index > a.index ? b : a));
   return {
     frameIndex: last.index,
@@ -30,13 +32,22 @@ export function selectLastFrame(frames: EventEnvelope<Topic.VideoGenerated>['pay
 export class SelectFrameUseCase {
   constructor(private readonly outbox: OutboxWriter) {}
 
-  async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: Pick<HandlerContext, 'transaction' | 'logger'>): Promise<void> {
+  async execute(
+    event: EventEnvelope<Topic.VideoGenerated>,
+    ctx: Pick<HandlerContext, 'transaction' | 'logger'>,
+  ): Promise<void> {
     const decision = selectLastFrame(event.payload.frames);
     await ctx.transaction(async (tx) => {
       await tx.selection.create({ data: { editId: event.editId, tenantId: event.tenantId, ...decision } });
       await this.outbox.enqueue(
         tx,
-        makeEnvelope({ type: Topic.FrameSelected, editId: event.editId, tenantId: event.tenantId, cause: event, payload: decision }),
+        makeEnvelope({
+          type: Topic.FrameSelected,
+          editId: event.editId,
+          tenantId: event.tenantId,
+          cause: event,
+          payload: decision,
+        }),
       );
     });
     ctx.logger.info({ frameIndex: decision.frameIndex, policy: decision.policy }, 'frame selected');

@@ -18,7 +18,10 @@ export class FrameMetricsResolver {
   }
 
   @ResolveField('metrics')
-  async metrics(@Parent() frame: FrameRef, @CurrentTenant() tenantId: TenantId): Promise<{ ssim: number; psnr: number } | null> {
+  async metrics(
+    @Parent() frame: FrameRef,
+    @CurrentTenant() tenantId: TenantId,
+  ): Promise<{ ssim: number; psnr: number } | null> {
     const row = await this.prisma.frameMetric.findFirst({
       where: { frameId: frame.id, tenantId },
       select: { ssim: true, psnr: true },

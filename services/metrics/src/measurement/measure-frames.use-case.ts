@@ -27,7 +27,12 @@ export class MeasureFramesUseCase {
     const rows: { frameId: string; frameIndex: number; ssim: number; psnr: number }[] = [];
     for (const frame of [...frames].sort((a, b) => a.index - b.index)) {
       const pixels = await decodeRgba(await this.blobs.get(frame.blobKey), width, height);
-      rows.push({ frameId: frame.frameId, frameIndex: frame.index, ssim: meanSsim(source, pixels), psnr: psnr(source, pixels) });
+      rows.push({
+        frameId: frame.frameId,
+        frameIndex: frame.index,
+        ssim: meanSsim(source, pixels),
+        psnr: psnr(source, pixels),
+      });
       if (rows.length % 8 === 0) await ctx.heartbeat();
     }
     const mean = (k: 'ssim' | 'psnr') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
@@ -43,7 +48,11 @@ export class MeasureFramesUseCase {
           editId: event.editId,
           tenantId: event.tenantId,
           cause: event,
-          payload: { frameCount: rows.length, metrics: [...PIXEL_METRICS], mean: { ssim: mean('ssim'), psnr: mean('psnr') } },
+          payload: {
+            frameCount: rows.length,
+            metrics: [...PIXEL_METRICS],
+            mean: { ssim: mean('ssim'), psnr: mean('psnr') },
+          },
         }),
       );
     });

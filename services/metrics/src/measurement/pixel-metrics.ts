@@ -6,7 +6,9 @@ export const PSNR_CEILING_DB = 100;
 
 function assertSameShape(a: RawImage, b: RawImage): void {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels) {
-    throw new Error(`images differ in shape: ${a.width}x${a.height}x${a.channels} vs ${b.width}x${b.height}x${b.channels}`);
+    throw new Error(
+      `images differ in shape: ${a.width}x${a.height}x${a.channels} vs ${b.width}x${b.height}x${b.channels}`,
+    );
   }
 }
 

@@ -46,7 +46,10 @@ export class GenerateVideoUseCase {
       if (!force && now - lastProgressAt < this.settings.progressMinIntervalMs) return;
       lastProgressAt = now;
       await this.prisma.$transaction((tx) =>
-        this.outbox.enqueue(tx, makeEnvelope({ type: Topic.VideoProgress, editId, tenantId, cause: event, payload })),
+        this.outbox.enqueue(
+          tx,
+          makeEnvelope({ type: Topic.VideoProgress, editId, tenantId, cause: event, payload }),
+        ),
       );
     };
 
@@ -70,7 +73,13 @@ export class GenerateVideoUseCase {
         case 'progress':
           await ctx.heartbeat();
           await progress(
-            { phase: 'denoising', step: item.step, totalSteps: item.totalSteps, framesReady: 0, totalFrames: options.frames },
+            {
+              phase: 'denoising',
+              step: item.step,
+              totalSteps: item.totalSteps,
+              framesReady: 0,
+              totalFrames: options.frames,
+            },
             item.step === 1 || item.step === item.totalSteps,
           );
           break;
@@ -80,13 +89,35 @@ export class GenerateVideoUseCase {
           const id = frameId(editId, item.index);
           await this.prisma.frame.upsert({
             where: { editId_index: { editId, index: item.index } },
-            create: { id, tenantId, editId, index: item.index, blobKey: key, width: item.width, height: item.height, bytes: stored.bytes, sha256: stored.sha256 },
-            update: { blobKey: key, width: item.width, height: item.height, bytes: stored.bytes, sha256: stored.sha256 },
+            create: {
+              id,
+              tenantId,
+              editId,
+              index: item.index,
+              blobKey: key,
+              width: item.width,
+              height: item.height,
+              bytes: stored.bytes,
+              sha256: stored.sha256,
+            },
+            update: {
+              blobKey: key,
+              width: item.width,
+              height: item.height,
+              bytes: stored.bytes,
+              sha256: stored.sha256,
+            },
           });
           frames.push({ index: item.index, frameId: id, blobKey: key });
           await ctx.heartbeat();
           await progress(
-            { phase: 'frames', step: options.steps, totalSteps: options.steps, framesReady: frames.length, totalFrames: options.frames },
+            {
+              phase: 'frames',
+              step: options.steps,
+              totalSteps: options.steps,
+              framesReady: frames.length,
+              totalFrames: options.frames,
+            },
             frames.length === options.frames,
           );
           break;
@@ -96,9 +127,13 @@ export class GenerateVideoUseCase {
           break;
       }
     }
-    if (!summary) throw new DomainError(ErrorCode.Unavailable, 'the generator ended the stream without a summary');
+    if (!summary)
+      throw new DomainError(ErrorCode.Unavailable, 'the generator ended the stream without a summary');
     if (frames.length !== options.frames) {
-      throw new DomainError(ErrorCode.Unavailable, `the generator sent ${frames.length} frames, expected ${options.frames}`);
+      throw new DomainError(
+        ErrorCode.Unavailable,
+        `the generator sent ${frames.length} frames, expected ${options.frames}`,
+      );
     }
     const done = summary;
     await ctx.transaction(async (tx) => {
@@ -124,6 +159,9 @@ export class GenerateVideoUseCase {
         }),
       );
     });
-    ctx.logger.info({ frames: frames.length, generator: done.generator, seconds: done.computeSeconds }, 'video generated');
+    ctx.logger.info(
+      { frames: frames.length, generator: done.generator, seconds: done.computeSeconds },
+      'video generated',
+    );
   }
 }

@@ -1,5 +1,9 @@
 import { DomainError, ErrorCode } from '@f2f/common';
-import { type GenerateResponse__Output, videoGeneratorClient, type VideoGeneratorClient } from '@f2f/video-proto';
+import {
+  type GenerateResponse__Output,
+  videoGeneratorClient,
+  type VideoGeneratorClient,
+} from '@f2f/video-proto';
 import * as grpc from '@grpc/grpc-js';
 
 export interface GenerationRequest {
@@ -19,7 +23,14 @@ export interface GenerationRequest {
 export type GenerationEvent =
   | { kind: 'progress'; step: number; totalSteps: number }
   | { kind: 'frame'; index: number; png: Buffer; width: number; height: number }
-  | { kind: 'summary'; seed: number; modelId: string; generator: string; isModel: boolean; computeSeconds: number };
+  | {
+      kind: 'summary';
+      seed: number;
+      modelId: string;
+      generator: string;
+      isModel: boolean;
+      computeSeconds: number;
+    };
 
 export const VIDEO_GENERATOR = Symbol('VideoGenerator');
 
@@ -71,7 +82,8 @@ export class GrpcVideoGenerator implements VideoGenerator {
       } catch (error) {
         lastError = error;
         const code = (error as grpc.ServiceError).code;
-        if (received === 0 && (code === grpc.status.UNAVAILABLE || code === grpc.status.RESOURCE_EXHAUSTED)) continue;
+        if (received === 0 && (code === grpc.status.UNAVAILABLE || code === grpc.status.RESOURCE_EXHAUSTED))
+          continue;
         throw mapGrpcError(error as grpc.ServiceError);
       } finally {
         call.cancel();

@@ -24,14 +24,31 @@ function codeOf(fn: () => unknown): ErrorCode | undefined {
 
 describe('CreateEditCommand', () => {
   it('normalises the caption, decodes the image and fills the paper defaults', () => {
-    const command = CreateEditCommand.create(tenant, input({ targetCaption: '  A photo of\n a sitting dog.  ' }), limits, () => 1234);
+    const command = CreateEditCommand.create(
+      tenant,
+      input({ targetCaption: '  A photo of\n a sitting dog.  ' }),
+      limits,
+      () => 1234,
+    );
     expect(command.targetCaption).toBe('A photo of a sitting dog.');
     expect(command.image.equals(image)).toBe(true);
-    expect(command.options).toEqual({ model: 'preview', frames: 49, steps: 50, guidance: 6, fps: 8, seed: 1234 });
+    expect(command.options).toEqual({
+      model: 'preview',
+      frames: 49,
+      steps: 50,
+      guidance: 6,
+      fps: 8,
+      seed: 1234,
+    });
   });
 
   it('keeps given options and a given seed', () => {
-    const command = CreateEditCommand.create(tenant, input({ options: { steps: 20, seed: 7, guidance: null } }), limits, () => 1);
+    const command = CreateEditCommand.create(
+      tenant,
+      input({ options: { steps: 20, seed: 7, guidance: null } }),
+      limits,
+      () => 1,
+    );
     expect(command.options).toMatchObject({ steps: 20, seed: 7, guidance: 6 });
   });
 
@@ -41,7 +58,11 @@ describe('CreateEditCommand', () => {
     ['control characters', { targetCaption: 'a\u0007b' }, ErrorCode.InvalidCaption],
     ['an empty image', { imageBase64: '' }, ErrorCode.InvalidImage],
     ['an image that is not base64', { imageBase64: '%%%not-base64%%%' }, ErrorCode.InvalidImage],
-    ['an image over the limit', { imageBase64: Buffer.alloc(2000).toString('base64') }, ErrorCode.ImageTooLarge],
+    [
+      'an image over the limit',
+      { imageBase64: Buffer.alloc(2000).toString('base64') },
+      ErrorCode.ImageTooLarge,
+    ],
     ['too many steps', { options: { steps: 100000 } }, ErrorCode.InvalidInput],
     ['a negative seed', { options: { seed: -1 } }, ErrorCode.InvalidInput],
     ['an unknown option', { options: { turbo: true } }, ErrorCode.InvalidInput],
@@ -50,7 +71,9 @@ describe('CreateEditCommand', () => {
   });
 
   it('accepts a data: URL and refuses an oversized image from its length before decoding it', () => {
-    expect(decodeBase64Image(`data:image/png;base64,${image.toString('base64')}`, 1000).equals(image)).toBe(true);
+    expect(decodeBase64Image(`data:image/png;base64,${image.toString('base64')}`, 1000).equals(image)).toBe(
+      true,
+    );
     const huge = 'A'.repeat(4 * 1024 * 1024);
     expect(codeOf(() => decodeBase64Image(huge, 1000))).toBe(ErrorCode.ImageTooLarge);
   });

@@ -30,7 +30,13 @@ const events = {
       type: Topic.CaptionCompleted,
       editId,
       tenantId,
-      payload: { temporalCaption: 'The dog sits down.', provenance: 'template', targetCaption: 'A dog.', sourceKey: 'k', options },
+      payload: {
+        temporalCaption: 'The dog sits down.',
+        provenance: 'template',
+        targetCaption: 'A dog.',
+        sourceKey: 'k',
+        options,
+      },
     }),
   progress: (step: number, framesReady = 0) =>
     makeEnvelope({
@@ -53,7 +59,11 @@ const events = {
         generator: 'preview-generator (not a model)',
         width: 720,
         height: 480,
-        frames: Array.from({ length: 49 }, (_, index) => ({ index, frameId: randomUUID(), blobKey: `f/${index}` })),
+        frames: Array.from({ length: 49 }, (_, index) => ({
+          index,
+          frameId: randomUUID(),
+          blobKey: `f/${index}`,
+        })),
         computeSeconds: 1,
       },
     }),
@@ -72,20 +82,35 @@ const events = {
       payload: { frameCount: 49, metrics: ['ssim', 'psnr'], mean: { ssim: 0.8, psnr: 30 } },
     }),
   failed: () =>
-    makeEnvelope({ type: Topic.EditFailed, editId, tenantId, payload: { stage: 'video-generation', code: 'UNAVAILABLE', reason: 'no GPU' } }),
+    makeEnvelope({
+      type: Topic.EditFailed,
+      editId,
+      tenantId,
+      payload: { stage: 'video-generation', code: 'UNAVAILABLE', reason: 'no GPU' },
+    }),
 };
 
 const now = new Date('2026-01-01T00:00:00Z');
-const run = (list: StageEvent[], from = submitted()) => list.reduce((s, e) => applyStageEvent(s, e, now), from);
+const run = (list: StageEvent[], from = submitted()) =>
+  list.reduce((s, e) => applyStageEvent(s, e, now), from);
 
 describe('applyStageEvent', () => {
   it('walks an edit through its stages to COMPLETED', () => {
     const afterCaption = run([events.caption()]);
-    expect(afterCaption).toMatchObject({ status: 'GENERATING', temporalCaption: 'The dog sits down.', captionProvenance: 'template' });
+    expect(afterCaption).toMatchObject({
+      status: 'GENERATING',
+      temporalCaption: 'The dog sits down.',
+      captionProvenance: 'template',
+    });
     const afterVideo = run([events.progress(10), events.generated()], afterCaption);
     expect(afterVideo).toMatchObject({ status: 'SELECTING', framesReady: 49, progressStep: 50 });
     const done = run([events.selected(), events.metrics()], afterVideo);
-    expect(done).toMatchObject({ status: 'COMPLETED', selectedFrameIndex: 48, metricsReady: true, completedAt: now });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      selectedFrameIndex: 48,
+      metricsReady: true,
+      completedAt: now,
+    });
   });
 
   it('completes whichever of selection and metrics arrives last', () => {
@@ -104,9 +129,17 @@ describe('applyStageEvent', () => {
 
   it('fails an edit with the reason and keeps a finished edit as it is', () => {
     const failed = run([events.caption(), events.failed()]);
-    expect(failed).toMatchObject({ status: 'FAILED', failureCode: 'UNAVAILABLE', failureReason: 'video-generation: no GPU', completedAt: now });
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'UNAVAILABLE',
+      failureReason: 'video-generation: no GPU',
+      completedAt: now,
+    });
     const completed = run([events.caption(), events.generated(), events.selected(), events.metrics()]);
-    expect(run([events.failed(), events.progress(1)], completed)).toMatchObject({ status: 'COMPLETED', failureCode: null });
+    expect(run([events.failed(), events.progress(1)], completed)).toMatchObject({
+      status: 'COMPLETED',
+      failureCode: null,
+    });
     expect(run([events.metrics()], failed).status).toBe('FAILED');
   });
 });

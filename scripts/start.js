@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `npm start`: the whole platform on this machine, each service its own process, on real
+// Postgres and Kafka started by infra/ (or DATABASE_URL / KAFKA_BROKERS when set), with the
+// preview generator (NOT a model) standing in for the GPU pool. Ctrl-C stops everything.
+'use strict';
+const path = require('node:path');
+
+const { root, run, startInfrastructure, step } = require('./lib');
+
+step('build');
+run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
+const env = startInfrastructure();
+
+step('database migrations');
+run('node', ['libs/database/dist/cli.js', 'migrate'], { env });
+
+step('services');
+const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'));
+
+(async () => {
+  const platform = await startPlatform({
+    databaseUrl: env.DATABASE_URL,
+    kafkaBrokers: env.KAFKA_BROKERS,
+    topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? 'f2f.',
+    blobDir: process.env.BLOB_DIR ?? path.join(root, '.data', 'blobs'),
+    logDir: process.env.LOG_DIR ?? path.join(root, '.cache', 'logs'),
+    ports: { ...DEFAULT_PORTS, gateway: Number(process.env.PORT ?? DEFAULT_PORTS.gateway) },
+    stepDelayMs: Number(process.env.PREVIEW_STEP_DELAY_MS ?? 40),
+  });
+  console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
+  console.log(
+    `  service logs: ${path.join(root, '.cache', 'logs')}/<service>.log; Ctrl-C stops the platform`,
+  );
+  const stop = async () => {
+    console.log('\nstopping…');
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

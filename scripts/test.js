@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// `npm test`: everything CI checks, in order. Starts the infrastructure it needs (Postgres from
+// Debian's package, a Kafka 4 broker from Maven Central's jars) with the scripts in infra/, or uses
+// DATABASE_URL / KAFKA_BROKERS when they are set.
+//
+//   npm test                     all: build, generated-code checks, lint, unit, integration, e2e
+//   npm test -- --unit           only the unit tests (no infrastructure)
+//   npm test -- <jest args>      extra arguments go to jest (e.g. a path filter)
+'use strict';
+const { root, run, startInfrastructure, step } = require('./lib');
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const jestArgs = args.filter((a) => a !== '--unit');
+
+step('build (nx run-many -t build)');
+run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
+
+if (unitOnly) {
+  step('unit tests');
+  run('npx', ['jest', '--selectProjects', 'unit', ...jestArgs]);
+  process.exit(0);
+}
+
+step('lint and format');
+run('npm', ['run', '-s', 'lint']);
+
+step('generated code is up to date (proto stubs, supergraph)');
+run('node', ['scripts/codegen.js', '--check']);
+
+const env = startInfrastructure();
+
+step('Prisma migrations hold every change of schema.prisma (schema engine diff on a shadow database)');
+run('node', ['libs/database/scripts/schema-engine.mjs', 'check'], { env });
+
+step('tests: unit, integration (real Postgres and Kafka), e2e (every service as a process)');
+run('npx', ['jest', '--runInBand', ...jestArgs], { env, cwd: root });
