@@ -5,7 +5,7 @@ import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
-import { meanSsim, psnr } from './pixel-metrics';
+import { meanSsim, psnr, toSsimScale } from './pixel-metrics';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 
@@ -24,13 +24,14 @@ export class MeasureFramesUseCase {
     if (await ctx.alreadyHandled()) return;
     const { frames, width, height, sourceKey } = event.payload;
     const source = await decodeRgba(await letterbox(await this.blobs.get(sourceKey), width, height));
+    const sourceSmall = await toSsimScale(source);
     const rows: { frameId: string; frameIndex: number; ssim: number; psnr: number }[] = [];
     for (const frame of [...frames].sort((a, b) => a.index - b.index)) {
       const pixels = await decodeRgba(await this.blobs.get(frame.blobKey), width, height);
       rows.push({
         frameId: frame.frameId,
         frameIndex: frame.index,
-        ssim: meanSsim(source, pixels),
+        ssim: meanSsim(sourceSmall, await toSsimScale(pixels)),
         psnr: psnr(source, pixels),
       });
       if (rows.length % 8 === 0) await ctx.heartbeat();

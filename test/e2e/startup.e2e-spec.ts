@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+import { REPO_ROOT, SERVICE_NAMES } from '@f2f/launcher';
+
+/** Every service validates its whole configuration at start-up and refuses to start with a clear message. */
+describe('start-up configuration', () => {
+  const start = (service: string, env: Record<string, string>) =>
+    spawnSync(process.execPath, [path.join(REPO_ROOT, 'services', service, 'dist', 'main.js')], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it.each(SERVICE_NAMES.filter((s) => s !== 'gateway' && s !== 'preview-generator'))(
+    '%s refuses to start without DATABASE_URL and with a malformed broker list',
+    (service) => {
+      const result = start(service, { KAFKA_BROKERS: 'not a broker', GENERATOR_ADDRESSES: '127.0.0.1:1' });
+      expect(result.status).toBe(78);
+      expect(result.stderr).toContain(`${service}: invalid configuration`);
+      expect(result.stderr).toContain('DATABASE_URL is required');
+      expect(result.stderr).toContain('each broker must be host:port');
+    },
+  );
+
+  it('video-generation names a missing generator address', () => {
+    const result = start('video-generation', {
+      DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('GENERATOR_ADDRESSES is required');
+  });
+
+  it('the gateway and the preview generator refuse malformed values', () => {
+    expect(start('gateway', { EDITS_URL: 'not a url' }).stderr).toContain('EDITS_URL must be an http(s) URL');
+    const preview = start('preview-generator', { STEP_DELAY_MS: '-5' });
+    expect(preview.status).toBe(78);
+    expect(preview.stderr).toContain('STEP_DELAY_MS');
+  });
+});
