@@ -9,7 +9,12 @@ const roots = ['<rootDir>/libs', '<rootDir>/services'];
 
 module.exports = {
   projects: [
-    { ...preset, displayName: 'unit', roots, testMatch: ['**/src/**/*.spec.ts'] },
+    {
+      ...preset,
+      displayName: 'unit',
+      roots: [...roots, '<rootDir>/k8s'],
+      testMatch: ['**/src/**/*.spec.ts', '**/k8s/__tests__/*.spec.ts'],
+    },
     {
       ...preset,
       displayName: 'integration',
