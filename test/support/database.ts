@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { createDatabase, createPrismaClient, dropDatabase, type PrismaClient } from '@f2f/database';
 
-import { TEMPLATE_DATABASE, testInfrastructure } from './env';
+import { templateDatabase, testInfrastructure } from './env';
 
 export interface TestDatabase {
   url: string;
@@ -15,7 +15,7 @@ export interface TestDatabase {
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const { adminDatabaseUrl } = testInfrastructure();
   const name = `f2f_t_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(3).toString('hex')}`;
-  const url = await createDatabase(adminDatabaseUrl, name, TEMPLATE_DATABASE);
+  const url = await createDatabase(adminDatabaseUrl, name, templateDatabase());
   const prisma = createPrismaClient({ url, poolSize: 5 });
   return {
     url,

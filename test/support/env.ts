@@ -10,4 +10,9 @@ export function testInfrastructure(): { adminDatabaseUrl: string; kafkaBrokers: 
   return { adminDatabaseUrl, kafkaBrokers };
 }
 
-export const TEMPLATE_DATABASE = 'f2f_template';
+/** The migrated template database of this test run (one per run, so concurrent runs never collide). */
+export function templateDatabase(): string {
+  const name = process.env.F2F_TEMPLATE_DB;
+  if (!name) throw new Error('F2F_TEMPLATE_DB is not set: the global setup did not run');
+  return name;
+}

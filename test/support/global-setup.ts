@@ -1,10 +1,18 @@
+import { randomBytes } from 'node:crypto';
+
 import { createDatabase, migrateDatabase } from '../../libs/database/src/migrate';
 
-import { TEMPLATE_DATABASE, testInfrastructure } from './env';
+import { testInfrastructure } from './env';
 
-/** Migrates a template database once per run; each test file copies it (CONVENTIONS 11). */
+/**
+ * Migrates a template database once per run; each test file copies it (CONVENTIONS 11). The name
+ * is unique per run and handed to the workers through the environment.
+ */
 export default async function globalSetup(): Promise<void> {
+  if (process.env.F2F_TEMPLATE_DB) return;
   const { adminDatabaseUrl } = testInfrastructure();
-  const url = await createDatabase(adminDatabaseUrl, TEMPLATE_DATABASE);
+  const name = `f2f_template_${randomBytes(4).toString('hex')}`;
+  const url = await createDatabase(adminDatabaseUrl, name);
   await migrateDatabase(url);
+  process.env.F2F_TEMPLATE_DB = name;
 }

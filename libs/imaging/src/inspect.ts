@@ -78,11 +78,13 @@ export async function inspectImage(
   } catch (error) {
     throw new DomainError(ErrorCode.InvalidImage, `the image cannot be decoded: ${(error as Error).message}`);
   }
+  // EXIF orientations 5..8 rotate by 90°: report the size the image is shown (and letterboxed) at.
+  const rotated = (meta.orientation ?? 1) >= 5;
   return {
     format: format as ImageInfo['format'],
     mime: MIME_BY_FORMAT[format],
-    width: meta.width,
-    height: meta.height,
+    width: rotated ? meta.height : meta.width,
+    height: rotated ? meta.width : meta.height,
     bytes: data.length,
   };
 }

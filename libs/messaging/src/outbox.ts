@@ -2,6 +2,10 @@ import { sleep, type Logger } from '@f2f/common';
 import { type AnyEventEnvelope, type EventEnvelope, topicName, type Topic } from '@f2f/contracts';
 import type { PrismaClient, Tx } from '@f2f/database';
 import type { Producer } from 'kafkajs';
+import { Client } from 'pg';
+
+/** The Postgres channel on which committed outbox writes wake the relays (payload: producer name). */
+export const OUTBOX_CHANNEL = 'f2f_outbox';
 
 /**
  * Writes events to the outbox table inside the caller's transaction: the event exists exactly when
@@ -11,7 +15,6 @@ export class OutboxWriter {
   constructor(
     private readonly producerName: string,
     private readonly topicPrefix: string,
-    private readonly onEnqueued: () => void = () => undefined,
   ) {}
 
   async enqueue(tx: Tx, ...events: EventEnvelope<Topic>[]): Promise<void> {
@@ -25,12 +28,15 @@ export class OutboxWriter {
         envelope: event as unknown as object,
       })),
     });
-    this.onEnqueued();
+    // Delivered by Postgres at commit (never for a rolled-back transaction): wakes the relay.
+    await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, ${this.producerName})`;
   }
 }
 
 export interface OutboxRelayOptions {
   producerName: string;
+  /** Database to LISTEN on for commits that wrote to the outbox; without it the relay only polls. */
+  listenUrl?: string;
   batchSize?: number;
   pollIntervalMs?: number;
 }
@@ -50,6 +56,7 @@ interface OutboxRow {
  */
 export class OutboxRelay {
   private running = false;
+  private listener: Client | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly batchSize: number;
@@ -65,13 +72,14 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    if (this.options.listenUrl) await this.listen(this.options.listenUrl);
     this.loop = this.run();
   }
 
-  /** Called after a transaction that enqueued events commits: publish now instead of at the next poll. */
+  /** Publishes now instead of at the next poll. */
   notify(): void {
     this.wake?.();
   }
@@ -80,6 +88,26 @@ export class OutboxRelay {
     this.running = false;
     this.wake?.();
     await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new Client({
+      connectionString: url,
+      application_name: `${this.options.producerName}-outbox-listener`,
+    });
+    client.on('notification', (n) => {
+      if (n.payload === this.options.producerName) this.notify();
+    });
+    client.on('error', (err) => {
+      // Polling carries on; a lost listener only adds latency.
+      this.logger.warn({ err }, 'outbox relay: LISTEN connection lost; polling only');
+      this.listener = undefined;
+    });
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.listener = client;
   }
 
   /** Publishes everything pending now; returns how many events were sent. */

@@ -41,7 +41,7 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     await this.prisma.$queryRaw`SELECT 1`;
     await ensureTopics(this.kafka, this.config.topicPrefix);
     await this.producer.connect();
-    this.relay.start();
+    await this.relay.start();
     await this.consumer.start();
     this.ready = true;
     this.logger.info({ topicPrefix: this.config.topicPrefix }, 'service ready');
@@ -109,14 +109,13 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, producer: Producer) =>
             new OutboxRelay(prisma, producer, logger.child({ component: 'outbox' }), {
               producerName: config.serviceName,
+              listenUrl: config.databaseUrl,
             }),
           inject: [PRISMA, KAFKA_PRODUCER],
         },
         {
           provide: OutboxWriter,
-          useFactory: (relay: OutboxRelay) =>
-            new OutboxWriter(config.serviceName, config.topicPrefix, () => relay.notify()),
-          inject: [OutboxRelay],
+          useFactory: () => new OutboxWriter(config.serviceName, config.topicPrefix),
         },
         {
           provide: EventConsumer,

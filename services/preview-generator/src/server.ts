@@ -62,10 +62,7 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
     const req = call.request;
     const log = logger.child({ requestId: req.requestId, seed: req.seed });
     if (active >= config.MAX_CONCURRENT) {
-      call.destroy({
-        code: grpc.status.RESOURCE_EXHAUSTED,
-        details: `busy: ${active} generations running`,
-      } as never);
+      fail(call, grpc.status.RESOURCE_EXHAUSTED, `busy: ${active} generations running`);
       return;
     }
     active++;
@@ -109,10 +106,10 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
       call.end();
     } catch (error) {
       if (error instanceof InvalidArgument) {
-        call.destroy({ code: grpc.status.INVALID_ARGUMENT, details: error.message } as never);
+        fail(call, grpc.status.INVALID_ARGUMENT, error.message);
       } else if (!call.cancelled) {
         log.error({ err: error }, 'generation failed');
-        call.destroy({ code: grpc.status.INTERNAL, details: 'generation failed' } as never);
+        fail(call, grpc.status.INTERNAL, 'generation failed');
       }
     } finally {
       active--;
@@ -149,10 +146,26 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
   };
 }
 
-/** Writes with backpressure: waits for 'drain' when the stream's buffer is full. */
+/**
+ * Ends the call with an error status. grpc-js sends the status from the stream's 'error' handler;
+ * `call.destroy(err)` would tear the stream down without ever sending it, and the client would hang.
+ */
+function fail(call: GenerateCall, code: grpc.status, details: string): void {
+  call.emit('error', { code, details });
+}
+
+/** Writes with backpressure: waits for 'drain' when the stream's buffer is full, or for the call to end. */
 function write(call: GenerateCall, message: GenerateResponse): Promise<void> {
   return new Promise((resolve) => {
-    if (call.write(message)) resolve();
-    else call.once('drain', () => resolve());
+    if (call.write(message)) return resolve();
+    const done = () => {
+      call.off('drain', done);
+      call.off('cancelled', done);
+      call.off('close', done);
+      resolve();
+    };
+    call.once('drain', done);
+    call.once('cancelled', done);
+    call.once('close', done);
   });
 }

@@ -101,7 +101,8 @@ describe('preview render path', () => {
     const frames = await render({ image: source, numFrames: 49 });
     expect(frames.map((f) => f.index)).toEqual(Array.from({ length: 49 }, (_, i) => i));
     const raws = await decodeAll(frames);
-    for (const raw of raws) expect({ width: raw.width, height: raw.height }).toEqual({ width: WIDTH, height: HEIGHT });
+    for (const raw of raws)
+      expect({ width: raw.width, height: raw.height }).toEqual({ width: WIDTH, height: HEIGHT });
 
     const steps = raws.slice(1).map((raw, i) => meanAbsDiff(raws[i], raw));
     const meanStep = steps.reduce((a, b) => a + b, 0) / steps.length;

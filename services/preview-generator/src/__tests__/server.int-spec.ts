@@ -23,7 +23,10 @@ interface Outcome {
 /** Runs a call to its end; `onMessage` may act on the live call (e.g. cancel it). */
 function collect(
   call: grpc.ClientReadableStream<GenerateResponse__Output>,
-  onMessage?: (message: GenerateResponse__Output, call: grpc.ClientReadableStream<GenerateResponse__Output>) => void,
+  onMessage?: (
+    message: GenerateResponse__Output,
+    call: grpc.ClientReadableStream<GenerateResponse__Output>,
+  ) => void,
 ): Promise<Outcome> {
   const messages: GenerateResponse__Output[] = [];
   return new Promise((resolve) => {
@@ -36,7 +39,16 @@ function collect(
   });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ running: RunningServer; address: string }> {
+/** Every call has a deadline, so that a server that never answers fails a test instead of hanging it. */
+const CALL_DEADLINE_MS = 10_000;
+
+function generate(client: Client, req: GenerateRequest, deadline = Date.now() + CALL_DEADLINE_MS) {
+  return client.Generate(req, { deadline });
+}
+
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ running: RunningServer; address: string }> {
   const config = previewConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
   const running = await startPreviewServer(config, createLogger('test', 'silent'));
   expect(running.port).toBeGreaterThan(0);
@@ -71,7 +83,7 @@ describe('preview generator gRPC server', () => {
    */
   async function slotFreeAfter(since: number): Promise<number> {
     for (;;) {
-      const outcome = await collect(slow.client.Generate(request({ numInferenceSteps: 1, numFrames: 2 })));
+      const outcome = await collect(generate(slow.client, request({ numInferenceSteps: 1, numFrames: 2 })));
       if (outcome.error?.code !== grpc.status.RESOURCE_EXHAUSTED) {
         expect(outcome.error).toBeUndefined();
         expect(outcome.messages[outcome.messages.length - 1].summary).toBeTruthy();
@@ -100,7 +112,7 @@ describe('preview generator gRPC server', () => {
     const steps = 4;
     const frames = 5;
     const { messages, error } = await collect(
-      fast.client.Generate(request({ numInferenceSteps: steps, numFrames: frames, seed: 7 })),
+      generate(fast.client, request({ numInferenceSteps: steps, numFrames: frames, seed: 7 })),
     );
     expect(error).toBeUndefined();
     expect(messages.map((m) => m.event)).toEqual([
@@ -153,7 +165,7 @@ describe('preview generator gRPC server', () => {
     ['an empty image', { image: Buffer.alloc(0) }, /image is empty/],
     ['another model', { model: 'cogvideox-5b-i2v' }, /cogvideox-5b-i2v/],
   ])('answers INVALID_ARGUMENT for %s, before streaming anything', async (_name, overrides, details) => {
-    const { messages, error } = await collect(fast.client.Generate(request(overrides)));
+    const { messages, error } = await collect(generate(fast.client, request(overrides)));
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.details).toMatch(details);
     expect(messages).toEqual([]);
@@ -163,7 +175,7 @@ describe('preview generator gRPC server', () => {
     const steps = 100; // 5 s of "denoising" if it ran to the end
     const cancelledAt: number[] = [];
     const { messages, error } = await collect(
-      slow.client.Generate(request({ numInferenceSteps: steps })),
+      generate(slow.client, request({ numInferenceSteps: steps })),
       (_message, call) => {
         if (cancelledAt.length === 0) {
           cancelledAt.push(Date.now());
@@ -180,9 +192,9 @@ describe('preview generator gRPC server', () => {
 
   it('answers RESOURCE_EXHAUSTED when all slots are busy, without disturbing the running call', async () => {
     let second: Promise<Outcome> | undefined;
-    const first = collect(slow.client.Generate(request({ numInferenceSteps: 10, numFrames: 3 })), () => {
+    const first = collect(generate(slow.client, request({ numInferenceSteps: 10, numFrames: 3 })), () => {
       // The first call is running once it has streamed a message.
-      second ??= collect(slow.client.Generate(request()));
+      second ??= collect(generate(slow.client, request()));
     });
     const firstOutcome = await first;
     const secondOutcome = await second!;
@@ -197,7 +209,9 @@ describe('preview generator gRPC server', () => {
   it('fails with DEADLINE_EXCEEDED when the deadline is shorter than the generation, and frees the slot', async () => {
     const steps = 100;
     const deadline = Date.now() + 400;
-    const { messages, error } = await collect(slow.client.Generate(request({ numInferenceSteps: steps }), { deadline }));
+    const { messages, error } = await collect(
+      generate(slow.client, request({ numInferenceSteps: steps }), deadline),
+    );
     expect(error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(messages.some((m) => m.summary)).toBe(false);
     expect(await slotFreeAfter(deadline)).toBeLessThan((steps * SLOW_STEP_MS) / 4);
