@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { sleep } from '@f2f/common';
-import { REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
+import { REPO_ROOT, type RunningPlatform, type ServiceName, startPlatform } from '@f2f/launcher';
+import sharp from 'sharp';
 
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
@@ -32,9 +33,13 @@ async function gql<T>(query: string, variables: Record<string, unknown> = {}): P
 
 const CREATE = `mutation Create($input: CreateEditInput!) { createEdit(input: $input) { id status targetCaption } }`;
 
-async function createEdit(image: Buffer, targetCaption = 'A photo of a sitting dog.'): Promise<string> {
+async function createEdit(
+  image: Buffer,
+  targetCaption = 'A photo of a sitting dog.',
+  options: Record<string, unknown> = {},
+): Promise<string> {
   const res = await gql<{ createEdit: { id: string; status: string } }>(CREATE, {
-    input: { imageBase64: image.toString('base64'), targetCaption, options: { seed: 1234 } },
+    input: { imageBase64: image.toString('base64'), targetCaption, options: { seed: 1234, ...options } },
   });
   expect(res.errors).toBeUndefined();
   expect(res.data!.createEdit.status).toBe('SUBMITTED');
@@ -67,6 +72,7 @@ beforeAll(async () => {
     blobDir,
     logDir: path.join(REPO_ROOT, '.cache', 'test-logs', `e2e-${Date.now()}`),
     stepDelayMs: 5,
+    previewGenerators: 2,
     env: { edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) } },
   });
 });
@@ -94,6 +100,9 @@ describe('an edit through the whole platform', () => {
           sha256: string;
           width: number;
           height: number;
+          candidate: number;
+          seed: number;
+          rawBlobKey: string;
           metrics: { ssim: number; psnr: number } | null;
         }[];
         selectedFrame: { index: number; id: string } | null;
@@ -104,7 +113,7 @@ describe('an edit through the whole platform', () => {
       `query($id: ID!) { edit(id: $id) {
         temporalCaption captionProvenance
         progress { step totalSteps framesReady totalFrames }
-        frames { id index blobKey bytes sha256 width height metrics { ssim psnr } }
+        frames { id candidate seed index blobKey rawBlobKey bytes sha256 width height metrics { ssim psnr } }
         selectedFrame { id index } selectionPolicy
         history { seq type occurredAt }
       } }`,
@@ -116,22 +125,29 @@ describe('an edit through the whole platform', () => {
     expect(edit.captionProvenance).toBe('template');
     expect(edit.progress).toEqual({ step: 50, totalSteps: 50, framesReady: 49, totalFrames: 49 });
 
-    // 49 frames, each a file in the blob store with the recorded digest, and a row in Postgres.
+    // 49 frames, each a file in the blob store with the recorded digest, and a row in Postgres:
+    // the edited frame cropped back to the source's 320×240, and the 720×480 frame as generated.
     expect(edit.frames.map((f) => f.index)).toEqual(Array.from({ length: 49 }, (_, i) => i));
     for (const frame of edit.frames) {
       const file = await readFile(path.join(blobDir, frame.blobKey));
       expect(file.length).toBe(frame.bytes);
       expect(createHash('sha256').update(file).digest('hex')).toBe(frame.sha256);
-      expect([frame.width, frame.height]).toEqual([720, 480]);
+      expect([frame.width, frame.height, frame.candidate, frame.seed]).toEqual([320, 240, 0, 1234]);
+      expect(await sharp(file).metadata()).toMatchObject({ width: 320, height: 240 });
+      expect(await sharp(await readFile(path.join(blobDir, frame.rawBlobKey))).metadata()).toMatchObject({
+        width: 720,
+        height: 480,
+      });
     }
     expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
 
     expect(edit.selectedFrame?.index).toBe(48);
     expect(edit.selectionPolicy).toBe('last-frame');
 
-    // Metrics for every frame: frame 0 is the (letterboxed) source itself; the path drifts away.
+    // Metrics for every frame: frame 0 cropped back is the source (up to resampling); the path drifts away.
     expect(edit.frames.every((f) => f.metrics !== null)).toBe(true);
-    expect(edit.frames[0].metrics).toEqual({ ssim: 1, psnr: 100 });
+    expect(edit.frames[0].metrics!.ssim).toBeGreaterThan(0.95);
+    expect(edit.frames[0].metrics!.psnr).toBeGreaterThan(30);
     expect(edit.frames[48].metrics!.ssim).toBeLessThan(edit.frames[1].metrics!.ssim);
     expect(await db.prisma.frameMetric.count({ where: { editId: id } })).toBe(49);
 
@@ -249,3 +265,112 @@ describe('a crash of the captioning service', () => {
     expect(captionsPublished).toBe(await db.prisma.caption.count());
   });
 });
+
+/** The latest video.progress of an edit, as recorded in its history (null before the first). */
+async function latestProgress(id: string): Promise<{ worker: string; step: number } | null> {
+  const rows = await db.prisma.editEvent.findMany({
+    where: { editId: id, type: 'video.progress' },
+    orderBy: { seq: 'desc' },
+    take: 1,
+  });
+  return rows.length ? (rows[0].payload as { worker: string; step: number }) : null;
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('the GPU pool', () => {
+  it('fans several candidates out across the workers and crops them to the output size', async () => {
+    const id = await createEdit(await makeImage(300, 200), 'A photo of a red ball.', {
+      candidates: 2,
+      steps: 8,
+      frames: 9,
+      outputWidth: 128,
+      outputHeight: 128,
+    });
+    expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    const frames = await db.prisma.frame.findMany({ where: { editId: id }, include: { metrics: true } });
+    expect(frames).toHaveLength(18);
+    expect(new Set(frames.map((f) => `${f.candidate}/${f.seed}`))).toEqual(new Set(['0/1234', '1/1235']));
+    expect(frames.every((f) => f.width === 128 && f.height === 128 && f.metrics !== null)).toBe(true);
+    // Different seeds, different paths; the same first frame (the source).
+    const at = (c: number, i: number) => frames.find((f) => f.candidate === c && f.index === i)!;
+    expect(at(0, 8).sha256).not.toBe(at(1, 8).sha256);
+    expect(at(0, 0).sha256).toBe(at(1, 0).sha256);
+    const generated = await db.prisma.editEvent.findFirstOrThrow({
+      where: { editId: id, type: 'video.generated' },
+    });
+    const workers = (generated.payload as { candidates: { worker: string }[] }).candidates.map(
+      (c) => c.worker,
+    );
+    expect(new Set(workers).size).toBe(2);
+  });
+
+  it('stops the GPU work of a cancelled edit and frees the worker', async () => {
+    const id = await createEdit(await makeImage(160, 160), 'A photo of a slow cat.', { steps: 500 });
+    const progress = await waitFor('the first denoising step', () => latestProgress(id));
+    const res = await gql<{ cancelEdit: { status: string } }>(
+      `mutation($id: ID!) { cancelEdit(id: $id) { status } }`,
+      {
+        id,
+      },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.cancelEdit.status).toBe('CANCELLED');
+    // The worker says the client cancelled the call, long before its 500 steps (2.5 s) were done.
+    const workerLog = path.join(platform.options.logDir!, `${instanceAt(progress.worker)}.log`);
+    await waitFor(
+      'the worker to stop',
+      async () =>
+        (await readFile(workerLog, 'utf8')).includes(`"requestId":"${id}/candidate-0"`) &&
+        (await readFile(workerLog, 'utf8'))
+          .split('\n')
+          .some((l) => l.includes(id) && l.includes('cancelled by the client')),
+    );
+    const last = await latestProgress(id);
+    expect(last!.step).toBeLessThan(500);
+    await sleep(1000);
+    expect(await db.prisma.editEvent.count({ where: { editId: id, type: 'video.generated' } })).toBe(0);
+    expect((await db.prisma.edit.findUniqueOrThrow({ where: { id } })).status).toBe('CANCELLED');
+    const again = await gql(`mutation($id: ID!) { cancelEdit(id: $id) { status } }`, { id });
+    expect(again.errors).toBeUndefined();
+  });
+
+  it('completes an edit on another worker with the same seed when its worker dies mid-stream', async () => {
+    const id = await createEdit(await makeImage(240, 160), 'A photo of a jumping dog.', { steps: 400 });
+    const progress = await waitFor('the first denoising step', () => latestProgress(id));
+    const victim = instanceAt(progress.worker);
+    await platform.kill(victim, 'SIGKILL');
+    expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    const generated = await db.prisma.editEvent.findFirstOrThrow({
+      where: { editId: id, type: 'video.generated' },
+    });
+    const [candidate] = (
+      generated.payload as { candidates: { worker: string; seed: number; attempts: number }[] }
+    ).candidates;
+    expect(candidate.worker).not.toBe(progress.worker);
+    expect(candidate.attempts).toBe(2);
+    expect(candidate.seed).toBe(1234);
+    expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
+    await platform.start(victim);
+  });
+});
+
+/** The launcher instance serving a worker address (127.0.0.1:<port>). */
+function instanceAt(worker: string): ServiceName {
+  const port = Number(worker.split(':')[1]);
+  const name = (Object.keys(platform.ports) as ServiceName[]).find((n) => platform.ports[n] === port);
+  if (!name) throw new Error(`no instance listens on ${worker}`);
+  return name;
+}

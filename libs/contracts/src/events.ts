@@ -4,24 +4,36 @@ import { EDIT_STATUSES } from './edit-status';
 import { Topic } from './topics';
 
 /** Generation options; the defaults are the paper's (CogVideoX-5B-I2V, section 5.1). */
-export const generationOptionsSchema = z.strictObject({
-  model: z.string().min(1).max(100).default('preview'),
-  frames: z.number().int().min(2).max(257).default(49),
-  steps: z.number().int().min(1).max(500).default(50),
-  guidance: z.number().min(0).max(50).default(6.0),
-  fps: z.number().int().min(1).max(60).default(8),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
-});
+export const generationOptionsSchema = z
+  .strictObject({
+    model: z.string().min(1).max(100).default('preview'),
+    frames: z.number().int().min(2).max(257).default(49),
+    steps: z.number().int().min(1).max(500).default(50),
+    guidance: z.number().min(0).max(50).default(6.0),
+    fps: z.number().int().min(1).max(60).default(8),
+    /** The first candidate's seed; candidate k uses seed + k. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 9),
+    /** Videos generated from different seeds, fanned out across the GPU pool. */
+    candidates: z.number().int().min(1).max(8).default(1),
+    /** Size of the edited frames; the source's size when absent (512×512 in the paper's benchmarks). */
+    outputWidth: z.number().int().min(16).max(4096).nullable().default(null),
+    outputHeight: z.number().int().min(16).max(4096).nullable().default(null),
+  })
+  .refine((o) => (o.outputWidth === null) === (o.outputHeight === null), {
+    message: 'outputWidth and outputHeight go together',
+    path: ['outputWidth'],
+  });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
 const blobKey = z.string().min(1).max(1024);
 const caption = z.string().min(1).max(2000);
 
 const frameRef = z.strictObject({
+  candidate: z.number().int().min(0),
   index: z.number().int().min(0),
   frameId: z.uuid(),
   blobKey,
@@ -47,9 +59,14 @@ export const eventPayloadSchemas = {
     provenance: z.enum(['template', 'vlm', 'target']),
     targetCaption: caption,
     sourceKey: blobKey,
+    sourceWidth: z.number().int().positive(),
+    sourceHeight: z.number().int().positive(),
     options: generationOptionsSchema,
   }),
   [Topic.VideoProgress]: z.strictObject({
+    candidate: z.number().int().min(0),
+    /** The GPU worker running this candidate now. */
+    worker: z.string(),
     phase: z.enum(['denoising', 'frames']),
     step: z.number().int().min(0),
     totalSteps: z.number().int().min(1),
@@ -60,15 +77,27 @@ export const eventPayloadSchemas = {
     targetCaption: caption,
     temporalCaption: caption,
     sourceKey: blobKey,
-    seed: z.number().int().min(0),
     model: z.string(),
     generator: z.string(),
+    /** Size of the stored (cropped back) frames. */
     width: z.number().int().positive(),
     height: z.number().int().positive(),
+    candidates: z
+      .array(
+        z.strictObject({
+          candidate: z.number().int().min(0),
+          seed: z.number().int().min(0),
+          computeSeconds: z.number().min(0),
+          worker: z.string(),
+          attempts: z.number().int().min(1),
+        }),
+      )
+      .min(1),
     frames: z.array(frameRef).min(1),
     computeSeconds: z.number().min(0),
   }),
   [Topic.FrameSelected]: z.strictObject({
+    candidate: z.number().int().min(0),
     frameIndex: z.number().int().min(0),
     frameId: z.uuid(),
     policy: z.enum(['last-frame', 'vlm', 'metric']),

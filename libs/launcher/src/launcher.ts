@@ -17,7 +17,10 @@ export const SERVICE_NAMES = [
   'frame-selection',
   'gateway',
 ] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export type ServiceName = (typeof SERVICE_NAMES)[number] | 'preview-generator-2';
+
+/** The service whose build an instance runs (a second preview generator runs the same one). */
+const serviceOf = (name: ServiceName) => (name === 'preview-generator-2' ? 'preview-generator' : name);
 
 export interface PlatformOptions {
   databaseUrl: string;
@@ -30,6 +33,8 @@ export interface PlatformOptions {
   ports?: Partial<Record<ServiceName, number>>;
   /** Per-step delay of the preview generator. */
   stepDelayMs?: number;
+  /** Two preview generators make a pool of two workers (failover tests). */
+  previewGenerators?: 1 | 2;
   logLevel?: string;
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
@@ -43,6 +48,7 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   'frame-selection': 4104,
   metrics: 4105,
   'preview-generator': 50061,
+  'preview-generator-2': 50062,
 };
 
 export async function freePort(): Promise<number> {
@@ -61,10 +67,16 @@ export async function freePort(): Promise<number> {
 export class RunningPlatform {
   private readonly children = new Map<ServiceName, ChildProcess>();
 
+  /** The processes this platform runs, in start order. */
+  readonly instances: ServiceName[];
+
   constructor(
     readonly options: PlatformOptions,
     readonly ports: Record<ServiceName, number>,
-  ) {}
+  ) {
+    this.instances =
+      options.previewGenerators === 2 ? ['preview-generator-2', ...SERVICE_NAMES] : [...SERVICE_NAMES];
+  }
 
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.ports.gateway}/graphql`;
@@ -83,8 +95,15 @@ export class RunningPlatform {
       PORT: String(p[name]),
     };
     const specific: Partial<Record<ServiceName, Record<string, string>>> = {
-      'preview-generator': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '4' },
-      'video-generation': { GENERATOR_ADDRESSES: `127.0.0.1:${p['preview-generator']}` },
+      'preview-generator': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
+      'preview-generator-2': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
+      'video-generation': {
+        GENERATOR_ADDRESSES: this.instances
+          .filter((n) => serviceOf(n) === 'preview-generator')
+          .map((n) => `127.0.0.1:${p[n]}`)
+          .join(','),
+        WORKER_COOL_DOWN_MS: '500',
+      },
       gateway: {
         EDITS_URL: `http://127.0.0.1:${p.edits}/graphql`,
         METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
@@ -95,7 +114,7 @@ export class RunningPlatform {
 
   /** Starts one service and waits until it reports healthy. */
   async start(name: ServiceName, timeoutMs = 60_000): Promise<void> {
-    const entry = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+    const entry = path.join(REPO_ROOT, 'services', serviceOf(name), 'dist', 'main.js');
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.envFor(name) };
     const logDir = this.options.logDir;
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
@@ -128,7 +147,7 @@ export class RunningPlatform {
 
   private async isHealthy(name: ServiceName): Promise<boolean> {
     const port = this.ports[name];
-    if (name === 'preview-generator') {
+    if (serviceOf(name) === 'preview-generator') {
       return new Promise((resolve) => {
         const socket = net.connect(port, '127.0.0.1', () => {
           socket.destroy();
@@ -156,7 +175,7 @@ export class RunningPlatform {
   }
 
   async stop(): Promise<void> {
-    const order = [...SERVICE_NAMES].reverse();
+    const order = [...this.instances].reverse();
     await Promise.all(
       order.map(async (name) => {
         const child = this.children.get(name);
@@ -175,11 +194,12 @@ export class RunningPlatform {
 /** Starts every service as its own process and waits until all are healthy. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const ports = { ...DEFAULT_PORTS };
-  for (const name of SERVICE_NAMES)
+  for (const name of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
     ports[name] = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
+  }
   const platform = new RunningPlatform(options, ports);
   try {
-    await Promise.all(SERVICE_NAMES.map((name) => platform.start(name)));
+    await Promise.all(platform.instances.map((name) => platform.start(name)));
   } catch (error) {
     await platform.stop();
     throw error;

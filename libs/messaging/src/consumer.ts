@@ -34,6 +34,13 @@ export type EventHandler<T extends Topic> = (event: EventEnvelope<T>, ctx: Handl
 export interface EventConsumerOptions {
   /** Names the consumer group and the inbox rows; one per service. */
   consumerName: string;
+  /**
+   * The consumer group; `<prefix><consumerName>` by default. A group of its own per process makes
+   * every replica receive every event (a broadcast, e.g. cancellations).
+   */
+  groupId?: string;
+  /** Whether a new group starts at the oldest retained event (default) or at new ones only. */
+  fromBeginning?: boolean;
   topicPrefix: string;
   /** Attempts for a retryable failure before the event is dead-lettered and the edit failed. */
   maxAttempts?: number;
@@ -72,7 +79,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
-      groupId: `${this.options.topicPrefix}${this.options.consumerName}`,
+      groupId: this.options.groupId ?? `${this.options.topicPrefix}${this.options.consumerName}`,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       retry: { retries: 10 },
@@ -81,7 +88,7 @@ export class EventConsumer {
     await consumer.connect();
     await consumer.subscribe({
       topics: [...this.handlers.keys()].map((t) => topicName(this.options.topicPrefix, t)),
-      fromBeginning: true,
+      fromBeginning: this.options.fromBeginning ?? true,
     });
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,

@@ -83,6 +83,7 @@ export function subgraphModule(typePaths: string[], logger: Logger): DynamicModu
     path: '/graphql',
     playground: false,
     csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
     formatError: formatGraphqlError(logger),
     context: ({ req }: { req: { headers: Record<string, string | undefined> } }): SubgraphContext => {
       const header = req.headers[TENANT_HEADER];

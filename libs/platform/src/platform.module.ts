@@ -13,7 +13,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 
 import type { PlatformConfig } from './service-config';
 import { BLOB_STORE, CLOCK, KAFKA, KAFKA_PRODUCER, LOGGER, PLATFORM_CONFIG, PRISMA } from './tokens';
@@ -100,7 +100,11 @@ export class PlatformModule {
         },
         {
           provide: KAFKA_PRODUCER,
-          useFactory: (kafka: Kafka) => kafka.producer({ allowAutoTopicCreation: false }),
+          useFactory: (kafka: Kafka) =>
+            kafka.producer({
+              allowAutoTopicCreation: false,
+              createPartitioner: Partitioners.DefaultPartitioner,
+            }),
           inject: [KAFKA],
         },
         { provide: BLOB_STORE, useFactory: () => new FilesystemBlobStore(config.blobDir) },

@@ -33,6 +33,10 @@ export function assertValidKey(key: string): void {
 export const blobKeys = {
   source: (tenantId: string, editId: string, ext: string) =>
     `tenants/${tenantId}/edits/${editId}/source.${ext}`,
-  frame: (tenantId: string, editId: string, index: number) =>
-    `tenants/${tenantId}/edits/${editId}/frames/${String(index).padStart(3, '0')}.png`,
+  /** The edited frame (cropped back to the source's region, at the output size). */
+  frame: (tenantId: string, editId: string, candidate: number, index: number) =>
+    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/frames/${String(index).padStart(3, '0')}.png`,
+  /** The frame as generated (720×480 for CogVideoX). */
+  rawFrame: (tenantId: string, editId: string, candidate: number, index: number) =>
+    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/raw/${String(index).padStart(3, '0')}.png`,
 };

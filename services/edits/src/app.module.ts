@@ -5,6 +5,7 @@ import { DEFAULT_TENANT_ID } from '@f2f/database';
 import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
 import { type DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 
+import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
 import type { EditsConfig } from './config';
 import { CreateEditUseCase, EDIT_LIMITS } from './create-edit/create-edit.use-case';
 import { EditsResolver, FrameResolver } from './graphql/edits.resolver';
@@ -43,6 +44,7 @@ export class AppModule {
         },
         EditsRepository,
         CreateEditUseCase,
+        CancelEditUseCase,
         RecordStageEventUseCase,
         StageEventsHandler,
         EditsResolver,

@@ -38,6 +38,7 @@ export class AppModule {
           server: {
             path: '/graphql',
             csrfPrevention: true,
+            includeStacktraceInErrorResponses: false,
             context: ({ req }: { req: { headers: Record<string, string | undefined> } }): GatewayContext => ({
               tenantId: config.DEFAULT_TENANT_ID,
               requestId: req.headers['x-request-id'] ?? randomUUID(),

@@ -3,16 +3,19 @@ import { PlatformModule, platformConfigFrom } from '@f2f/platform';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { VideoGenerationConfig } from './config';
+import { RunningGenerations } from './generation/cancellations';
 import { CaptionCompletedHandler } from './generation/caption-completed.handler';
+import { EditCancelledHandler } from './generation/edit-cancelled.handler';
+import { parseEndpoints } from './generation/endpoints';
 import { GenerateVideoUseCase } from './generation/generate-video.use-case';
 import { VIDEO_GENERATION_SETTINGS } from './generation/settings';
-import { GrpcVideoGenerator, VIDEO_GENERATOR } from './generation/video-generator.client';
+import { VIDEO_GENERATOR, WorkerPool } from './generation/worker-pool';
 
 @Injectable()
 class GeneratorLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(VIDEO_GENERATOR) private readonly generator: GrpcVideoGenerator) {}
+  constructor(@Inject(VIDEO_GENERATOR) private readonly pool: WorkerPool) {}
   onApplicationShutdown(): void {
-    this.generator.close();
+    this.pool.close();
   }
 }
 
@@ -23,7 +26,15 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forRoot(platformConfigFrom('video-generation', config), logger)],
       providers: [
-        { provide: VIDEO_GENERATOR, useFactory: () => new GrpcVideoGenerator(config.GENERATOR_ADDRESSES) },
+        {
+          provide: VIDEO_GENERATOR,
+          useFactory: () =>
+            new WorkerPool(parseEndpoints(config.GENERATOR_ADDRESSES), {
+              maxWorkerFailures: config.MAX_WORKER_FAILURES,
+              coolDownMs: config.WORKER_COOL_DOWN_MS,
+              busyRetryMs: config.WORKER_BUSY_RETRY_MS,
+            }),
+        },
         {
           provide: VIDEO_GENERATION_SETTINGS,
           useValue: {
@@ -31,8 +42,10 @@ export class AppModule {
             progressMinIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
           },
         },
+        RunningGenerations,
         GenerateVideoUseCase,
         CaptionCompletedHandler,
+        EditCancelledHandler,
         GeneratorLifecycle,
       ],
     };

@@ -5,16 +5,38 @@ import { z } from 'zod';
 export const videoGenerationConfigSchema = z.object({
   ...platformConfigShape,
   PORT: configParts.port(4103),
-  /** VideoGenerator endpoints (host:port), comma-separated. */
+  /**
+   * The GPU pool: VideoGenerator workers as host:port, comma-separated, or one
+   * dns:///service.namespace:port naming a headless Service (one address per pod).
+   */
   GENERATOR_ADDRESSES: z
-    .string({ error: 'GENERATOR_ADDRESSES is required (host:port[,host:port])' })
+    .string({ error: 'GENERATOR_ADDRESSES is required (host:port[,host:port] or dns:///service:port)' })
     .transform((s) =>
       s
         .split(',')
         .map((a) => a.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each generator address must be host:port')).min(1)),
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(dns:\/\/\/)?[^:\s/]+:\d+$/,
+              'each generator address must be host:port or dns:///host:port',
+            ),
+        )
+        .min(1)
+        .refine(
+          (a) => a.length === 1 || a.every((x) => !x.startsWith('dns:')),
+          'use one dns:/// entry or a list',
+        ),
+    ),
+  /** Workers that may fail one generation before it fails (it moves to another worker, same seed). */
+  MAX_WORKER_FAILURES: z.coerce.number().int().min(1).max(20).default(3),
+  WORKER_COOL_DOWN_MS: z.coerce.number().int().min(0).default(2000),
+  WORKER_BUSY_RETRY_MS: z.coerce.number().int().min(10).default(250),
   /** Deadline of one generation call. */
   GENERATION_DEADLINE_MS: z.coerce
     .number()

@@ -43,7 +43,7 @@ describe('FilesystemBlobStore', () => {
   });
 
   it('replaces the bytes of an existing key', async () => {
-    const key = blobKeys.frame('acme', randomUUID(), 3);
+    const key = blobKeys.frame('acme', randomUUID(), 0, 3);
     await store.put(key, randomBytes(2048));
     const second = randomBytes(100);
     const stored = await store.put(key, second);

@@ -13,7 +13,7 @@ export class WriteTemporalCaptionUseCase {
     event: EventEnvelope<Topic.EditRequested>,
     ctx: Pick<HandlerContext, 'transaction' | 'logger'>,
   ): Promise<void> {
-    const { targetCaption, sourceKey, options } = event.payload;
+    const { targetCaption, sourceKey, sourceWidth, sourceHeight, options } = event.payload;
     const temporalCaption = templateTemporalCaption(targetCaption);
     const provenance = 'template' as const;
     await ctx.transaction(async (tx) => {
@@ -33,7 +33,7 @@ export class WriteTemporalCaptionUseCase {
           editId: event.editId,
           tenantId: event.tenantId,
           cause: event,
-          payload: { temporalCaption, provenance, targetCaption, sourceKey, options },
+          payload: { temporalCaption, provenance, targetCaption, sourceKey, sourceWidth, sourceHeight, options },
         }),
       );
     });

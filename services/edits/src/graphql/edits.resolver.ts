@@ -3,6 +3,7 @@ import { CurrentTenant } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
+import { CancelEditUseCase } from '../cancel-edit/cancel-edit.use-case';
 import { CreateEditCommand, type CreateEditInput } from '../create-edit/create-edit.command';
 import {
   CreateEditUseCase,
@@ -17,6 +18,7 @@ export class EditsResolver {
   constructor(
     private readonly edits: EditsRepository,
     private readonly createEdit: CreateEditUseCase,
+    private readonly cancelEdit: CancelEditUseCase,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
   ) {}
 
@@ -28,6 +30,11 @@ export class EditsResolver {
   @Query('edits')
   list(@CurrentTenant() tenantId: TenantId, @Args('first') first: number): Promise<Edit[]> {
     return this.edits.listEdits(tenantId, Math.max(1, Math.min(first ?? 20, 100)));
+  }
+
+  @Mutation('cancelEdit')
+  cancel(@CurrentTenant() tenantId: TenantId, @Args('id') id: string): Promise<Edit> {
+    return this.cancelEdit.execute(tenantId, id);
   }
 
   @Mutation('createEdit')
@@ -49,6 +56,9 @@ export class EditsResolver {
       guidance: edit.guidance,
       fps: edit.fps,
       seed: edit.seed,
+      candidates: edit.candidates,
+      outputWidth: edit.outputWidth,
+      outputHeight: edit.outputHeight,
     };
   }
 
@@ -80,15 +90,20 @@ export class EditsResolver {
   }
 
   @ResolveField('frames')
-  frames(@Parent() edit: Edit): Promise<Frame[]> {
-    return this.edits.frames(edit.tenantId as TenantId, edit.id);
+  frames(@Parent() edit: Edit, @Args('candidate') candidate?: number | null): Promise<Frame[]> {
+    return this.edits.frames(edit.tenantId as TenantId, edit.id, candidate ?? undefined);
   }
 
   @ResolveField('selectedFrame')
   selectedFrame(@Parent() edit: Edit): Promise<Frame | null> | null {
     return edit.selectedFrameIndex === null
       ? null
-      : this.edits.frameAt(edit.tenantId as TenantId, edit.id, edit.selectedFrameIndex);
+      : this.edits.frameAt(
+          edit.tenantId as TenantId,
+          edit.id,
+          edit.selectedCandidate ?? 0,
+          edit.selectedFrameIndex,
+        );
   }
 
   @ResolveField('history')

@@ -16,8 +16,11 @@ export class EditsRepository {
     return this.prisma.edit.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: first });
   }
 
-  frames(tenantId: TenantId, editId: string): Promise<Frame[]> {
-    return this.prisma.frame.findMany({ where: { tenantId, editId }, orderBy: { index: 'asc' } });
+  frames(tenantId: TenantId, editId: string, candidate?: number): Promise<Frame[]> {
+    return this.prisma.frame.findMany({
+      where: { tenantId, editId, candidate },
+      orderBy: [{ candidate: 'asc' }, { index: 'asc' }],
+    });
   }
 
   frame(tenantId: TenantId, id: string): Promise<Frame | null> {
@@ -25,8 +28,8 @@ export class EditsRepository {
     return this.prisma.frame.findFirst({ where: { tenantId, id } });
   }
 
-  frameAt(tenantId: TenantId, editId: string, index: number): Promise<Frame | null> {
-    return this.prisma.frame.findFirst({ where: { tenantId, editId, index } });
+  frameAt(tenantId: TenantId, editId: string, candidate: number, index: number): Promise<Frame | null> {
+    return this.prisma.frame.findFirst({ where: { tenantId, editId, candidate, index } });
   }
 
   history(tenantId: TenantId, editId: string): Promise<EditEvent[]> {

@@ -9,6 +9,7 @@ export interface EditState {
   progressStep: number;
   progressTotal: number;
   framesReady: number;
+  selectedCandidate: number | null;
   selectedFrameIndex: number | null;
   selectionPolicy: string | null;
   selectionReason: string | null;
@@ -48,11 +49,17 @@ export function applyStageEvent(state: EditState, event: StageEvent, now: Date):
       next.status = advance(state.status, 'GENERATING');
       break;
     case Topic.VideoGenerated:
-      next.framesReady = Math.max(state.framesReady, event.payload.frames.length);
+      next.framesReady = Math.max(
+        state.framesReady,
+        ...event.payload.candidates.map(
+          (c) => event.payload.frames.filter((f) => f.candidate === c.candidate).length,
+        ),
+      );
       next.progressStep = Math.max(state.progressStep, state.progressTotal);
       next.status = advance(state.status, 'SELECTING');
       break;
     case Topic.FrameSelected:
+      next.selectedCandidate = event.payload.candidate;
       next.selectedFrameIndex = event.payload.frameIndex;
       next.selectionPolicy = event.payload.policy;
       next.selectionReason = event.payload.reason;

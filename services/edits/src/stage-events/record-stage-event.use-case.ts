@@ -34,6 +34,7 @@ export class RecordStageEventUseCase {
         progressStep: edit.progressStep,
         progressTotal: edit.progressTotal,
         framesReady: edit.framesReady,
+        selectedCandidate: edit.selectedCandidate,
         selectedFrameIndex: edit.selectedFrameIndex,
         selectionPolicy: edit.selectionPolicy,
         selectionReason: edit.selectionReason,

@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 export type SelectionPolicy = 'last-frame';
 
 export interface SelectionDecision {
+  candidate: number;
   frameIndex: number;
   frameId: string;
   policy: SelectionPolicy;
@@ -12,18 +13,21 @@ export interface SelectionDecision {
 }
 
 /**
- * The paper's "last frame" baseline (Table S5): the final frame of the generated path. The VLM
- * selection over a collage (paper 3.3) replaces it as the default in a later stage.
+ * The paper's "last frame" baseline (Table S5): the final frame of the first candidate's path. The
+ * VLM selection over a collage (paper 3.3), across candidates, replaces it as the default later.
  */
 export function selectLastFrame(
   frames: EventEnvelope<Topic.VideoGenerated>['payload']['frames'],
 ): SelectionDecision {
-  const last = frames.reduce((a, b) => (b.index > a.index ? b : a));
+  const first = Math.min(...frames.map((f) => f.candidate));
+  const path = frames.filter((f) => f.candidate === first);
+  const last = path.reduce((a, b) => (b.index > a.index ? b : a));
   return {
+    candidate: last.candidate,
     frameIndex: last.index,
     frameId: last.frameId,
     policy: 'last-frame',
-    reason: `last-frame policy: the final frame (${last.index}) of ${frames.length}`,
+    reason: `last-frame policy: the final frame (${last.index}) of the ${path.length} frames of candidate ${last.candidate}`,
   };
 }
 

@@ -10,8 +10,9 @@ import { meanSsim, psnr, toSsimScale } from './pixel-metrics';
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 
 /**
- * video.generated -> SSIM and PSNR of every frame against the source (letterboxed to the frame
- * size, as the generator saw it), one frame in memory at a time -> per-frame rows -> metrics.computed.
+ * video.generated -> SSIM and PSNR of every edited frame (every candidate) against the source at
+ * the frames' size (letterboxed when the output's aspect differs), one frame in memory at a time
+ * -> per-frame rows -> metrics.computed.
  */
 @Injectable()
 export class MeasureFramesUseCase {
@@ -26,7 +27,7 @@ export class MeasureFramesUseCase {
     const source = await decodeRgba(await letterbox(await this.blobs.get(sourceKey), width, height));
     const sourceSmall = await toSsimScale(source);
     const rows: { frameId: string; frameIndex: number; ssim: number; psnr: number }[] = [];
-    for (const frame of [...frames].sort((a, b) => a.index - b.index)) {
+    for (const frame of [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index)) {
       const pixels = await decodeRgba(await this.blobs.get(frame.blobKey), width, height);
       rows.push({
         frameId: frame.frameId,

@@ -1,31 +1,47 @@
 import { createHash } from 'node:crypto';
 
 import { DomainError, ErrorCode } from '@f2f/common';
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, type EventPayloads, makeEnvelope, Topic } from '@f2f/contracts';
 import type { PrismaClient } from '@f2f/database';
-import { VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
+import { type ContentBox, cropToSource, prepareSource, VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE, PRISMA } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { RunningGenerations } from './cancellations';
 import { VIDEO_GENERATION_SETTINGS, type VideoGenerationSettings } from './settings';
-import { type GenerationEvent, VIDEO_GENERATOR, type VideoGenerator } from './video-generator.client';
+import {
+  type GenerationEvent,
+  GenerationCancelled,
+  VIDEO_GENERATOR,
+  type VideoGenerator,
+} from './worker-pool';
 
-/** A frame's id is a function of its edit and index, so a re-run of a generation upserts the same rows. */
-export function frameId(editId: string, index: number): string {
-  const h = createHash('sha256').update(`${editId}/frame/${index}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+/** A frame's id is a function of its edit, candidate and index: a re-run upserts the same rows. */
+export function frameId(editId: string, candidate: number, index: number): string {
+  const h = createHash('sha256').update(`${editId}/candidate/${candidate}/frame/${index}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+type FrameRef = EventPayloads[Topic.VideoGenerated]['frames'][number];
+type CandidateResult = EventPayloads[Topic.VideoGenerated]['candidates'][number] & {
+  generator: string;
+  modelId: string;
+};
+
 /**
- * caption.completed -> frames from the GPU pool, each written to the blob store and recorded as it
- * arrives (never buffering the whole video), progress events on the way -> video.generated.
+ * caption.completed -> one video per candidate seed from the GPU pool (fanned out across workers).
+ * The source is letterboxed to 720×480 first (paper 5.1); every frame is cropped back to the
+ * source's region and resized to the output size as it arrives, then written to the blob store and
+ * recorded (never buffering a whole video); progress goes out throttled -> video.generated.
  */
 @Injectable()
 export class GenerateVideoUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
+    private readonly running: RunningGenerations,
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(VIDEO_GENERATOR) private readonly generator: VideoGenerator,
@@ -35,41 +51,121 @@ export class GenerateVideoUseCase {
   async execute(event: EventEnvelope<Topic.CaptionCompleted>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const { editId, tenantId } = event;
-    const { options, temporalCaption, targetCaption, sourceKey } = event.payload;
-    const image = await this.blobs.get(sourceKey);
-    const deadline = new Date(Date.now() + this.settings.deadlineMs);
-    const frames: { index: number; frameId: string; blobKey: string }[] = [];
+    const { options, sourceWidth, sourceHeight } = event.payload;
+    const signal = this.running.start(editId);
+    try {
+      if (await this.isCancelled(editId)) throw new GenerationCancelled();
+      const prepared = await prepareSource(await this.blobs.get(event.payload.sourceKey));
+      const output = {
+        width: options.outputWidth ?? sourceWidth,
+        height: options.outputHeight ?? sourceHeight,
+      };
+      const results = await Promise.all(
+        Array.from({ length: options.candidates }, (_, candidate) =>
+          this.generateCandidate(event, ctx, candidate, prepared.png, prepared.box, output, signal),
+        ),
+      );
+      const frames = results.flatMap((r) => r.frames);
+      await ctx.transaction(async (tx) => {
+        await this.outbox.enqueue(
+          tx,
+          makeEnvelope({
+            type: Topic.VideoGenerated,
+            editId,
+            tenantId,
+            cause: event,
+            payload: {
+              targetCaption: event.payload.targetCaption,
+              temporalCaption: event.payload.temporalCaption,
+              sourceKey: event.payload.sourceKey,
+              model: results[0].result.modelId,
+              generator: results[0].result.generator,
+              width: output.width,
+              height: output.height,
+              candidates: results.map(
+                ({ result: { generator: _g, modelId: _m, ...candidate } }) => candidate,
+              ),
+              frames,
+              computeSeconds: results.reduce((s, r) => s + r.result.computeSeconds, 0),
+            },
+          }),
+        );
+      });
+      ctx.logger.info({ candidates: results.length, frames: frames.length }, 'video generated');
+    } catch (error) {
+      if (!(error instanceof GenerationCancelled)) throw error;
+      // Cancelled: handled for good (no retry), and nothing further is announced.
+      await ctx.transaction(async () => undefined);
+      ctx.logger.info('generation stopped: the edit was cancelled');
+    } finally {
+      this.running.finish(editId);
+    }
+  }
+
+  private async generateCandidate(
+    event: EventEnvelope<Topic.CaptionCompleted>,
+    ctx: HandlerContext,
+    candidate: number,
+    image: Buffer,
+    box: ContentBox,
+    output: { width: number; height: number },
+    signal: AbortSignal,
+  ): Promise<{ frames: FrameRef[]; result: CandidateResult }> {
+    const { editId, tenantId } = event;
+    const { options, temporalCaption } = event.payload;
+    const seed = options.seed + candidate;
+    const frames = new Map<number, FrameRef>();
     let summary: Extract<GenerationEvent, { kind: 'summary' }> | undefined;
     let lastProgressAt = 0;
-    const progress = async (payload: EventEnvelope<Topic.VideoProgress>['payload'], force: boolean) => {
+    let worker = '';
+    const progress = async (
+      payload: Omit<EventPayloads[Topic.VideoProgress], 'candidate' | 'worker'>,
+      force: boolean,
+    ) => {
       const now = Date.now();
       if (!force && now - lastProgressAt < this.settings.progressMinIntervalMs) return;
       lastProgressAt = now;
       await this.prisma.$transaction((tx) =>
         this.outbox.enqueue(
           tx,
-          makeEnvelope({ type: Topic.VideoProgress, editId, tenantId, cause: event, payload }),
+          makeEnvelope({
+            type: Topic.VideoProgress,
+            editId,
+            tenantId,
+            cause: event,
+            payload: { candidate, worker, ...payload },
+          }),
         ),
       );
     };
 
     for await (const item of this.generator.generate(
       {
-        requestId: `${editId}/seed-${options.seed}`,
+        requestId: `${editId}/candidate-${candidate}`,
         image,
         prompt: temporalCaption,
         numFrames: options.frames,
         steps: options.steps,
         guidance: options.guidance,
         fps: options.fps,
-        seed: options.seed,
+        seed,
         width: VIDEO_WIDTH,
         height: VIDEO_HEIGHT,
         model: options.model,
       },
-      deadline,
+      { deadline: new Date(Date.now() + this.settings.deadlineMs), signal },
     )) {
       switch (item.kind) {
+        case 'started':
+          // A new attempt (another worker after one died) starts the path over with the same seed.
+          frames.clear();
+          worker = item.worker;
+          lastProgressAt = 0;
+          ctx.logger.info(
+            { candidate, seed, worker: item.worker, attempt: item.attempt },
+            'generation started',
+          );
+          break;
         case 'progress':
           await ctx.heartbeat();
           await progress(
@@ -84,41 +180,18 @@ export class GenerateVideoUseCase {
           );
           break;
         case 'frame': {
-          const key = blobKeys.frame(tenantId, editId, item.index);
-          const stored = await this.blobs.put(key, item.png, 'image/png');
-          const id = frameId(editId, item.index);
-          await this.prisma.frame.upsert({
-            where: { editId_index: { editId, index: item.index } },
-            create: {
-              id,
-              tenantId,
-              editId,
-              index: item.index,
-              blobKey: key,
-              width: item.width,
-              height: item.height,
-              bytes: stored.bytes,
-              sha256: stored.sha256,
-            },
-            update: {
-              blobKey: key,
-              width: item.width,
-              height: item.height,
-              bytes: stored.bytes,
-              sha256: stored.sha256,
-            },
-          });
-          frames.push({ index: item.index, frameId: id, blobKey: key });
+          const ref = await this.storeFrame(editId, tenantId, candidate, seed, item, box, output);
+          frames.set(item.index, ref);
           await ctx.heartbeat();
           await progress(
             {
               phase: 'frames',
               step: options.steps,
               totalSteps: options.steps,
-              framesReady: frames.length,
+              framesReady: frames.size,
               totalFrames: options.frames,
             },
-            frames.length === options.frames,
+            frames.size === options.frames,
           );
           break;
         }
@@ -129,39 +202,60 @@ export class GenerateVideoUseCase {
     }
     if (!summary)
       throw new DomainError(ErrorCode.Unavailable, 'the generator ended the stream without a summary');
-    if (frames.length !== options.frames) {
+    if (frames.size !== options.frames) {
       throw new DomainError(
         ErrorCode.Unavailable,
-        `the generator sent ${frames.length} frames, expected ${options.frames}`,
+        `the generator sent ${frames.size} frames, expected ${options.frames}`,
       );
     }
-    const done = summary;
-    await ctx.transaction(async (tx) => {
-      await this.outbox.enqueue(
-        tx,
-        makeEnvelope({
-          type: Topic.VideoGenerated,
-          editId,
-          tenantId,
-          cause: event,
-          payload: {
-            targetCaption,
-            temporalCaption,
-            sourceKey,
-            seed: done.seed,
-            model: done.modelId,
-            generator: done.generator,
-            width: VIDEO_WIDTH,
-            height: VIDEO_HEIGHT,
-            frames,
-            computeSeconds: done.computeSeconds,
-          },
-        }),
-      );
+    return {
+      frames: [...frames.values()].sort((a, b) => a.index - b.index),
+      result: {
+        candidate,
+        seed,
+        computeSeconds: summary.computeSeconds,
+        worker: summary.worker,
+        attempts: summary.attempts,
+        generator: summary.generator,
+        modelId: summary.modelId,
+      },
+    };
+  }
+
+  private async storeFrame(
+    editId: string,
+    tenantId: string,
+    candidate: number,
+    seed: number,
+    item: Extract<GenerationEvent, { kind: 'frame' }>,
+    box: ContentBox,
+    output: { width: number; height: number },
+  ): Promise<FrameRef> {
+    const rawKey = blobKeys.rawFrame(tenantId, editId, candidate, item.index);
+    const key = blobKeys.frame(tenantId, editId, candidate, item.index);
+    await this.blobs.put(rawKey, item.png, 'image/png');
+    const edited = await cropToSource(item.png, box, output.width, output.height);
+    const stored = await this.blobs.put(key, edited, 'image/png');
+    const id = frameId(editId, candidate, item.index);
+    const data = {
+      seed,
+      blobKey: key,
+      rawBlobKey: rawKey,
+      width: output.width,
+      height: output.height,
+      bytes: stored.bytes,
+      sha256: stored.sha256,
+    };
+    await this.prisma.frame.upsert({
+      where: { editId_candidate_index: { editId, candidate, index: item.index } },
+      create: { id, tenantId, editId, candidate, index: item.index, ...data },
+      update: data,
     });
-    ctx.logger.info(
-      { frames: frames.length, generator: done.generator, seconds: done.computeSeconds },
-      'video generated',
-    );
+    return { candidate, index: item.index, frameId: id, blobKey: key };
+  }
+
+  private async isCancelled(editId: string): Promise<boolean> {
+    const edit = await this.prisma.edit.findUnique({ where: { id: editId }, select: { status: true } });
+    return edit?.status === 'CANCELLED';
   }
 }

@@ -39,6 +39,9 @@ describe('CreateEditCommand', () => {
       guidance: 6,
       fps: 8,
       seed: 1234,
+      candidates: 1,
+      outputWidth: null,
+      outputHeight: null,
     });
   });
 
@@ -66,6 +69,8 @@ describe('CreateEditCommand', () => {
     ['too many steps', { options: { steps: 100000 } }, ErrorCode.InvalidInput],
     ['a negative seed', { options: { seed: -1 } }, ErrorCode.InvalidInput],
     ['an unknown option', { options: { turbo: true } }, ErrorCode.InvalidInput],
+    ['too many candidates', { options: { candidates: 9 } }, ErrorCode.InvalidInput],
+    ['an output width without a height', { options: { outputWidth: 512 } }, ErrorCode.InvalidInput],
   ])('refuses %s', (_name, overrides, code) => {
     expect(codeOf(() => CreateEditCommand.create(tenant, input(overrides), limits, () => 1))).toBe(code);
   });

@@ -6,7 +6,17 @@ import { applyStageEvent, type EditState, type StageEvent } from '../edit-state'
 
 const editId = randomUUID();
 const tenantId = 'acme';
-const options = { model: 'preview', frames: 49, steps: 50, guidance: 6, fps: 8, seed: 1 };
+const options = {
+  model: 'preview',
+  frames: 49,
+  steps: 50,
+  guidance: 6,
+  fps: 8,
+  seed: 1,
+  candidates: 1,
+  outputWidth: null,
+  outputHeight: null,
+};
 
 const submitted = (): EditState => ({
   status: 'SUBMITTED',
@@ -15,6 +25,7 @@ const submitted = (): EditState => ({
   progressStep: 0,
   progressTotal: 50,
   framesReady: 0,
+  selectedCandidate: null,
   selectedFrameIndex: null,
   selectionPolicy: null,
   selectionReason: null,
@@ -35,6 +46,8 @@ const events = {
         provenance: 'template',
         targetCaption: 'A dog.',
         sourceKey: 'k',
+        sourceWidth: 640,
+        sourceHeight: 480,
         options,
       },
     }),
@@ -43,9 +56,17 @@ const events = {
       type: Topic.VideoProgress,
       editId,
       tenantId,
-      payload: { phase: 'denoising', step, totalSteps: 50, framesReady, totalFrames: 49 },
+      payload: {
+        candidate: 0,
+        worker: 'w0',
+        phase: 'denoising',
+        step,
+        totalSteps: 50,
+        framesReady,
+        totalFrames: 49,
+      },
     }),
-  generated: () =>
+  generated: (candidates = 1) =>
     makeEnvelope({
       type: Topic.VideoGenerated,
       editId,
@@ -54,17 +75,24 @@ const events = {
         targetCaption: 'A dog.',
         temporalCaption: 'The dog sits down.',
         sourceKey: 'k',
-        seed: 1,
         model: 'preview',
         generator: 'preview-generator (not a model)',
-        width: 720,
+        width: 640,
         height: 480,
-        frames: Array.from({ length: 49 }, (_, index) => ({
-          index,
-          frameId: randomUUID(),
-          blobKey: `f/${index}`,
+        candidates: Array.from({ length: candidates }, (_, candidate) => ({
+          candidate,
+          seed: 1 + candidate,
+          computeSeconds: 1,
+          worker: `w${candidate}`,
+          attempts: 1,
         })),
-        computeSeconds: 1,
+        frames: Array.from({ length: candidates * 49 }, (_, i) => ({
+          candidate: Math.floor(i / 49),
+          index: i % 49,
+          frameId: randomUUID(),
+          blobKey: `f/${i}`,
+        })),
+        computeSeconds: candidates,
       },
     }),
   selected: () =>
@@ -72,7 +100,7 @@ const events = {
       type: Topic.FrameSelected,
       editId,
       tenantId,
-      payload: { frameIndex: 48, frameId: randomUUID(), policy: 'last-frame', reason: 'last' },
+      payload: { candidate: 1, frameIndex: 48, frameId: randomUUID(), policy: 'last-frame', reason: 'last' },
     }),
   metrics: () =>
     makeEnvelope({
@@ -107,10 +135,15 @@ describe('applyStageEvent', () => {
     const done = run([events.selected(), events.metrics()], afterVideo);
     expect(done).toMatchObject({
       status: 'COMPLETED',
+      selectedCandidate: 1,
       selectedFrameIndex: 48,
       metricsReady: true,
       completedAt: now,
     });
+  });
+
+  it('counts the frames of one path when several candidates were generated', () => {
+    expect(run([events.caption(), events.generated(3)]).framesReady).toBe(49);
   });
 
   it('completes whichever of selection and metrics arrives last', () => {

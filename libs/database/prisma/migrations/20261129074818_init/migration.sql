@@ -33,9 +33,13 @@ CREATE TABLE "edits" (
     "guidance" DOUBLE PRECISION NOT NULL,
     "fps" INTEGER NOT NULL,
     "seed" INTEGER NOT NULL,
+    "candidates" INTEGER NOT NULL DEFAULT 1,
+    "output_width" INTEGER,
+    "output_height" INTEGER,
     "progress_step" INTEGER NOT NULL DEFAULT 0,
     "progress_total" INTEGER NOT NULL DEFAULT 0,
     "frames_ready" INTEGER NOT NULL DEFAULT 0,
+    "selected_candidate" INTEGER,
     "selected_frame_index" INTEGER,
     "selection_policy" TEXT,
     "selection_reason" TEXT,
@@ -55,8 +59,11 @@ CREATE TABLE "frames" (
     "id" UUID NOT NULL,
     "tenant_id" TEXT NOT NULL,
     "edit_id" UUID NOT NULL,
+    "candidate" INTEGER NOT NULL DEFAULT 0,
+    "seed" INTEGER NOT NULL,
     "index" INTEGER NOT NULL,
     "blob_key" TEXT NOT NULL,
+    "raw_blob_key" TEXT NOT NULL,
     "width" INTEGER NOT NULL,
     "height" INTEGER NOT NULL,
     "bytes" INTEGER NOT NULL,
@@ -95,6 +102,7 @@ CREATE TABLE "captions" (
 CREATE TABLE "selections" (
     "edit_id" UUID NOT NULL,
     "tenant_id" TEXT NOT NULL,
+    "candidate" INTEGER NOT NULL DEFAULT 0,
     "frame_index" INTEGER NOT NULL,
     "frame_id" UUID NOT NULL,
     "policy" TEXT NOT NULL,
@@ -154,7 +162,7 @@ CREATE INDEX "edits_tenant_id_status_idx" ON "edits"("tenant_id", "status");
 CREATE INDEX "frames_tenant_id_edit_id_idx" ON "frames"("tenant_id", "edit_id");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "frames_edit_id_index_key" ON "frames"("edit_id", "index");
+CREATE UNIQUE INDEX "frames_edit_id_candidate_index_key" ON "frames"("edit_id", "candidate", "index");
 
 -- CreateIndex
 CREATE INDEX "frame_metrics_tenant_id_edit_id_idx" ON "frame_metrics"("tenant_id", "edit_id");

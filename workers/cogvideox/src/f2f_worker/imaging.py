@@ -1,0 +1,68 @@
+"""Decoding, letterboxing and PNG encoding, matching libs/imaging (paper 5.1's pre-processing)."""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+from PIL import Image, ImageOps
+
+# Guards against decompression bombs in requests (32 MiB messages could carry one): 64 Mpx.
+MAX_PIXELS = 64 * 1024 * 1024
+
+
+class UnreadableImage(ValueError):
+    pass
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """Decodes PNG/JPEG/WebP/... bytes, applies the EXIF orientation, drops alpha; RGB out."""
+    if not data:
+        raise UnreadableImage("image is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise UnreadableImage(f"image has {probe.width}x{probe.height} pixels, more than {MAX_PIXELS}")
+                probe.load()
+                image = ImageOps.exif_transpose(probe)
+                if image.mode != "RGB":
+                    image = image.convert("RGB")
+                else:
+                    image = image.copy()
+    except UnreadableImage:
+        raise
+    except Exception as error:  # PIL raises many types for corrupt input
+        raise UnreadableImage("image is not a readable image") from error
+    return image
+
+
+def content_box(src_w: int, src_h: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """(left, top, w, h) of the source inside a width x height frame: fit inside, centred (as libs/imaging)."""
+    scale = min(width / src_w, height / src_h)
+    w = min(width, max(1, _round_half_up(src_w * scale)))
+    h = min(height, max(1, _round_half_up(src_h * scale)))
+    return (width - w) // 2, (height - h) // 2, w, h
+
+
+def letterbox(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Fits the image inside width x height without stretching, padding with black; unchanged if it fits exactly."""
+    image = image.convert("RGB") if image.mode != "RGB" else image
+    if image.size == (width, height):
+        return image
+    left, top, w, h = content_box(image.width, image.height, width, height)
+    canvas = Image.new("RGB", (width, height), (0, 0, 0))
+    canvas.paste(image.resize((w, h), Image.Resampling.LANCZOS), (left, top))
+    return canvas
+
+
+def encode_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=3)
+    return buffer.getvalue()
+
+
+def _round_half_up(x: float) -> int:  # JavaScript's Math.round
+    return math.floor(x + 0.5)
