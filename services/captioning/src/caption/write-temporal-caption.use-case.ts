@@ -33,7 +33,15 @@ export class WriteTemporalCaptionUseCase {
           editId: event.editId,
           tenantId: event.tenantId,
           cause: event,
-          payload: { temporalCaption, provenance, targetCaption, sourceKey, sourceWidth, sourceHeight, options },
+          payload: {
+            temporalCaption,
+            provenance,
+            targetCaption,
+            sourceKey,
+            sourceWidth,
+            sourceHeight,
+            options,
+          },
         }),
       );
     });

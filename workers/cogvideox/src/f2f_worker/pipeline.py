@@ -97,8 +97,14 @@ class CogVideoXPipeline:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import diffusers.utils.logging as diffusers_logging
         import torch
+        import transformers.utils.logging as transformers_logging
         from diffusers import CogVideoXDDIMScheduler, CogVideoXImageToVideoPipeline
+
+        diffusers_logging.disable_progress_bar()  # tqdm on stderr would break the JSON log
+        transformers_logging.disable_progress_bar()
 
         if device == "cuda" and not torch.cuda.is_available():
             raise ConfigError(["DEVICE=cuda but torch sees no CUDA device (set DEVICE=cpu to run on the CPU)"])
