@@ -25,6 +25,9 @@ if (unitOnly) {
 step('lint and format');
 run('npm', ['run', '-s', 'lint']);
 
+step('type-check the tests (jest only transpiles them)');
+run('npx', ['tsc', '-p', 'tsconfig.spec.json']);
+
 step('generated code is up to date (proto stubs, supergraph)');
 run('node', ['scripts/codegen.js', '--check']);
 
@@ -35,3 +38,6 @@ run('node', ['libs/database/scripts/schema-engine.mjs', 'check'], { env });
 
 step('tests: unit, integration (real Postgres and Kafka), e2e (every service as a process)');
 run('npx', ['jest', '--runInBand', ...jestArgs], { env, cwd: root });
+
+step('CogVideoX worker (Python): gRPC layer and a tiny diffusers pipeline on the CPU');
+run('bash', ['workers/cogvideox/scripts/test.sh']);

@@ -1,10 +1,14 @@
 // Invariants of the Kubernetes manifests (k8s/) that break silently: a Service that selects no pod,
 // a probe on a port nobody listens on, an env var the service ignores or rejects, a file missing
-// from a kustomization. Every kustomization is built here by a small resolver (resources, patches,
-// replicas, namespace: what these kustomizations use) and each invariant is checked on the result;
-// where kubectl is installed, its own `kubectl kustomize` output must equal that resolution.
+// from a kustomization, a GPU worker that would never be scheduled or would be killed mid-drain.
+// Every kustomization is built here by a small resolver (resources, patches, replicas, namespace:
+// what these kustomizations use) and each invariant is checked on the result; where kubectl is
+// installed, its own `kubectl kustomize` output must equal that resolution. Every manifest and
+// every build is also validated against the Kubernetes API's schemas (kubernetes-models, through
+// validate-schemas.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
@@ -14,8 +18,47 @@ const BASE = path.join(K8S, 'base');
 const NAMESPACE = 'frame2frame';
 /** The Secret the cluster operator creates; secret.example.yaml documents its keys. */
 const SECRET_EXAMPLE = path.join(BASE, 'secret.example.yaml');
-/** Services in base that nothing selects yet, on purpose (the GPU workers come later). */
-const BASE_PLACEHOLDER_SERVICES = ['video-generator-workers'];
+/** Runs kubernetes-models' schema validation in a node process (it is ESM only; see that file). */
+const SCHEMA_VALIDATOR = path.join(__dirname, 'validate-schemas.mjs');
+/** The extended resource of NVIDIA's device plugin, and the taint GPU nodes carry. */
+const GPU = 'nvidia.com/gpu';
+/** Images built from somewhere other than services/<image>/Dockerfile. */
+const WORKER_DOCKERFILES: Record<string, string> = {
+  'cogvideox-worker': 'workers/cogvideox/Dockerfile',
+};
+/**
+ * The variables workers/cogvideox/src/f2f_worker/config.py reads, as of this test's writing; used
+ * only when that file is missing or no longer reads them in a way pythonConfigVariables recognises.
+ */
+const COGVIDEOX_CONFIG_FALLBACK = [
+  'MODEL_DIR',
+  'HOST',
+  'PORT',
+  'DEVICE',
+  'DTYPE',
+  'VAE_TILING',
+  'VAE_SLICING',
+  'MODEL_ID',
+  'MODEL_REVISION',
+  'GENERATOR_NAME',
+  'MODEL_ALIASES',
+  'MAX_MESSAGE_BYTES',
+  'DRAIN_TIMEOUT_S',
+  'MAX_NUM_FRAMES',
+  'ALLOW_ANY_SIZE',
+  'LOG_LEVEL',
+];
+/** Python workers: their configuration is read by this file rather than by a zod schema. */
+const PYTHON_WORKER_CONFIGS: Record<string, { file: string; fallback: string[] }> = {
+  'cogvideox-worker': {
+    file: 'workers/cogvideox/src/f2f_worker/config.py',
+    fallback: COGVIDEOX_CONFIG_FALLBACK,
+  },
+};
+/** After DRAIN_TIMEOUT_S the worker stops its generation and waits up to 30 s more (server.py drain). */
+const DRAIN_STOP_WAIT_S = 30;
+/** Loading CogVideoX-5B-I2V from a network volume takes minutes: the startup probe allows at least this. */
+const MIN_STARTUP_BUDGET_S = 15 * 60;
 
 type Labels = Record<string, string>;
 interface Meta {
@@ -40,8 +83,11 @@ interface EnvVar {
 }
 interface Probe {
   httpGet?: { path: string; port: number | string };
-  grpc?: { port: number };
+  grpc?: { port: number; service?: string };
   tcpSocket?: { port: number | string };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
 }
 interface Container {
   name: string;
@@ -54,6 +100,7 @@ interface Container {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readinessProbe?: Probe;
   livenessProbe?: Probe;
+  startupProbe?: Probe;
   securityContext?: {
     runAsNonRoot?: boolean;
     runAsUser?: number;
@@ -61,21 +108,38 @@ interface Container {
     readOnlyRootFilesystem?: boolean;
     capabilities?: { drop?: string[] };
   };
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
 }
 interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   terminationGracePeriodSeconds?: number;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; emptyDir?: unknown }[];
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  volumes?: {
+    name: string;
+    persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+    emptyDir?: unknown;
+  }[];
 }
 interface PodTemplate {
   metadata?: { labels?: Labels };
   spec: PodSpec;
 }
 interface Workload extends Manifest {
-  spec: { replicas?: number; selector?: { matchLabels?: Labels }; template: PodTemplate };
+  spec: {
+    replicas?: number;
+    progressDeadlineSeconds?: number;
+    selector?: { matchLabels?: Labels };
+    template: PodTemplate;
+  };
 }
 interface Service extends Manifest {
   spec: {
@@ -83,6 +147,16 @@ interface Service extends Manifest {
     clusterIP?: string;
     selector?: Labels;
     ports: { name?: string; port: number; targetPort?: number | string }[];
+  };
+}
+interface Claim extends Manifest {
+  spec: { accessModes?: string[] };
+}
+interface DisruptionBudget extends Manifest {
+  spec: {
+    selector?: { matchLabels?: Labels };
+    maxUnavailable?: number | string;
+    minAvailable?: number | string;
   };
 }
 interface DataObject extends Manifest {
@@ -228,18 +302,28 @@ function build(dir: string): Manifest[] {
         throw new Error(`${dir}: patch target ${JSON.stringify(target)} matches nothing`);
       hits.forEach((o) => applyJsonPatch(o, docs[0] as { op: string; path: string }[]));
     } else {
-      for (const p of docs as Manifest[]) {
-        let hit = false;
-        objects = objects.map((o) => {
-          const selected = target
+      for (const { $patch: directive, ...p } of docs as (Manifest & { $patch?: string })[]) {
+        if (directive !== undefined && directive !== 'delete')
+          throw new Error(`${dir}: "$patch: ${directive}" is not handled by this test's resolver; extend it`);
+        // As kustomize: a patch without a target names its object by kind, name and namespace
+        // (none means "default"; base has already put every object in its namespace).
+        const selected = (o: Manifest) =>
+          target
             ? matchesTarget(o, target)
-            : o.kind === p.kind && o.metadata.name === p.metadata.name;
-          if (!selected) return o;
-          hit = true;
+            : o.kind === p.kind &&
+              o.metadata.name === p.metadata.name &&
+              (o.metadata.namespace ?? 'default') === (p.metadata.namespace ?? 'default');
+        const hit = objects.some(selected);
+        if (!hit) throw new Error(`${dir}: patch for ${p.kind}/${p.metadata?.name} matches nothing`);
+        if (directive === 'delete') {
+          objects = objects.filter((o) => !selected(o));
+          continue;
+        }
+        objects = objects.map((o) => {
+          if (!selected(o)) return o;
           const { metadata: _metadata, ...body } = p;
           return strategicMerge(o, target ? body : p) as Manifest;
         });
-        if (!hit) throw new Error(`${dir}: patch for ${p.kind}/${p.metadata?.name} matches nothing`);
       }
     }
   }
@@ -345,6 +429,114 @@ async function configSchemaOf(service: string): Promise<ConfigSchema> {
   return schema;
 }
 
+/**
+ * The environment variables a Python worker's config.py reads: the names it passes to its readers
+ * (`get("X")`, `integer("X", ...)`, `number`, `boolean`, `choice`) or to os.environ / os.getenv.
+ * When the file is missing, or no longer reads PORT and MODEL_DIR in a recognisable way (it changed
+ * shape), the fallback list is used instead, so that this test keeps checking something sensible.
+ */
+function pythonConfigVariables(file: string, fallback: string[]): { names: string[]; parsed: boolean } {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const reader =
+    /(?:\b(?:get|integer|number|boolean|choice|getenv)|environ\.get|environ)\s*[([]\s*["']([A-Z][A-Z0-9_]*)["']/g;
+  const names = [...new Set([...text.matchAll(reader)].map((m) => m[1]))].sort();
+  const recognised = names.includes('PORT') && names.includes('MODEL_DIR');
+  return recognised ? { names, parsed: true } : { names: [...fallback].sort(), parsed: false };
+}
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const python = ['python3', 'python'].find(
+  (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0,
+);
+
+/**
+ * What a Python worker's own load_config says of an environment: its issues ([] when accepted),
+ * or undefined when config.py is missing or has no load_config (nothing to ask). MODEL_DIR must be
+ * a diffusers directory that exists, so it is swapped for an empty stand-in with a model_index.json.
+ */
+function pythonConfigIssues(file: string, env: Record<string, string>): string[] | undefined {
+  if (!python || !fs.existsSync(file)) return undefined;
+  const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'f2f-model-'));
+  try {
+    fs.writeFileSync(path.join(modelDir, 'model_index.json'), '{}');
+    const script = [
+      'import importlib.util, json, sys',
+      'spec = importlib.util.spec_from_file_location("f2f_worker_config_under_test", sys.argv[1])',
+      'module = importlib.util.module_from_spec(spec)',
+      'sys.modules[spec.name] = module',
+      'spec.loader.exec_module(module)',
+      'load = getattr(module, "load_config", None)',
+      'if load is None:',
+      '    print("null"); sys.exit(0)',
+      'try:',
+      '    load(json.load(sys.stdin)); print("[]")',
+      'except Exception as error:',
+      '    if type(error).__name__ != "ConfigError": raise',
+      '    print(json.dumps([str(i) for i in getattr(error, "issues", [str(error)])]))',
+    ].join('\n');
+    const out = spawnSync(python, ['-c', script, file], {
+      input: JSON.stringify({ ...env, ...(env.MODEL_DIR ? { MODEL_DIR: modelDir } : {}) }),
+      encoding: 'utf8',
+    });
+    if (out.status !== 0) throw new Error(`${file}: load_config failed:\n${out.stderr}`);
+    return (JSON.parse(out.stdout) as string[] | null) ?? undefined;
+  } finally {
+    fs.rmSync(modelDir, { recursive: true, force: true });
+  }
+}
+
+interface SchemaResult {
+  where: string;
+  model: string | null;
+  errors: string[];
+}
+
+/** Each object validated against its Kubernetes schema; an apiVersion/kind without one is an error. */
+function validateSchemas(items: { where: string; object: unknown }[]): SchemaResult[] {
+  const out = spawnSync(process.execPath, [SCHEMA_VALIDATOR], {
+    cwd: REPO,
+    input: JSON.stringify(items),
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (out.status !== 0) throw new Error(`${SCHEMA_VALIDATOR} failed (${out.status}):\n${out.stderr}`);
+  const results = JSON.parse(out.stdout) as SchemaResult[];
+  if (results.length !== items.length) throw new Error(`${SCHEMA_VALIDATOR}: ${results.length} results`);
+  return results;
+}
+
+/** The documents of every manifest file under dir (kustomization.yaml files are not API objects). */
+const manifestDocuments = (dir: string): { where: string; object: Manifest }[] =>
+  yamlFiles(dir)
+    .filter((f) => path.basename(f) !== 'kustomization.yaml')
+    .flatMap((f) =>
+      (parseYaml(f) as Manifest[]).map((object, i) => ({
+        where: `${path.relative(dir, f)}#${i} ${key(object)}`,
+        object,
+      })),
+    );
+
+const buildDocuments = (name: string, objects: Manifest[]): { where: string; object: Manifest }[] =>
+  objects.map((object) => ({ where: `build ${name}: ${key(object)}`, object }));
+
+/** A GPU count as a number ('1', 1), or undefined when the container asks for none. */
+const gpus = (c: Container, kind: 'requests' | 'limits'): number | undefined => {
+  const q = c.resources?.[kind]?.[GPU];
+  return q === undefined ? undefined : quantity(q);
+};
+/** The Deployments whose pods ask for a GPU. */
+const gpuWorkers = (objects: Manifest[]): Workload[] =>
+  deployments(objects).filter((d) =>
+    d.spec.template.spec.containers.some(
+      (c) => gpus(c, 'requests') !== undefined || gpus(c, 'limits') !== undefined,
+    ),
+  );
+const disruptionBudgets = (objects: Manifest[]): DisruptionBudget[] =>
+  objects.filter((o) => o.kind === 'PodDisruptionBudget') as DisruptionBudget[];
+/** How long a probe lets a container fail before it gives up on it, in seconds. */
+const probeBudget = (p: Probe): number =>
+  (p.initialDelaySeconds ?? 0) + (p.failureThreshold ?? 3) * (p.periodSeconds ?? 10);
+
 // ---------------------------------------------------------------------------------------------
 
 describe('k8s manifests: files', () => {
@@ -408,7 +600,6 @@ describe('k8s manifests: files', () => {
     }
   });
 
-  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
   (kubectl ? it.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d])) : it.skip.each([['-', '-']]))(
     '%s: `kubectl kustomize` builds it and agrees with the resolution here (skipped without kubectl)',
     (_name, dir) => {
@@ -420,6 +611,180 @@ describe('k8s manifests: files', () => {
       expect(byKey(parseYaml(dir, out.stdout) as Manifest[])).toEqual(byKey(build(dir)));
     },
   );
+});
+
+describe('k8s manifests: Kubernetes API schemas (kubernetes-models)', () => {
+  let results: SchemaResult[] = [];
+  let baseObjects: Manifest[] = [];
+  beforeAll(() => {
+    baseObjects = build(BASE);
+    // Every document of every manifest file (base, the overlays' own files, secret.example.yaml)
+    // and every kustomization's build output, in one node process.
+    results = validateSchemas([
+      ...manifestDocuments(K8S),
+      ...kustomizationDirs.flatMap((d) => buildDocuments(path.relative(K8S, d), build(d))),
+    ]);
+  });
+
+  it('validates every document of every manifest file and of every build, secret.example.yaml included', () => {
+    expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
+    const validated = results.map((r) => r.where);
+    expect(validated).toEqual(
+      expect.arrayContaining([
+        `${path.join('base', 'secret.example.yaml')}#0 Secret/f2f-secrets`,
+        `${path.join('base', 'cogvideox-worker.yaml')}#0 Deployment/cogvideox-worker`,
+        `${path.join('base', 'cogvideox-worker.yaml')}#1 PodDisruptionBudget/cogvideox-worker`,
+        'build base: Deployment/cogvideox-worker',
+        'build base: PersistentVolumeClaim/cogvideox-weights',
+        `build ${path.join('overlays', 'local')}: Deployment/preview-generator`,
+      ]),
+    );
+    expect(results.every((r) => r.model?.startsWith('kubernetes-models/'))).toBe(true);
+  });
+
+  it('treats kustomization.yaml files as kustomize configuration (no API schema; built and compared above)', () => {
+    for (const dir of kustomizationDirs) {
+      const k = readKustomization(dir);
+      expect({ dir, apiVersion: k.apiVersion, kind: k.kind }).toEqual({
+        dir,
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+      });
+    }
+  });
+
+  // Mistakes kustomize and the YAML parser let through, each in a copy of one object of base.
+  const BROKEN: [string, string, string, { op: string; path: string; value?: unknown }[], RegExp][] = [
+    [
+      'a containerPort written as a string',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/spec/template/spec/containers/0/ports/0/containerPort', value: '50051' }],
+      /^\/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort must be integer/,
+    ],
+    [
+      'a named port in a gRPC probe (only httpGet and tcpSocket take names)',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/spec/template/spec/containers/0/startupProbe/grpc/port', value: 'grpc' }],
+      /^\/spec\/template\/spec\/containers\/0\/startupProbe\/grpc\/port must be integer/,
+    ],
+    [
+      'an env value that YAML reads as a number (value: 1100 unquoted)',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/spec/template/spec/containers/0/env/0/value', value: 50051 }],
+      /^\/spec\/template\/spec\/containers\/0\/env\/0\/value must be string/,
+    ],
+    [
+      'a memory quantity with a space',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/spec/template/spec/containers/0/resources/limits/memory', value: '48 Gi' }],
+      /^\/spec\/template\/spec\/containers\/0\/resources\/limits\/memory must match format "quantity"/,
+    ],
+    [
+      'a misspelt toleration effect',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/spec/template/spec/tolerations/0/effect', value: 'NoSchedul' }],
+      /^\/spec\/template\/spec\/tolerations\/0\/effect must be equal to one of the allowed values/,
+    ],
+    [
+      'a container without a name',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'remove', path: '/spec/template/spec/containers/0/name' }],
+      /^\/spec\/template\/spec\/containers\/0 must have required property name/,
+    ],
+    [
+      'replicas written as a string',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/spec/replicas', value: 'two' }],
+      /^\/spec\/replicas must be integer/,
+    ],
+    [
+      'a misspelt access mode',
+      'PersistentVolumeClaim',
+      'cogvideox-weights',
+      [{ op: 'replace', path: '/spec/accessModes/0', value: 'ReadOnlyMani' }],
+      /^\/spec\/accessModes\/0 must be equal to one of the allowed values/,
+    ],
+    [
+      'a Service port written as a string',
+      'Service',
+      'video-generator-workers',
+      [{ op: 'replace', path: '/spec/ports/0/port', value: '50051' }],
+      /^\/spec\/ports\/0\/port must be integer/,
+    ],
+    [
+      'a kind kubernetes-models has no schema for (a typo)',
+      'Deployment',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/kind', value: 'Deploymnet' }],
+      /^no schema for apps\/v1 Deploymnet/,
+    ],
+    [
+      'an object of an API kubernetes-models does not know',
+      'PodDisruptionBudget',
+      'cogvideox-worker',
+      [{ op: 'replace', path: '/apiVersion', value: 'example.com/v1' }],
+      /^no schema for example\.com\/v1 PodDisruptionBudget/,
+    ],
+  ];
+  let broken: SchemaResult[] = [];
+  beforeAll(() => {
+    broken = validateSchemas(
+      BROKEN.map(([what, kind, name, ops]) => {
+        const original = baseObjects.find((o) => o.kind === kind && o.metadata.name === name);
+        if (!original) throw new Error(`${what}: no ${kind}/${name} in base`);
+        const object = structuredClone(original);
+        applyJsonPatch(object, ops);
+        return { where: what, object };
+      }),
+    );
+  });
+
+  it.each(BROKEN.map(([what, , , , expected], i) => [what, i, expected] as const))(
+    'rejects %s',
+    (what, i, expected) => {
+      expect(broken[i].where).toBe(what);
+      expect(broken[i].errors).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+    },
+  );
+
+  it("rejects a broken copy of k8s/ on disk (containerPort: '50051'), which kustomize builds without a word", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'f2f-k8s-'));
+    try {
+      fs.cpSync(K8S, tmp, { recursive: true, filter: (src) => path.basename(src) !== '__tests__' });
+      const file = path.join(tmp, 'base', 'cogvideox-worker.yaml');
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).toMatch(/containerPort: 50051\n/);
+      fs.writeFileSync(file, text.replace(/containerPort: 50051\n/, "containerPort: '50051'\n"));
+      if (kubectl) expect(spawnSync('kubectl', ['kustomize', path.join(tmp, 'base')]).status).toBe(0);
+      const checked = validateSchemas([
+        ...manifestDocuments(tmp),
+        ...buildDocuments('base', build(path.join(tmp, 'base'))),
+        ...buildDocuments('local', build(path.join(tmp, 'overlays', 'local'))),
+      ]);
+      const error = expect.stringMatching(
+        /^\/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort must be integer/,
+      );
+      // The local overlay deletes the worker, so its build stays valid.
+      expect(
+        checked.filter((r) => r.errors.length > 0).map(({ where, errors }) => ({ where, errors })),
+      ).toEqual([
+        {
+          where: `${path.join('base', 'cogvideox-worker.yaml')}#0 Deployment/cogvideox-worker`,
+          errors: [error],
+        },
+        { where: 'build base: Deployment/cogvideox-worker', errors: [error] },
+      ]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s build %s', (name, dir) => {
@@ -459,13 +824,18 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     }
   });
 
-  it('has every Service select pods (base: except the documented placeholder)', () => {
+  it('has every Service, and every PodDisruptionBudget, select pods', () => {
     for (const s of services(objects)) {
-      const placeholder = isBase && BASE_PLACEHOLDER_SERVICES.includes(s.metadata.name);
       expect({ s: key(s), selectsPods: podsSelectedBy(objects, s).length > 0 }).toEqual({
         s: key(s),
-        selectsPods: !placeholder,
+        selectsPods: true,
       });
+    }
+    for (const b of disruptionBudgets(objects)) {
+      const selected = deployments(objects).filter((d) =>
+        selects(b.spec.selector?.matchLabels, d.spec.template.metadata?.labels),
+      );
+      expect({ b: key(b), selectsPods: selected.length > 0 }).toEqual({ b: key(b), selectsPods: true });
     }
   });
 
@@ -493,6 +863,17 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
             requestWithinLimit: true,
           });
         }
+        // Extended resources (GPUs) can't be overcommitted: Kubernetes wants requests = limits.
+        for (const r of Object.keys({ ...c.resources?.requests, ...c.resources?.limits })) {
+          if (['cpu', 'memory', 'ephemeral-storage'].includes(r) || r.startsWith('hugepages-')) continue;
+          const request = c.resources?.requests?.[r];
+          const limit = c.resources?.limits?.[r];
+          expect({
+            where,
+            r,
+            equal: limit !== undefined && quantity(request ?? limit) === quantity(limit),
+          }).toEqual({ where, r, equal: true });
+        }
         const sc = c.securityContext;
         expect({ where, runAsNonRoot: sc?.runAsNonRoot }).toEqual({ where, runAsNonRoot: true });
         // The images say `USER node`; a non-numeric USER cannot be verified as non-root by the
@@ -511,12 +892,13 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     }
   });
 
-  it('gives every Deployment container readiness and liveness probes on a port it declares', () => {
+  it('gives every Deployment container readiness and liveness probes (and any startup probe) on a port it declares', () => {
     for (const d of deployments(objects)) {
       for (const c of d.spec.template.spec.containers) {
-        for (const probeName of ['readinessProbe', 'livenessProbe'] as const) {
+        for (const probeName of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
           const where = `${key(d)}/${c.name} ${probeName}`;
           const probe = c[probeName];
+          if (probeName === 'startupProbe' && !probe) continue;
           expect({ where, probe: !!probe }).toEqual({ where, probe: true });
           const port = probe!.httpGet?.port ?? probe!.grpc?.port ?? probe!.tcpSocket?.port;
           const declared = c.ports?.some((p) =>
@@ -684,25 +1066,49 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     }
   });
 
-  it("points video-generation's GENERATOR_ADDRESSES at the gRPC workers' Service", () => {
+  /** The Services GENERATOR_ADDRESSES names (`host:port,...` or one `dns:///host:port`), with the port. */
+  function generatorServices(): { address: string; dns: boolean; service: Service; port: number }[] {
+    const vg = deployments(objects).find((d) => d.metadata.name === 'video-generation')!;
+    return envOf(vg.spec.template.spec.containers[0], 'GENERATOR_ADDRESSES')!
+      .split(',')
+      .map((a) => a.trim())
+      .map((address) => {
+        const m = /^(dns:\/\/\/)?([a-z0-9.-]+):(\d+)$/.exec(address);
+        if (!m) throw new Error(`GENERATOR_ADDRESSES entry "${address}" is not [dns:///]host:port`);
+        // A name inside the cluster: <service>[.<namespace>[.svc[.<cluster domain>]]].
+        expect({
+          address,
+          inCluster: /^[a-z0-9-]+(\.[a-z0-9-]+(\.svc(\.[a-z0-9.-]+)?)?)?$/.test(m[2]),
+        }).toEqual({
+          address,
+          inCluster: true,
+        });
+        return { address, dns: !!m[1], service: serviceAt(m[2], Number(m[3])), port: Number(m[3]) };
+      });
+  }
+
+  it("points video-generation's GENERATOR_ADDRESSES at the gRPC workers' headless Service", () => {
     const vg = deployments(objects).find((d) => d.metadata.name === 'video-generation')!.spec.template.spec;
-    for (const address of envOf(vg.containers[0], 'GENERATOR_ADDRESSES')!.split(',')) {
-      const [host, port] = address.trim().split(':');
-      const s = serviceAt(host, Number(port));
-      expect(s.spec.ports.find((p) => p.port === Number(port))!.name).toBe('grpc');
-      if (!isBase) expect(podsSelectedBy(objects, s).length).toBeGreaterThan(0);
+    const named = generatorServices();
+    expect(named.length).toBeGreaterThan(0);
+    for (const { address, dns, service: s, port } of named) {
+      expect(s.spec.ports.find((p) => p.port === port)!.name).toBe('grpc');
+      expect({ address, workers: podsSelectedBy(objects, s).length > 0 }).toEqual({ address, workers: true });
+      // dns:/// resolves the name to one address per pod: only a headless Service has such records
+      // (a ClusterIP Service's name is one virtual IP, and every call would pin to one worker).
+      if (dns) expect({ address, clusterIP: s.spec.clusterIP }).toEqual({ address, clusterIP: 'None' });
     }
     // A generation in flight may take until its deadline; a stopped pod must be allowed to finish it.
     const deadlineS = Number(envOf(vg.containers[0], 'GENERATION_DEADLINE_MS') ?? 20 * 60 * 1000) / 1000;
-    expect(vg.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(deadlineS);
+    expect(vg.terminationGracePeriodSeconds).toBeGreaterThan(deadlineS);
   });
 
-  it('runs images built from services/<name>/Dockerfile, and commands whose sources exist', () => {
+  it("runs images built from services/<name>/Dockerfile (or a worker's), and commands whose sources exist", () => {
     for (const w of workloads(objects)) {
       for (const c of containersOf(w)) {
         const m = /^ghcr\.io\/frame2frame\/([a-z0-9-]+):[\w.-]+$/.exec(c.image ?? '');
         expect({ image: c.image, ours: !!m }).toEqual({ image: c.image, ours: true });
-        const dockerfile = path.join('services', m![1], 'Dockerfile');
+        const dockerfile = WORKER_DOCKERFILES[m![1]] ?? path.join('services', m![1], 'Dockerfile');
         expect({ dockerfile, exists: fs.existsSync(path.join(REPO, dockerfile)) }).toEqual({
           dockerfile,
           exists: true,
@@ -735,12 +1141,183 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
   it('gives each service an environment its own config schema accepts, naming only variables it reads', async () => {
     for (const d of deployments(objects)) {
       const c = d.spec.template.spec.containers[0];
+      if (PYTHON_WORKER_CONFIGS[d.metadata.name]) continue; // the next test
       const schema = await configSchemaOf(d.metadata.name);
       const unknown = (c.env ?? []).map((e) => e.name).filter((n) => !(n in schema.shape));
       expect({ d: key(d), unknown }).toEqual({ d: key(d), unknown: [] });
       const result = schema.safeParse(environment(objects, c));
       const issues = result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
       expect({ d: key(d), issues }).toEqual({ d: key(d), issues: [] });
+    }
+  });
+
+  it('gives each Python worker only variables its config.py reads, with values its load_config accepts', () => {
+    for (const d of deployments(objects)) {
+      const config = PYTHON_WORKER_CONFIGS[d.metadata.name];
+      if (!config) continue;
+      const file = path.join(REPO, config.file);
+      const c = d.spec.template.spec.containers[0];
+      const { names } = pythonConfigVariables(file, config.fallback);
+      const unknown = (c.env ?? []).map((e) => e.name).filter((n) => !names.includes(n));
+      expect({ d: key(d), unknown }).toEqual({ d: key(d), unknown: [] });
+      // envFrom would hand it the services' whole ConfigMap.
+      expect({ d: key(d), envFrom: c.envFrom ?? [] }).toEqual({ d: key(d), envFrom: [] });
+      // Its own validation (skipped without Python or without config.py's load_config).
+      const issues = pythonConfigIssues(file, environment(objects, c));
+      if (issues !== undefined) expect({ d: key(d), issues }).toEqual({ d: key(d), issues: [] });
+    }
+  });
+
+  it('runs the CogVideoX GPU workers in base, and none in the local overlay (the preview generator instead)', () => {
+    const names = gpuWorkers(objects).map((d) => d.metadata.name);
+    const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name);
+    const budgets = disruptionBudgets(objects).map((b) => b.metadata.name);
+    if (isBase) {
+      expect({ names, weights: claims.includes('cogvideox-weights') }).toEqual({
+        names: ['cogvideox-worker'],
+        weights: true,
+      });
+    }
+    if (name === path.join('overlays', 'local')) {
+      expect({ names, claims, budgets }).toEqual({
+        names: [],
+        claims: expect.not.arrayContaining(['cogvideox-weights']),
+        budgets: expect.not.arrayContaining(['cogvideox-worker']),
+      });
+      const workers = services(objects).find((s) => s.metadata.name === 'video-generator-workers')!;
+      expect(podsSelectedBy(objects, workers).map((d) => d.metadata.name)).toEqual(['preview-generator']);
+    }
+  });
+
+  it('gives each GPU worker exactly one GPU, a toleration of the GPU taint and a nodeSelector for the pool', () => {
+    for (const d of gpuWorkers(objects)) {
+      const pod = d.spec.template.spec;
+      expect({
+        d: key(d),
+        containers: pod.containers.length,
+        initContainers: pod.initContainers ?? [],
+      }).toEqual({
+        d: key(d),
+        containers: 1,
+        initContainers: [],
+      });
+      const c = pod.containers[0];
+      expect({ d: key(d), requests: gpus(c, 'requests'), limits: gpus(c, 'limits') }).toEqual({
+        d: key(d),
+        requests: 1,
+        limits: 1,
+      });
+      const tolerated = (pod.tolerations ?? []).some(
+        (t) =>
+          t.key === GPU &&
+          (t.operator === 'Exists' || t.value !== undefined) &&
+          (!t.effect || t.effect === 'NoSchedule'),
+      );
+      expect({ d: key(d), tolerated }).toEqual({ d: key(d), tolerated: true });
+      expect({ d: key(d), nodeSelector: Object.keys(pod.nodeSelector ?? {}).length > 0 }).toEqual({
+        d: key(d),
+        nodeSelector: true,
+      });
+    }
+  });
+
+  it("mounts each GPU worker's weights read-only at MODEL_DIR's parent, from a ReadOnlyMany claim", () => {
+    for (const d of gpuWorkers(objects)) {
+      const pod = d.spec.template.spec;
+      const c = pod.containers[0];
+      const modelDir = envOf(c, 'MODEL_DIR');
+      expect({ d: key(d), modelDir }).toEqual({
+        d: key(d),
+        modelDir: expect.stringMatching(/^\/[^/]+.*\/[^/]+$/),
+      });
+      const mountPath = path.posix.dirname(modelDir!);
+      const mount = c.volumeMounts?.find((m) => m.mountPath === mountPath);
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      const claim = objects.find(
+        (o) =>
+          o.kind === 'PersistentVolumeClaim' && o.metadata.name === volume?.persistentVolumeClaim?.claimName,
+      ) as Claim | undefined;
+      expect({
+        d: key(d),
+        mountPath,
+        readOnlyMount: mount?.readOnly,
+        readOnlyClaim: volume?.persistentVolumeClaim?.readOnly,
+        accessModes: claim?.spec.accessModes,
+      }).toEqual({
+        d: key(d),
+        mountPath,
+        readOnlyMount: true,
+        readOnlyClaim: true,
+        accessModes: ['ReadOnlyMany'],
+      });
+    }
+  });
+
+  it('probes each GPU worker with gRPC health on its grpc port, with a startup budget for loading the weights', () => {
+    for (const d of gpuWorkers(objects)) {
+      const c = d.spec.template.spec.containers[0];
+      const grpcPort = c.ports?.find((p) => p.name === 'grpc')?.containerPort;
+      expect({ d: key(d), grpcPort }).toEqual({ d: key(d), grpcPort: expect.any(Number) });
+      for (const probeName of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
+        const where = `${key(d)} ${probeName}`;
+        const probe = c[probeName];
+        expect({ where, grpc: probe?.grpc?.port, other: !!(probe?.httpGet ?? probe?.tcpSocket) }).toEqual({
+          where,
+          grpc: grpcPort,
+          other: false,
+        });
+      }
+      const startup = probeBudget(c.startupProbe!);
+      expect({ d: key(d), startup, enough: startup >= MIN_STARTUP_BUDGET_S }).toEqual({
+        d: key(d),
+        startup,
+        enough: true,
+      });
+      // A rollout whose new pod is still loading must not be reported as failed (600 s by default).
+      const progressDeadline = d.spec.progressDeadlineSeconds ?? 600;
+      expect({ d: key(d), progressDeadline, longer: progressDeadline > startup }).toEqual({
+        d: key(d),
+        progressDeadline,
+        longer: true,
+      });
+    }
+  });
+
+  it('lets each GPU worker drain: terminationGracePeriodSeconds > DRAIN_TIMEOUT_S and the stop that may follow', () => {
+    for (const d of gpuWorkers(objects)) {
+      const pod = d.spec.template.spec;
+      const drain = Number(envOf(pod.containers[0], 'DRAIN_TIMEOUT_S'));
+      const grace = pod.terminationGracePeriodSeconds ?? 30;
+      expect({ d: key(d), drain, set: Number.isFinite(drain) && drain > 0 }).toEqual({
+        d: key(d),
+        drain,
+        set: true,
+      });
+      expect({ d: key(d), grace, drain, enough: grace > drain + DRAIN_STOP_WAIT_S }).toEqual({
+        d: key(d),
+        grace,
+        drain,
+        enough: true,
+      });
+    }
+  });
+
+  it('covers each GPU worker by one PodDisruptionBudget and by the headless Service video-generation resolves', () => {
+    const named = generatorServices().map((g) => g.service.metadata.name);
+    for (const d of gpuWorkers(objects)) {
+      const labels = d.spec.template.metadata?.labels;
+      const budgets = disruptionBudgets(objects).filter((b) => selects(b.spec.selector?.matchLabels, labels));
+      expect({
+        d: key(d),
+        budgets: budgets.map((b) => typeof b.spec.maxUnavailable === 'number' && b.spec.maxUnavailable >= 1),
+      }).toEqual({ d: key(d), budgets: [true] });
+      const headless = services(objects)
+        .filter((s) => s.spec.clusterIP === 'None' && selects(s.spec.selector, labels))
+        .map((s) => s.metadata.name);
+      expect({ d: key(d), headless: headless.filter((s) => named.includes(s)).length }).toEqual({
+        d: key(d),
+        headless: 1,
+      });
     }
   });
 });

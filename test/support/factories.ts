@@ -32,7 +32,17 @@ export function makeEditRequested(
       sourceKey: 'tenants/default/edits/x/source.png',
       sourceWidth: 320,
       sourceHeight: 240,
-      options: { model: 'preview', frames: 49, steps: 50, guidance: 6, fps: 8, seed: 42 },
+      options: {
+        model: 'preview',
+        frames: 49,
+        steps: 50,
+        guidance: 6,
+        fps: 8,
+        seed: 42,
+        candidates: 1,
+        outputWidth: null,
+        outputHeight: null,
+      },
       ...overrides,
     },
   });

@@ -97,6 +97,7 @@ export class RunningPlatform {
     const specific: Partial<Record<ServiceName, Record<string, string>>> = {
       'preview-generator': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
       'preview-generator-2': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
+      edits: { DEFAULT_MODEL: 'preview' },
       'video-generation': {
         GENERATOR_ADDRESSES: this.instances
           .filter((n) => serviceOf(n) === 'preview-generator')

@@ -40,6 +40,7 @@ export class AppModule {
             maxImageBytes: config.MAX_IMAGE_BYTES,
             maxImagePixels: config.MAX_IMAGE_PIXELS,
             maxCaptionLength: config.MAX_CAPTION_LENGTH,
+            defaultModel: config.DEFAULT_MODEL,
           },
         },
         EditsRepository,

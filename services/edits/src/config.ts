@@ -14,6 +14,11 @@ export const editsConfigSchema = z.object({
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1024).max(200_000_000).default(40_000_000),
   MAX_CAPTION_LENGTH: z.coerce.number().int().min(16).max(2000).default(500),
   /**
+   * The video model of an edit that names none: the model the deployment's GPU pool serves
+   * ("preview" where the pool is the CPU preview generator).
+   */
+  DEFAULT_MODEL: z.string().min(1).max(100).default('cogvideox-5b-i2v'),
+  /**
    * Largest request body; the same as the gateway's, so that an image over MAX_IMAGE_BYTES that the
    * gateway lets through reaches the resolver and gets IMAGE_TOO_LARGE rather than HTTP 413.
    */

@@ -5,15 +5,15 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from PIL import Image
 
-from f2f_worker.config import Config, MIB
+from f2f_worker.config import MIB, Config
 from f2f_worker.logs import Log, setup_logging
 from f2f_worker.pipeline import Cancelled
 from f2f_worker.proto import SERVICE_NAME, pb, pb_grpc

@@ -78,6 +78,9 @@ def frames_as_arrays(messages) -> list[np.ndarray]:
 def test_the_loader_builds_the_ddim_v_prediction_pipeline(tiny_pipeline):
     from diffusers import CogVideoXDDIMScheduler, CogVideoXImageToVideoPipeline
 
+    from f2f_worker.pipeline import Pipeline
+
+    assert isinstance(tiny_pipeline, Pipeline)
     pipe = tiny_pipeline.diffusers_pipeline
     assert isinstance(pipe, CogVideoXImageToVideoPipeline)
     assert isinstance(pipe.scheduler, CogVideoXDDIMScheduler)
@@ -141,10 +144,12 @@ def test_cancelling_mid_denoising_stops_the_loop_without_decoding(tiny_server, t
 
 
 def test_a_deadline_stops_the_real_denoising_loop(tiny_server):
+    t0 = time.monotonic()
     with pytest.raises(grpc.RpcError) as late:
         tiny_server.generate(tiny_request(num_inference_steps=500), timeout=1.0)
     assert late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert tiny_server.server.servicer.wait_idle(10)
+    assert time.monotonic() - t0 < 4  # 500 steps take ~10 s here
 
 
 def free_port() -> int:

@@ -48,8 +48,10 @@ def test_values_from_the_environment(model_dir):
             "DRAIN_TIMEOUT_S": "12.5",
             "MAX_NUM_FRAMES": "81",
             "ALLOW_ANY_SIZE": "yes",
+            "MODEL_ALIASES": " cogvideox-5b-i2v, THUDM/CogVideoX-5b-I2V ,",
         }
     )
+    assert config.model_aliases == ("cogvideox-5b-i2v", "THUDM/CogVideoX-5b-I2V")
     assert (config.port, config.host, config.device, config.dtype) == (6000, "127.0.0.1", "cpu", "float32")
     assert (config.vae_tiling, config.vae_slicing) == (False, False)
     assert config.model_revision == "a3f2b1c"

@@ -180,9 +180,10 @@ def test_every_problem_is_reported_at_once(start_server):
     assert bad.value.details().count(";") == 2
 
 
-def test_the_model_the_server_runs_is_accepted_by_name(start_server):
-    h = start_server(FakePipeline())
-    messages = h.generate(make_request(model="THUDM/CogVideoX-5b-I2V", num_frames=9, num_inference_steps=1))
+@pytest.mark.parametrize("model", ["", "THUDM/CogVideoX-5b-I2V", "cogvideox-5b-i2v", "zai-org/CogVideoX-5b-I2V"])
+def test_the_model_the_server_runs_is_accepted_by_its_names(start_server, model):
+    h = start_server(FakePipeline(), model_aliases=("zai-org/CogVideoX-5b-I2V",))
+    messages = h.generate(make_request(model=model, num_frames=9, num_inference_steps=1))
     assert split_stream(messages)[2][0].frame_count == 9
 
 

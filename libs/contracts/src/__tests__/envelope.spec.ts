@@ -21,7 +21,17 @@ const requested = () =>
       sourceKey: 'tenants/acme/edits/e/source.png',
       sourceWidth: 640,
       sourceHeight: 480,
-      options: { model: 'preview', frames: 49, steps: 50, guidance: 6, fps: 8, seed: 7 },
+      options: {
+        model: 'preview',
+        frames: 49,
+        steps: 50,
+        guidance: 6,
+        fps: 8,
+        seed: 7,
+        candidates: 1,
+        outputWidth: null,
+        outputHeight: null,
+      },
     },
   });
 
@@ -47,6 +57,8 @@ describe('event envelope', () => {
         provenance: 'template',
         targetCaption: cause.payload.targetCaption,
         sourceKey: cause.payload.sourceKey,
+        sourceWidth: cause.payload.sourceWidth,
+        sourceHeight: cause.payload.sourceHeight,
         options: cause.payload.options,
       },
     });
@@ -61,7 +73,7 @@ describe('event envelope', () => {
         type: Topic.FrameSelected,
         editId: randomUUID(),
         tenantId: 'acme',
-        payload: { frameIndex: -1, frameId: randomUUID(), policy: 'last-frame', reason: 'x' },
+        payload: { candidate: 0, frameIndex: -1, frameId: randomUUID(), policy: 'last-frame', reason: 'x' },
       }),
     ).toThrow(InvalidEventError);
   });

@@ -120,6 +120,8 @@ function captionCompleted(requested: EventEnvelope<Topic.EditRequested>) {
     provenance: 'template',
     targetCaption: requested.payload.targetCaption,
     sourceKey: requested.payload.sourceKey,
+    sourceWidth: requested.payload.sourceWidth,
+    sourceHeight: requested.payload.sourceHeight,
     options: requested.payload.options,
   };
   return makeEnvelope({

@@ -5,6 +5,8 @@ import type { TenantId } from '@f2f/database';
 export interface CreateEditLimits {
   maxImageBytes: number;
   maxCaptionLength: number;
+  /** The video model an edit uses when it names none (the deployment's GPU pool). */
+  defaultModel: string;
 }
 
 export interface CreateEditInput {
@@ -44,7 +46,11 @@ export class CreateEditCommand {
     const cleaned = Object.fromEntries(
       Object.entries(input.options ?? {}).filter(([, v]) => v !== null && v !== undefined),
     );
-    const parsed = generationOptionsSchema.safeParse({ seed: randomSeed(), ...cleaned });
+    const parsed = generationOptionsSchema.safeParse({
+      model: limits.defaultModel,
+      seed: randomSeed(),
+      ...cleaned,
+    });
     if (!parsed.success) {
       throw new DomainError(
         ErrorCode.InvalidInput,

@@ -15,6 +15,7 @@ export interface EditLimits {
   maxImageBytes: number;
   maxImagePixels: number;
   maxCaptionLength: number;
+  defaultModel: string;
 }
 
 export const randomSeed = (): number => randomInt(0, 2 ** 31 - 1);

@@ -7,9 +7,9 @@ EX_CONFIG (78), as the TypeScript services do.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 EX_CONFIG = 78
 
@@ -43,6 +43,8 @@ class Config:
     model_id: str = DEFAULT_MODEL_ID
     model_revision: str = "unspecified"
     generator_name: str = DEFAULT_GENERATOR_NAME
+    # Other names a request's `model` may use for this model (MODEL_ID and the generator name always work).
+    model_aliases: tuple[str, ...] = ()
     max_message_bytes: int = 32 * MIB
     drain_timeout_s: float = 300.0
     max_num_frames: int = 49
@@ -62,6 +64,7 @@ class Config:
             "modelId": self.model_id,
             "modelRevision": self.model_revision,
             "generator": self.generator_name,
+            "modelAliases": list(self.model_aliases),
             "maxMessageBytes": self.max_message_bytes,
             "drainTimeoutS": self.drain_timeout_s,
             "maxNumFrames": self.max_num_frames,
@@ -146,9 +149,9 @@ def load_config(env: Mapping[str, str] | None = None, *, require_model_dir: bool
     model_id = get("MODEL_ID") or DEFAULT_MODEL_ID
     if len(model_id) > 200:
         issues.append("MODEL_ID must be at most 200 characters")
-    generator_name = get("GENERATOR_NAME") or (
-        DEFAULT_GENERATOR_NAME if model_id == DEFAULT_MODEL_ID else model_id
-    )
+    generator_name = get("GENERATOR_NAME") or (DEFAULT_GENERATOR_NAME if model_id == DEFAULT_MODEL_ID else model_id)
+
+    aliases = tuple(a.strip() for a in (get("MODEL_ALIASES") or "").split(",") if a.strip())
 
     config = Config(
         model_dir=model_dir,
@@ -161,6 +164,7 @@ def load_config(env: Mapping[str, str] | None = None, *, require_model_dir: bool
         model_id=model_id,
         model_revision=get("MODEL_REVISION") or "unspecified",
         generator_name=generator_name,
+        model_aliases=aliases,
         max_message_bytes=integer("MAX_MESSAGE_BYTES", 32 * MIB, MIB, 1024 * MIB),
         drain_timeout_s=number("DRAIN_TIMEOUT_S", 300.0, 0.0, 86_400.0),
         max_num_frames=integer("MAX_NUM_FRAMES", 49, 9, 257),
@@ -172,3 +176,8 @@ def load_config(env: Mapping[str, str] | None = None, *, require_model_dir: bool
     if issues:
         raise ConfigError(issues)
     return config
+
+
+def accepted_model_names(config: Config) -> frozenset[str]:
+    """What a request's `model` may say (empty always works): MODEL_ID, the generator name, MODEL_ALIASES."""
+    return frozenset({config.model_id, config.generator_name, *config.model_aliases})

@@ -62,7 +62,7 @@ class Log:
         self._logger = logging.getLogger(name)
         self._bound = bound
 
-    def child(self, **fields: Any) -> "Log":
+    def child(self, **fields: Any) -> Log:
         return Log(self._logger.name, **{**self._bound, **fields})
 
     def _log(self, level: int, msg: str, exc_info: bool, fields: dict[str, Any]) -> None:

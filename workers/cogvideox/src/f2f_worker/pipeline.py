@@ -11,8 +11,9 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
@@ -87,7 +88,7 @@ class CogVideoXPipeline:
         vae_tiling: bool = True,
         vae_slicing: bool = True,
         log: Log | None = None,
-    ) -> "CogVideoXPipeline":
+    ) -> CogVideoXPipeline:
         """Loads the pipeline from a local diffusers directory (local files only) onto the device.
 
         Raises ConfigError for a device that is not there, and diffusers' OSError/ValueError for a
@@ -112,11 +113,11 @@ class CogVideoXPipeline:
         path = Path(model_dir)
         started = time.monotonic()
         log.info("loading pipeline", modelDir=str(path), device=device, dtype=dtype)
-        # `dtype` is diffusers' name since 0.36 (`torch_dtype` is deprecated there).
+        # `dtype`, not `torch_dtype`: the pinned diffusers deprecates the latter.
         pipe = CogVideoXImageToVideoPipeline.from_pretrained(str(path), dtype=torch_dtype, local_files_only=True)
         scheduler_config = dict(pipe.scheduler.config)
         if not isinstance(pipe.scheduler, CogVideoXDDIMScheduler):
-            log.warning("replacing the saved scheduler with CogVideoXDDIMScheduler", saved=type(pipe.scheduler).__name__)
+            log.warning("using CogVideoXDDIMScheduler instead", saved=type(pipe.scheduler).__name__)
         pipe.scheduler = CogVideoXDDIMScheduler.from_config(scheduler_config)
         if pipe.scheduler.config.prediction_type != "v_prediction":
             log.warning("scheduler is not v-prediction", predictionType=pipe.scheduler.config.prediction_type)

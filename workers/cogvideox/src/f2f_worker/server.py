@@ -11,15 +11,16 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from PIL import Image
 
-from .config import NATIVE_HEIGHT, NATIVE_WIDTH, Config
+from .config import NATIVE_HEIGHT, NATIVE_WIDTH, Config, accepted_model_names
 from .imaging import UnreadableImage, decode_image, encode_png, letterbox
 from .logs import Log
 from .pipeline import Cancelled, Pipeline
@@ -66,7 +67,7 @@ def validate_request(req: pb.GenerateRequest, config: Config) -> Image.Image:
             )
         elif req.width % 16 or req.height % 16:
             problems.append("width and height must be multiples of 16 (8x VAE downsampling, then 2x2 patches)")
-    if req.model and req.model != config.model_id:
+    if req.model and req.model not in accepted_model_names(config):
         problems.append(f'this server runs "{config.model_id}", not "{req.model}"')
     image = None
     try:
@@ -90,6 +91,7 @@ class _Failed:
 @dataclass
 class _Stopped:
     reason: str
+    by_server: bool  # a drain that timed out, not the call's own end (cancel, deadline)
 
 
 @dataclass
@@ -98,14 +100,19 @@ class Job:
     image: Image.Image
     log: Log
     context: Any = None
-    messages: "queue.Queue[Any]" = field(default_factory=queue.Queue)
+    messages: queue.Queue[Any] = field(default_factory=queue.Queue)
     stop_reason: str | None = None
+    stopped_by_server: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
+    _stop_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def stop(self, reason: str) -> None:
-        if not self._stop.is_set():
-            self.stop_reason = reason
-            self._stop.set()
+    def stop(self, reason: str, by_server: bool = False) -> None:
+        """Asks the job to stop at its next denoising step; the first reason given is kept."""
+        with self._stop_lock:
+            if not self._stop.is_set():
+                self.stop_reason = reason
+                self.stopped_by_server = by_server
+                self._stop.set()
 
     def should_stop(self) -> bool:
         if self._stop.is_set():
@@ -159,7 +166,7 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
     def stop_current(self, reason: str) -> None:
         with self._cv:
             if self._job is not None:
-                self._job.stop(reason)
+                self._job.stop(reason, by_server=True)
 
     # -- the RPC -------------------------------------------------------------------------------
     def Generate(self, request: pb.GenerateRequest, context: grpc.ServicerContext) -> Iterator[pb.GenerateResponse]:
@@ -195,7 +202,13 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
             thread = threading.Thread(
                 target=self._run, args=(job, pipeline), name=f"generate-{request.request_id or 'anon'}", daemon=True
             )
-            thread.start()
+            try:
+                thread.start()
+            except BaseException:
+                with self._cv:  # the job never ran: free its slot
+                    self._job = None
+                    self._cv.notify_all()
+                raise
             while True:
                 try:
                     item = job.messages.get(timeout=0.25)
@@ -207,9 +220,14 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
                 if item is _DONE:
                     return
                 if isinstance(item, _Stopped):
-                    if context.is_active():  # stopped by us (drain timeout), not by the caller
+                    if not context.is_active():
+                        return  # the caller is gone (cancelled, or gRPC already sent DEADLINE_EXCEEDED)
+                    if item.by_server:  # a drain that timed out: the caller should go to another worker
                         context.abort(grpc.StatusCode.UNAVAILABLE, f"generation stopped: {item.reason}")
-                    return
+                    remaining = context.time_remaining()
+                    if remaining is not None and remaining <= 0:
+                        context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded during generation")
+                    context.abort(grpc.StatusCode.CANCELLED, f"generation stopped: {item.reason}")
                 if isinstance(item, _Failed):
                     context.abort(grpc.StatusCode.INTERNAL, f"generation failed: {type(item.error).__name__}")
                 yield item
@@ -293,7 +311,7 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
                 peakMemoryBytes=int(peak),
             )
         except Cancelled as stopped:
-            outcome = _Stopped(job.stop_reason or str(stopped))
+            outcome = _Stopped(job.stop_reason or str(stopped), job.stopped_by_server)
             log.info("generation stopped", reason=outcome.reason, detail=str(stopped))
         except Exception as error:  # noqa: BLE001 - reported to the caller as INTERNAL
             outcome = _Failed(error)
@@ -374,4 +392,3 @@ class WorkerServer:
             self.servicer.begin_drain()
             self.servicer.stop_current("the worker is stopping")
             self.server.stop(grace).wait()
-

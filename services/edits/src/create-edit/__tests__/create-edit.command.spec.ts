@@ -4,7 +4,7 @@ import { asTenantId } from '@f2f/database';
 import { CreateEditCommand, decodeBase64Image } from '../create-edit.command';
 
 const tenant = asTenantId('acme');
-const limits = { maxImageBytes: 1000, maxCaptionLength: 50 };
+const limits = { maxImageBytes: 1000, maxCaptionLength: 50, defaultModel: 'cogvideox-5b-i2v' };
 const image = Buffer.from('not checked here; the use case inspects the bytes');
 const input = (overrides: Record<string, unknown> = {}) => ({
   imageBase64: image.toString('base64'),
@@ -33,7 +33,7 @@ describe('CreateEditCommand', () => {
     expect(command.targetCaption).toBe('A photo of a sitting dog.');
     expect(command.image.equals(image)).toBe(true);
     expect(command.options).toEqual({
-      model: 'preview',
+      model: 'cogvideox-5b-i2v',
       frames: 49,
       steps: 50,
       guidance: 6,
