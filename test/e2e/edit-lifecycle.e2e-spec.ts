@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
+import { FakeOpenAiServer } from '../support/fake-openai';
 
 jest.setTimeout(300_000);
 
@@ -21,6 +22,9 @@ interface GraphqlResponse<T> {
 let db: TestDatabase;
 let platform: RunningPlatform;
 let blobDir: string;
+/** The VLM endpoint double: an OpenAI-compatible chat-completions server. */
+const vlm = new FakeOpenAiServer();
+const VLM_CAPTION = 'The dog gradually lowers its back legs, settling into a seated position.';
 
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
   const res = await fetch(platform.gatewayUrl, {
@@ -65,6 +69,8 @@ beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
   db = await createTestDatabase('e2e');
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-blobs-'));
+  await vlm.start();
+  vlm.setDefault({ text: VLM_CAPTION });
   platform = await startPlatform({
     databaseUrl: db.url,
     kafkaBrokers,
@@ -73,12 +79,16 @@ beforeAll(async () => {
     logDir: path.join(REPO_ROOT, '.cache', 'test-logs', `e2e-${Date.now()}`),
     stepDelayMs: 5,
     previewGenerators: 2,
-    env: { edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) } },
+    env: {
+      edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) },
+      captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
+    },
   });
 });
 
 afterAll(async () => {
   await platform?.stop();
+  await vlm.stop();
   await db?.drop();
 });
 
@@ -121,8 +131,16 @@ describe('an edit through the whole platform', () => {
     );
     expect(res.errors).toBeUndefined();
     const edit = res.data!.edit;
-    expect(edit.temporalCaption).toContain('a sitting dog');
-    expect(edit.captionProvenance).toBe('template');
+    // The temporal caption came from the VLM (the real adapter, against the endpoint double),
+    // asked with the paper's instruction for this target caption and the source image.
+    expect(edit.temporalCaption).toBe(VLM_CAPTION);
+    expect(edit.captionProvenance).toBe('vlm');
+    const asked = vlm.requests.find((r) =>
+      JSON.stringify(r.body.messages.at(-1)).includes('A photo of a sitting dog.'),
+    );
+    expect(asked?.body.model).toBe('gpt-4o');
+    expect(JSON.stringify(asked?.body.messages.at(-1))).toContain('data:image/jpeg;base64,');
+    expect(await db.prisma.vlmCall.count({ where: { editId: id, outcome: 'ok' } })).toBe(1);
     expect(edit.progress).toEqual({ step: 50, totalSteps: 50, framesReady: 49, totalFrames: 49 });
 
     // 49 frames, each a file in the blob store with the recorded digest, and a row in Postgres:

@@ -39,6 +39,7 @@ export function makeEditRequested(
         guidance: 6,
         fps: 8,
         seed: 42,
+        captionMode: 'temporal',
         candidates: 1,
         outputWidth: null,
         outputHeight: null,

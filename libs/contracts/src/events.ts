@@ -17,6 +17,8 @@ export const generationOptionsSchema = z
       .int()
       .min(0)
       .max(2 ** 31 - 9),
+    /** The paper's temporal editing caption (3.1), or the target caption as it is (ablation, Table S4). */
+    captionMode: z.enum(['temporal', 'target']).default('temporal'),
     /** Videos generated from different seeds, fanned out across the GPU pool. */
     candidates: z.number().int().min(1).max(8).default(1),
     /** Size of the edited frames; the source's size when absent (512×512 in the paper's benchmarks). */

@@ -28,6 +28,7 @@ const requested = () =>
         guidance: 6,
         fps: 8,
         seed: 7,
+        captionMode: 'temporal',
         candidates: 1,
         outputWidth: null,
         outputHeight: null,

@@ -1,29 +1,82 @@
 import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
-import { OutboxWriter, type HandlerContext } from '@f2f/messaging';
-import { Injectable } from '@nestjs/common';
+import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
+import { BLOB_STORE } from '@f2f/platform';
+import type { BlobStore } from '@f2f/storage';
+import { type VisionLanguageModel, VLM, VlmError } from '@f2f/vlm';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import sharp from 'sharp';
 
 import { templateTemporalCaption } from './template-caption';
+import {
+  checkTemporalCaption,
+  TEMPORAL_CAPTION_PROMPT_VERSION,
+  temporalCaptionMessages,
+} from './temporal-caption.prompt';
 
-/** edit.requested -> a temporal editing caption, stored with its provenance -> caption.completed. */
+/** Answers that fail the check are asked again once (paper 3.1 asks for one sentence, no "video"). */
+const MAX_VLM_ATTEMPTS = 2;
+
+interface Decision {
+  text: string;
+  provenance: 'template' | 'vlm' | 'target';
+  vlmModel: string | null;
+  attempts: number;
+  fallbackReason: string | null;
+}
+
+interface CallRecord {
+  model: string;
+  latencyMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  outcome: 'ok' | 'invalid' | 'error';
+  answer: string | null;
+  error: string | null;
+}
+
+/**
+ * edit.requested -> a temporal editing caption -> caption.completed. With a VLM configured, the
+ * paper's instruction and nine in-context examples with the source image (3.1, B.1); an answer that
+ * is not one plain sentence is asked again once; a VLM that still fails (timeout, refusal, garbage)
+ * never stalls the edit: the documented template caption is used and the reason recorded. Without
+ * a VLM, or with captionMode "target" (the paper's ablation), no call is made.
+ */
 @Injectable()
 export class WriteTemporalCaptionUseCase {
-  constructor(private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly outbox: OutboxWriter,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Optional() @Inject(VLM) private readonly vlm?: VisionLanguageModel | null,
+  ) {}
 
-  async execute(
-    event: EventEnvelope<Topic.EditRequested>,
-    ctx: Pick<HandlerContext, 'transaction' | 'logger'>,
-  ): Promise<void> {
+  async execute(event: EventEnvelope<Topic.EditRequested>, ctx: HandlerContext): Promise<void> {
+    if (await ctx.alreadyHandled()) return;
     const { targetCaption, sourceKey, sourceWidth, sourceHeight, options } = event.payload;
-    const temporalCaption = templateTemporalCaption(targetCaption);
-    const provenance = 'template' as const;
+    const calls: CallRecord[] = [];
+    const decision = await this.decide(event, calls);
     await ctx.transaction(async (tx) => {
+      if (calls.length > 0) {
+        await tx.vlmCall.createMany({
+          data: calls.map((c) => ({
+            ...c,
+            tenantId: event.tenantId,
+            editId: event.editId,
+            purpose: 'temporal-caption',
+            promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
+          })),
+        });
+      }
       await tx.caption.create({
         data: {
           editId: event.editId,
           tenantId: event.tenantId,
           targetCaption,
-          text: temporalCaption,
-          provenance,
+          text: decision.text,
+          provenance: decision.provenance,
+          vlmModel: decision.vlmModel,
+          promptVersion: decision.provenance === 'vlm' ? TEMPORAL_CAPTION_PROMPT_VERSION : null,
+          attempts: decision.attempts,
+          fallbackReason: decision.fallbackReason,
         },
       });
       await this.outbox.enqueue(
@@ -34,8 +87,8 @@ export class WriteTemporalCaptionUseCase {
           tenantId: event.tenantId,
           cause: event,
           payload: {
-            temporalCaption,
-            provenance,
+            temporalCaption: decision.text,
+            provenance: decision.provenance,
             targetCaption,
             sourceKey,
             sourceWidth,
@@ -45,6 +98,76 @@ export class WriteTemporalCaptionUseCase {
         }),
       );
     });
-    ctx.logger.info({ caption: temporalCaption }, 'temporal caption written');
+    ctx.logger.info(
+      { caption: decision.text, provenance: decision.provenance, fallbackReason: decision.fallbackReason },
+      'temporal caption written',
+    );
+  }
+
+  private async decide(event: EventEnvelope<Topic.EditRequested>, calls: CallRecord[]): Promise<Decision> {
+    const { targetCaption, options, sourceKey } = event.payload;
+    const template = (fallbackReason: string | null): Decision => ({
+      text: templateTemporalCaption(targetCaption),
+      provenance: 'template',
+      vlmModel: null,
+      attempts: calls.length,
+      fallbackReason,
+    });
+    if (options.captionMode === 'target') {
+      return { text: targetCaption, provenance: 'target', vlmModel: null, attempts: 0, fallbackReason: null };
+    }
+    if (!this.vlm) return template(null);
+    const source = await sharp(await this.blobs.get(sourceKey))
+      .rotate()
+      .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const messages = temporalCaptionMessages(targetCaption, { data: source, mime: 'image/jpeg' });
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= MAX_VLM_ATTEMPTS; attempt++) {
+      try {
+        const answer = await this.vlm.complete({
+          purpose: 'temporal-caption',
+          promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
+          messages,
+          maxTokens: 120,
+        });
+        const check = checkTemporalCaption(answer.text);
+        calls.push({
+          model: answer.model,
+          latencyMs: answer.latencyMs,
+          promptTokens: answer.usage.promptTokens,
+          completionTokens: answer.usage.completionTokens,
+          outcome: check.ok ? 'ok' : 'invalid',
+          answer: answer.text.slice(0, 2000),
+          error: check.ok ? null : check.reason,
+        });
+        if (check.ok) {
+          return {
+            text: check.caption,
+            provenance: 'vlm',
+            vlmModel: answer.model,
+            attempts: calls.length,
+            fallbackReason: null,
+          };
+        }
+        lastProblem = `invalid answer (${check.reason})`;
+      } catch (error) {
+        if (!(error instanceof VlmError)) throw error;
+        calls.push({
+          model: this.vlm.model,
+          latencyMs: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+          outcome: 'error',
+          answer: null,
+          error: error.message.slice(0, 2000),
+        });
+        lastProblem = `${error.kind}: ${error.message}`;
+        // Timeouts and outages were already retried by the adapter; only a refusal is worth asking again.
+        if (error.kind !== 'refused') break;
+      }
+    }
+    return template(`VLM failed after ${calls.length} call(s): ${lastProblem}`.slice(0, 2000));
   }
 }

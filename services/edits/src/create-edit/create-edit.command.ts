@@ -44,7 +44,10 @@ export class CreateEditCommand {
     }
     const image = decodeBase64Image(input.imageBase64, limits.maxImageBytes);
     const cleaned = Object.fromEntries(
-      Object.entries(input.options ?? {}).filter(([, v]) => v !== null && v !== undefined),
+      Object.entries(input.options ?? {})
+        .filter(([, v]) => v !== null && v !== undefined)
+        // GraphQL enums arrive in upper case (TEMPORAL); the contract's values are lower case.
+        .map(([k, v]) => [k, k === 'captionMode' && typeof v === 'string' ? v.toLowerCase() : v]),
     );
     const parsed = generationOptionsSchema.safeParse({
       model: limits.defaultModel,

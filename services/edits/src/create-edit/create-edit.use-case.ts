@@ -85,6 +85,7 @@ export class CreateEditUseCase {
           fps: options.fps,
           seed: options.seed,
           candidates: options.candidates,
+          captionMode: options.captionMode,
           outputWidth: options.outputWidth,
           outputHeight: options.outputHeight,
           progressTotal: options.steps,

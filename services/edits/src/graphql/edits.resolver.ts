@@ -56,6 +56,7 @@ export class EditsResolver {
       guidance: edit.guidance,
       fps: edit.fps,
       seed: edit.seed,
+      captionMode: edit.captionMode.toUpperCase(),
       candidates: edit.candidates,
       outputWidth: edit.outputWidth,
       outputHeight: edit.outputHeight,

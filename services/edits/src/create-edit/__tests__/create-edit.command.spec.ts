@@ -39,10 +39,21 @@ describe('CreateEditCommand', () => {
       guidance: 6,
       fps: 8,
       seed: 1234,
+      captionMode: 'temporal',
       candidates: 1,
       outputWidth: null,
       outputHeight: null,
     });
+  });
+
+  it('takes the caption mode from the GraphQL enum', () => {
+    const command = CreateEditCommand.create(
+      tenant,
+      input({ options: { captionMode: 'TARGET' } }),
+      limits,
+      () => 1,
+    );
+    expect(command.options.captionMode).toBe('target');
   });
 
   it('keeps given options and a given seed', () => {
@@ -70,6 +81,7 @@ describe('CreateEditCommand', () => {
     ['a negative seed', { options: { seed: -1 } }, ErrorCode.InvalidInput],
     ['an unknown option', { options: { turbo: true } }, ErrorCode.InvalidInput],
     ['too many candidates', { options: { candidates: 9 } }, ErrorCode.InvalidInput],
+    ['an unknown caption mode', { options: { captionMode: 'POETIC' } }, ErrorCode.InvalidInput],
     ['an output width without a height', { options: { outputWidth: 512 } }, ErrorCode.InvalidInput],
   ])('refuses %s', (_name, overrides, code) => {
     expect(codeOf(() => CreateEditCommand.create(tenant, input(overrides), limits, () => 1))).toBe(code);

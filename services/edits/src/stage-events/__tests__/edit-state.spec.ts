@@ -13,6 +13,7 @@ const options = {
   guidance: 6,
   fps: 8,
   seed: 1,
+  captionMode: 'temporal' as const,
   candidates: 1,
   outputWidth: null,
   outputHeight: null,

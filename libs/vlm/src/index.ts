@@ -1,0 +1,2 @@
+export * from './vlm';
+export * from './openai-compatible-vlm';

@@ -1,0 +1,80 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+
+import { type VisionLanguageModel, type VlmConfig, VlmError, type VlmRequest, type VlmResponse } from './vlm';
+
+/**
+ * Any OpenAI-compatible chat-completions endpoint with image input: GPT-4o, or an open VLM served
+ * by vLLM. Timeouts and retries (with backoff, on 408/409/429/5xx and connection errors) are the
+ * SDK's; what still fails surfaces as a VlmError saying what kind of failure it was.
+ */
+export class OpenAiCompatibleVlm implements VisionLanguageModel {
+  private readonly client: OpenAI;
+
+  constructor(private readonly config: VlmConfig) {
+    this.client = new OpenAI({
+      baseURL: config.baseUrl,
+      apiKey: config.apiKey ?? 'not-needed',
+      timeout: config.timeoutMs,
+      maxRetries: config.maxRetries,
+    });
+  }
+
+  get model(): string {
+    return this.config.model;
+  }
+
+  async complete(request: VlmRequest): Promise<VlmResponse> {
+    const started = performance.now();
+    let completion: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      completion = await this.client.chat.completions.create({
+        model: this.config.model,
+        max_tokens: request.maxTokens ?? 300,
+        temperature: request.temperature ?? 0,
+        messages: request.messages.map((m) =>
+          m.role === 'assistant' || m.role === 'system'
+            ? { role: m.role, content: m.content.map((c) => (c.type === 'text' ? c.text : '')).join('') }
+            : {
+                role: 'user' as const,
+                content: m.content.map((c) =>
+                  c.type === 'text'
+                    ? { type: 'text' as const, text: c.text }
+                    : {
+                        type: 'image_url' as const,
+                        image_url: { url: `data:${c.mime};base64,${c.data.toString('base64')}` },
+                      },
+                ),
+              },
+        ),
+      });
+    } catch (error) {
+      const elapsed = performance.now() - started;
+      // Some runtimes surface the SDK's own timeout abort as a plain connection error.
+      if (
+        error instanceof APIConnectionTimeoutError ||
+        (error instanceof APIConnectionError && elapsed >= this.config.timeoutMs)
+      ) {
+        throw new VlmError(`VLM timed out after ${this.config.timeoutMs} ms`, 'timeout');
+      }
+      if (error instanceof APIError) {
+        throw new VlmError(`VLM answered ${error.status ?? 'no status'}: ${error.message}`, 'unavailable');
+      }
+      throw new VlmError(`VLM call failed: ${(error as Error).message}`, 'unavailable');
+    }
+    const choice = completion.choices?.[0];
+    const text = choice?.message?.content;
+    if (choice?.message?.refusal) throw new VlmError(`VLM refused: ${choice.message.refusal}`, 'refused');
+    if (typeof text !== 'string') throw new VlmError('VLM answer has no text', 'bad-response');
+    return {
+      text,
+      model: completion.model ?? this.config.model,
+      latencyMs: Math.round(performance.now() - started),
+      usage: {
+        promptTokens: completion.usage?.prompt_tokens ?? 0,
+        completionTokens: completion.usage?.completion_tokens ?? 0,
+        totalTokens: completion.usage?.total_tokens ?? 0,
+      },
+      finishReason: choice?.finish_reason ?? null,
+    };
+  }
+}

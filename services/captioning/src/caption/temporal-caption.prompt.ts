@@ -1,0 +1,118 @@
+import type { VlmMessage } from '@f2f/vlm';
+
+/** Bumped whenever the instruction or the examples change; recorded with every caption and call. */
+export const TEMPORAL_CAPTION_PROMPT_VERSION = 'paper-b1-v1';
+
+/** The paper's instruction (appendix B.1), "CAPTION" standing for the target caption. */
+export const TEMPORAL_CAPTION_INSTRUCTION =
+  'Write a one-sentence description of a short video that begins with the provided image and smoothly ' +
+  'transitions into a scene of a “CAPTION”, highlighting how elements in the image undergo changes or ' +
+  'movement over time. Keep the description simple, concise and short, focusing only on essential changes ' +
+  'and actions without altering unnecessary details. Avoid mentioning elements that do not contribute to ' +
+  'the main change needed, and focus the description on the main transitions. Do not add objects that are ' +
+  'not in the original image or described in the final scene. The camera should remain static unless ' +
+  'movement is absolutely necessary. Ensure all transitions happen within a few second duration without ' +
+  'mentioning the length or using the word “video”.';
+
+export interface CaptionExample {
+  targetCaption: string;
+  temporalCaption: string;
+  /** The example's source image, when a tenant supplies its own examples with images. */
+  image?: { data: Buffer; mime: string };
+}
+
+/**
+ * Nine in-context examples, target and temporal caption pairs from the paper's appendix
+ * (Figure S10, and Figures S7 and S8). The paper shows each with its source image; these are text.
+ */
+export const PAPER_EXAMPLES: readonly CaptionExample[] = [
+  {
+    targetCaption: 'A photo of domes in the Grand Canyon under the golden sunrise.',
+    temporalCaption: 'The sun rises slowly in the early morning.',
+  },
+  {
+    targetCaption: 'Two red Campari shots',
+    temporalCaption: 'Red-colored Campari is poured into shot glasses until they are filled.',
+  },
+  {
+    targetCaption: 'A photo of a magician holding a hat with a rabbit in it.',
+    temporalCaption: 'A magician slowly pulls a rabbit from his hat and reveals it gradually.',
+  },
+  {
+    targetCaption: 'A photo of a vase of red roses.',
+    temporalCaption: 'The carnations slowly transform into vibrant red roses.',
+  },
+  {
+    targetCaption: 'Pizza with pepperoni.',
+    temporalCaption: 'Pepperoni slices are carefully placed on the pizza.',
+  },
+  {
+    targetCaption: 'A photo of a tree. Taken in autumn.',
+    temporalCaption: "The tree's green leaves gradually turn vibrant shades of red and orange.",
+  },
+  {
+    targetCaption: 'A goat jumping over a cat.',
+    temporalCaption: 'The goat leaps gracefully into the air over the unmoving cat.',
+  },
+  {
+    targetCaption: 'A photo of an open box.',
+    temporalCaption: 'The flaps of the box gently unfold, revealing the open interior.',
+  },
+  {
+    targetCaption: 'A photo of a giraffe eating the grass below.',
+    temporalCaption: 'The giraffe gently lowers its neck to nibble on the grass.',
+  },
+];
+
+export const instructionFor = (targetCaption: string): string =>
+  TEMPORAL_CAPTION_INSTRUCTION.replace('CAPTION', targetCaption);
+
+/**
+ * The conversation of paper 3.1 and B.1: the instruction presented once per example, each answered
+ * with the example's temporal caption, then the instruction for this edit with its source image.
+ */
+export function temporalCaptionMessages(
+  targetCaption: string,
+  source: { data: Buffer; mime: string },
+  examples: readonly CaptionExample[] = PAPER_EXAMPLES,
+): VlmMessage[] {
+  const messages: VlmMessage[] = [];
+  for (const example of examples) {
+    messages.push({
+      role: 'user',
+      content: [
+        { type: 'text', text: instructionFor(example.targetCaption) },
+        ...(example.image ? [{ type: 'image' as const, ...example.image }] : []),
+      ],
+    });
+    messages.push({ role: 'assistant', content: [{ type: 'text', text: example.temporalCaption }] });
+  }
+  messages.push({
+    role: 'user',
+    content: [
+      { type: 'text', text: instructionFor(targetCaption) },
+      { type: 'image', ...source },
+    ],
+  });
+  return messages;
+}
+
+export type CaptionCheck = { ok: true; caption: string } | { ok: false; reason: string };
+
+/** The answer must be one plain sentence, not empty, not a refusal, and never mention a video. */
+export function checkTemporalCaption(raw: string): CaptionCheck {
+  const caption = raw
+    .trim()
+    .replace(/^["“'‘]+|["”'’]+$/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  if (!caption) return { ok: false, reason: 'empty answer' };
+  if (/^(i'm sorry|i am sorry|sorry,|i can(no|')t|as an ai)/iu.test(caption))
+    return { ok: false, reason: 'refusal' };
+  if (/\bvideos?\b/iu.test(caption)) return { ok: false, reason: 'mentions a video' };
+  if (caption.length > 400) return { ok: false, reason: 'longer than 400 characters' };
+  const masked = caption.replace(/\b(Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|vs|etc|e\.g|i\.e)\./gu, '$1');
+  const sentences = masked.split(/(?<=[.!?])\s+(?=[A-Z0-9“"])/u).filter((s) => s.trim());
+  if (sentences.length > 1) return { ok: false, reason: `${sentences.length} sentences, not one` };
+  return { ok: true, caption: /[.!?]$/u.test(caption) ? caption : `${caption}.` };
+}
