@@ -70,7 +70,12 @@ beforeAll(async () => {
   db = await createTestDatabase('e2e');
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-blobs-'));
   await vlm.start();
-  vlm.setDefault({ text: VLM_CAPTION });
+  // Captioning requests get a caption; selection requests (the collage) get image 3, i.e. frame 12.
+  vlm.setDefault((request) =>
+    JSON.stringify(request.body.messages).includes('The image displays the source photo')
+      ? { text: 'The selected edit is:3' }
+      : { text: VLM_CAPTION },
+  );
   platform = await startPlatform({
     databaseUrl: db.url,
     kafkaBrokers,
@@ -82,6 +87,7 @@ beforeAll(async () => {
     env: {
       edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
+      'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
     },
   });
 });
@@ -159,8 +165,15 @@ describe('an edit through the whole platform', () => {
     }
     expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
 
-    expect(edit.selectedFrame?.index).toBe(48);
-    expect(edit.selectionPolicy).toBe('last-frame');
+    // The VLM chose image 3 of the collage (every fourth frame, numbered 1..12): frame 12.
+    expect(edit.selectedFrame?.index).toBe(12);
+    expect(edit.selectionPolicy).toBe('vlm');
+    const selection = await db.prisma.selection.findUniqueOrThrow({ where: { editId: id } });
+    expect(selection.rawAnswers).toEqual(['The selected edit is:3']);
+    const [collageKey] = selection.collageKeys as string[];
+    expect(await sharp(await readFile(path.join(blobDir, collageKey))).metadata()).toMatchObject({
+      format: 'png',
+    });
 
     // Metrics for every frame: frame 0 cropped back is the source (up to resampling); the path drifts away.
     expect(edit.frames.every((f) => f.metrics !== null)).toBe(true);

@@ -40,6 +40,7 @@ export function makeEditRequested(
         fps: 8,
         seed: 42,
         captionMode: 'temporal',
+        selection: 'vlm',
         candidates: 1,
         outputWidth: null,
         outputHeight: null,

@@ -27,7 +27,7 @@ export type Reply =
 export class FakeOpenAiServer {
   readonly requests: ChatRequest[] = [];
   private replies: Reply[] = [];
-  private fallback: Reply = {
+  private fallback: Reply | ((request: ChatRequest) => Reply) = {
     text: 'The dog gradually lowers its back legs, settling into a seated position.',
   };
   private server: http.Server | undefined;
@@ -41,7 +41,7 @@ export class FakeOpenAiServer {
     this.replies = replies;
   }
 
-  setDefault(reply: Reply): void {
+  setDefault(reply: Reply | ((request: ChatRequest) => Reply)): void {
     this.fallback = reply;
   }
 
@@ -61,8 +61,10 @@ export class FakeOpenAiServer {
 
   private async answer(req: http.IncomingMessage, raw: string, res: http.ServerResponse): Promise<void> {
     const body = JSON.parse(raw || '{}') as ChatRequest['body'];
-    this.requests.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
-    const reply = this.replies.shift() ?? this.fallback;
+    const request: ChatRequest = { path: req.url ?? '', authorization: req.headers.authorization, body };
+    this.requests.push(request);
+    const reply =
+      this.replies.shift() ?? (typeof this.fallback === 'function' ? this.fallback(request) : this.fallback);
     if ('delayMs' in reply) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
     res.setHeader('content-type', 'application/json');

@@ -19,6 +19,8 @@ export const generationOptionsSchema = z
       .max(2 ** 31 - 9),
     /** The paper's temporal editing caption (3.1), or the target caption as it is (ablation, Table S4). */
     captionMode: z.enum(['temporal', 'target']).default('temporal'),
+    /** How the edited frame is chosen: a VLM over a collage (paper 3.3), or the last frame (ablation, Table S5). */
+    selection: z.enum(['vlm', 'last-frame']).default('vlm'),
     /** Videos generated from different seeds, fanned out across the GPU pool. */
     candidates: z.number().int().min(1).max(8).default(1),
     /** Size of the edited frames; the source's size when absent (512×512 in the paper's benchmarks). */
@@ -97,13 +99,16 @@ export const eventPayloadSchemas = {
       .min(1),
     frames: z.array(frameRef).min(1),
     computeSeconds: z.number().min(0),
+    selection: z.enum(['vlm', 'last-frame']),
   }),
   [Topic.FrameSelected]: z.strictObject({
-    candidate: z.number().int().min(0),
-    frameIndex: z.number().int().min(0),
-    frameId: z.uuid(),
+    /** Null when no frame fulfils the edit: the result is the source image (paper C.1, "image 0"). */
+    candidate: z.number().int().min(0).nullable(),
+    frameIndex: z.number().int().min(0).nullable(),
+    frameId: z.uuid().nullable(),
     policy: z.enum(['last-frame', 'vlm', 'metric']),
     reason: z.string().max(4000),
+    collageKeys: z.array(blobKey),
   }),
   [Topic.MetricsComputed]: z.strictObject({
     frameCount: z.number().int().min(1),

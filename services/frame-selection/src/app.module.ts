@@ -1,18 +1,26 @@
 import type { Logger } from '@f2f/common';
 import { PlatformModule, platformConfigFrom } from '@f2f/platform';
+import { OpenAiCompatibleVlm, VLM, vlmConfigFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
-import { VideoGeneratedHandler } from './selection/video-generated.handler';
-import { SelectFrameUseCase } from './selection/select-frame.use-case';
 import type { FrameSelectionConfig } from './config';
+import { SelectFrameUseCase } from './selection/select-frame.use-case';
+import { VideoGeneratedHandler } from './selection/video-generated.handler';
 
 @Module({})
 export class AppModule {
   static forRoot(config: FrameSelectionConfig, logger: Logger): DynamicModule {
+    const vlm = vlmConfigFrom(config);
+    if (!vlm)
+      logger.warn('no VLM configured (VLM_BASE_URL): edits asking for VLM selection get the last frame');
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger)],
-      providers: [SelectFrameUseCase, VideoGeneratedHandler],
+      providers: [
+        { provide: VLM, useValue: vlm ? new OpenAiCompatibleVlm(vlm) : null },
+        SelectFrameUseCase,
+        VideoGeneratedHandler,
+      ],
     };
   }
 }

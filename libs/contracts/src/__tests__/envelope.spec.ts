@@ -29,6 +29,7 @@ const requested = () =>
         fps: 8,
         seed: 7,
         captionMode: 'temporal',
+        selection: 'vlm',
         candidates: 1,
         outputWidth: null,
         outputHeight: null,
@@ -74,7 +75,14 @@ describe('event envelope', () => {
         type: Topic.FrameSelected,
         editId: randomUUID(),
         tenantId: 'acme',
-        payload: { candidate: 0, frameIndex: -1, frameId: randomUUID(), policy: 'last-frame', reason: 'x' },
+        payload: {
+          candidate: 0,
+          frameIndex: -1,
+          frameId: randomUUID(),
+          policy: 'last-frame',
+          reason: 'x',
+          collageKeys: [],
+        },
       }),
     ).toThrow(InvalidEventError);
   });

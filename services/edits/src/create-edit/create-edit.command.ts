@@ -47,7 +47,10 @@ export class CreateEditCommand {
       Object.entries(input.options ?? {})
         .filter(([, v]) => v !== null && v !== undefined)
         // GraphQL enums arrive in upper case (TEMPORAL); the contract's values are lower case.
-        .map(([k, v]) => [k, k === 'captionMode' && typeof v === 'string' ? v.toLowerCase() : v]),
+        .map(([k, v]) => [
+          k,
+          enumOptions.has(k) && typeof v === 'string' ? v.toLowerCase().replace(/_/g, '-') : v,
+        ]),
     );
     const parsed = generationOptionsSchema.safeParse({
       model: limits.defaultModel,
@@ -63,6 +66,9 @@ export class CreateEditCommand {
     return new CreateEditCommand(tenantId, image, targetCaption, parsed.data);
   }
 }
+
+/** Options that GraphQL sends as enum values (TEMPORAL, LAST_FRAME) for the contract's temporal, last-frame. */
+const enumOptions = new Set(['captionMode', 'selection']);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

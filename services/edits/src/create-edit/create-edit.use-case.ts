@@ -86,6 +86,7 @@ export class CreateEditUseCase {
           seed: options.seed,
           candidates: options.candidates,
           captionMode: options.captionMode,
+          selection: options.selection,
           outputWidth: options.outputWidth,
           outputHeight: options.outputHeight,
           progressTotal: options.steps,

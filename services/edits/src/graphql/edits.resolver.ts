@@ -57,6 +57,7 @@ export class EditsResolver {
       fps: edit.fps,
       seed: edit.seed,
       captionMode: edit.captionMode.toUpperCase(),
+      selection: edit.selection.toUpperCase().replace(/-/g, '_'),
       candidates: edit.candidates,
       outputWidth: edit.outputWidth,
       outputHeight: edit.outputHeight,
@@ -83,6 +84,11 @@ export class EditsResolver {
       framesReady: edit.framesReady,
       totalFrames: edit.frameCount,
     };
+  }
+
+  @ResolveField('noEdit')
+  noEdit(@Parent() edit: Edit): boolean {
+    return edit.selectionPolicy !== null && edit.selectedFrameIndex === null;
   }
 
   @ResolveField('failure')

@@ -79,7 +79,8 @@ export function applyStageEvent(state: EditState, event: StageEvent, now: Date):
     default:
       return assertNever(event);
   }
-  if (next.status === 'SELECTING' && next.selectedFrameIndex !== null && next.metricsReady) {
+  // Selected (a frame, or none: the source image) and measured.
+  if (next.status === 'SELECTING' && next.selectionPolicy !== null && next.metricsReady) {
     next.status = 'COMPLETED';
   }
   if (TERMINAL_STATUSES.has(next.status) && !TERMINAL_STATUSES.has(state.status)) next.completedAt = now;

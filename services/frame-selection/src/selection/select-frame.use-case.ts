@@ -1,24 +1,31 @@
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, type EventPayloads, makeEnvelope, Topic } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
-import { Injectable } from '@nestjs/common';
+import { BLOB_STORE } from '@f2f/platform';
+import type { BlobStore } from '@f2f/storage';
+import { type VisionLanguageModel, VLM, VlmError } from '@f2f/vlm';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 
-export type SelectionPolicy = 'last-frame';
+import { buildCollage, collageFrameIndices } from './collage';
+import {
+  FRAME_SELECTION_PROMPT_VERSION,
+  parseSelectionAnswer,
+  selectionInstructionFor,
+} from './selection.prompt';
+
+type FrameRef = EventPayloads[Topic.VideoGenerated]['frames'][number];
 
 export interface SelectionDecision {
-  candidate: number;
-  frameIndex: number;
-  frameId: string;
-  policy: SelectionPolicy;
+  candidate: number | null;
+  frameIndex: number | null;
+  frameId: string | null;
+  policy: 'last-frame' | 'vlm';
   reason: string;
 }
 
 /**
- * The paper's "last frame" baseline (Table S5): the final frame of the first candidate's path. The
- * VLM selection over a collage (paper 3.3), across candidates, replaces it as the default later.
+ * The paper's "last frame" baseline (Table S5): the final frame of the first candidate's path.
  */
-export function selectLastFrame(
-  frames: EventEnvelope<Topic.VideoGenerated>['payload']['frames'],
-): SelectionDecision {
+export function selectLastFrame(frames: FrameRef[]): SelectionDecision {
   const first = Math.min(...frames.map((f) => f.candidate));
   const path = frames.filter((f) => f.candidate === first);
   const last = path.reduce((a, b) => (b.index > a.index ? b : a));
@@ -31,18 +38,85 @@ export function selectLastFrame(
   };
 }
 
-/** video.generated -> a decision, stored -> frame.selected. */
+/** An answer that cannot be read is asked again once before the selection falls back. */
+const MAX_VLM_ATTEMPTS = 2;
+
+interface CallRecord {
+  model: string;
+  latencyMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  outcome: 'ok' | 'invalid' | 'error';
+  answer: string | null;
+  error: string | null;
+}
+
+/**
+ * video.generated -> the edited frame -> frame.selected. Policy "vlm" (the paper, 3.3 and C.1):
+ * per candidate, a collage of the source above every fourth frame numbered 1..12 goes to the VLM
+ * with the paper's instruction; "The selected edit is:x" is parsed strictly; 0 means no frame
+ * fulfils the edit (the result is the source image). Across candidates the earliest fulfilling
+ * frame wins. An unreadable answer is asked again once; a VLM that still fails, or none configured,
+ * falls back to the last frame and says so. Collages, raw answers and the decision are kept.
+ */
 @Injectable()
 export class SelectFrameUseCase {
-  constructor(private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly outbox: OutboxWriter,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Optional() @Inject(VLM) private readonly vlm?: VisionLanguageModel | null,
+  ) {}
 
-  async execute(
-    event: EventEnvelope<Topic.VideoGenerated>,
-    ctx: Pick<HandlerContext, 'transaction' | 'logger'>,
-  ): Promise<void> {
-    const decision = selectLastFrame(event.payload.frames);
+  async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
+    if (await ctx.alreadyHandled()) return;
+    const calls: CallRecord[] = [];
+    const collageKeys: string[] = [];
+    let decision: SelectionDecision;
+    let fallbackReason: string | null = null;
+    if (event.payload.selection === 'last-frame') {
+      decision = selectLastFrame(event.payload.frames);
+    } else if (!this.vlm) {
+      fallbackReason = 'no VLM configured';
+      decision = {
+        ...selectLastFrame(event.payload.frames),
+        reason: 'vlm policy without a VLM: the last frame instead',
+      };
+    } else {
+      const outcome = await this.selectWithVlm(event, this.vlm, calls, collageKeys);
+      if ('fallbackReason' in outcome) {
+        fallbackReason = outcome.fallbackReason;
+        decision = {
+          ...selectLastFrame(event.payload.frames),
+          reason: `VLM selection failed (${outcome.fallbackReason}): the last frame instead`,
+        };
+      } else {
+        decision = outcome;
+      }
+    }
     await ctx.transaction(async (tx) => {
-      await tx.selection.create({ data: { editId: event.editId, tenantId: event.tenantId, ...decision } });
+      if (calls.length > 0) {
+        await tx.vlmCall.createMany({
+          data: calls.map((c) => ({
+            ...c,
+            tenantId: event.tenantId,
+            editId: event.editId,
+            purpose: 'frame-selection',
+            promptVersion: FRAME_SELECTION_PROMPT_VERSION,
+          })),
+        });
+      }
+      await tx.selection.create({
+        data: {
+          editId: event.editId,
+          tenantId: event.tenantId,
+          ...decision,
+          collageKeys,
+          vlmModel: calls.find((c) => c.outcome === 'ok')?.model ?? null,
+          promptVersion: calls.length > 0 ? FRAME_SELECTION_PROMPT_VERSION : null,
+          rawAnswers: calls.map((c) => c.answer ?? c.error ?? ''),
+          fallbackReason,
+        },
+      });
       await this.outbox.enqueue(
         tx,
         makeEnvelope({
@@ -50,10 +124,111 @@ export class SelectFrameUseCase {
           editId: event.editId,
           tenantId: event.tenantId,
           cause: event,
-          payload: decision,
+          payload: { ...decision, collageKeys },
         }),
       );
     });
-    ctx.logger.info({ frameIndex: decision.frameIndex, policy: decision.policy }, 'frame selected');
+    ctx.logger.info({ ...decision, fallbackReason }, 'frame selected');
+  }
+
+  private async selectWithVlm(
+    event: EventEnvelope<Topic.VideoGenerated>,
+    vlm: VisionLanguageModel,
+    calls: CallRecord[],
+    collageKeys: string[],
+  ): Promise<SelectionDecision | { fallbackReason: string }> {
+    const { frames, targetCaption, sourceKey } = event.payload;
+    const source = await this.blobs.get(sourceKey);
+    const candidates = [...new Set(frames.map((f) => f.candidate))].sort((a, b) => a - b);
+    const picks: { candidate: number; frame: FrameRef | null; answer: number }[] = [];
+    for (const candidate of candidates) {
+      const path = frames.filter((f) => f.candidate === candidate).sort((a, b) => a.index - b.index);
+      const shown = collageFrameIndices(path.length).map((i) => path[i]);
+      const collage = await buildCollage(
+        source,
+        await Promise.all(shown.map((f) => this.blobs.get(f.blobKey))),
+      );
+      const key = `tenants/${event.tenantId}/edits/${event.editId}/candidates/${candidate}/collage.png`;
+      await this.blobs.put(key, collage, 'image/png');
+      collageKeys.push(key);
+      const number = await this.ask(vlm, targetCaption, collage, shown.length, calls);
+      if (typeof number !== 'number') return { fallbackReason: `candidate ${candidate}: ${number.problem}` };
+      picks.push({ candidate, frame: number === 0 ? null : shown[number - 1], answer: number });
+    }
+    const fulfilled = picks
+      .filter((p) => p.frame !== null)
+      .sort((a, b) => a.frame!.index - b.frame!.index || a.candidate - b.candidate);
+    const summary = picks.map((p) => `candidate ${p.candidate}: ${p.answer}`).join(', ');
+    if (fulfilled.length === 0) {
+      return {
+        candidate: null,
+        frameIndex: null,
+        frameId: null,
+        policy: 'vlm',
+        reason: `VLM: no frame fulfils the edit (${summary}); the result is the source image`,
+      };
+    }
+    const best = fulfilled[0];
+    return {
+      candidate: best.candidate,
+      frameIndex: best.frame!.index,
+      frameId: best.frame!.frameId,
+      policy: 'vlm',
+      reason: `VLM chose image ${best.answer} (frame ${best.frame!.index}) of candidate ${best.candidate} (${summary})`,
+    };
+  }
+
+  private async ask(
+    vlm: VisionLanguageModel,
+    targetCaption: string,
+    collage: Buffer,
+    count: number,
+    calls: CallRecord[],
+  ): Promise<number | { problem: string }> {
+    let problem = '';
+    for (let attempt = 1; attempt <= MAX_VLM_ATTEMPTS; attempt++) {
+      try {
+        const answer = await vlm.complete({
+          purpose: 'frame-selection',
+          promptVersion: FRAME_SELECTION_PROMPT_VERSION,
+          maxTokens: 60,
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: selectionInstructionFor(targetCaption) },
+                { type: 'image', data: collage, mime: 'image/png' },
+              ],
+            },
+          ],
+        });
+        const parsed = parseSelectionAnswer(answer.text, count);
+        calls.push({
+          model: answer.model,
+          latencyMs: answer.latencyMs,
+          promptTokens: answer.usage.promptTokens,
+          completionTokens: answer.usage.completionTokens,
+          outcome: parsed.ok ? 'ok' : 'invalid',
+          answer: answer.text.slice(0, 2000),
+          error: parsed.ok ? null : parsed.reason,
+        });
+        if (parsed.ok) return parsed.number;
+        problem = `unreadable answer (${parsed.reason})`;
+      } catch (error) {
+        if (!(error instanceof VlmError)) throw error;
+        calls.push({
+          model: vlm.model,
+          latencyMs: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+          outcome: 'error',
+          answer: null,
+          error: error.message.slice(0, 2000),
+        });
+        problem = `${error.kind}: ${error.message}`;
+        if (error.kind !== 'refused') break;
+      }
+    }
+    return { problem };
   }
 }

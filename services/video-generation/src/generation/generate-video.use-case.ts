@@ -87,6 +87,7 @@ export class GenerateVideoUseCase {
               ),
               frames,
               computeSeconds: results.reduce((s, r) => s + r.result.computeSeconds, 0),
+              selection: options.selection,
             },
           }),
         );

@@ -40,6 +40,7 @@ describe('CreateEditCommand', () => {
       fps: 8,
       seed: 1234,
       captionMode: 'temporal',
+      selection: 'vlm',
       candidates: 1,
       outputWidth: null,
       outputHeight: null,
@@ -54,6 +55,13 @@ describe('CreateEditCommand', () => {
       () => 1,
     );
     expect(command.options.captionMode).toBe('target');
+    const lastFrame = CreateEditCommand.create(
+      tenant,
+      input({ options: { selection: 'LAST_FRAME' } }),
+      limits,
+      () => 1,
+    );
+    expect(lastFrame.options.selection).toBe('last-frame');
   });
 
   it('keeps given options and a given seed', () => {

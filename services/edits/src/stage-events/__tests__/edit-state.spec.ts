@@ -14,6 +14,7 @@ const options = {
   fps: 8,
   seed: 1,
   captionMode: 'temporal' as const,
+  selection: 'vlm' as const,
   candidates: 1,
   outputWidth: null,
   outputHeight: null,
@@ -94,6 +95,7 @@ const events = {
           blobKey: `f/${i}`,
         })),
         computeSeconds: candidates,
+        selection: 'vlm',
       },
     }),
   selected: () =>
@@ -101,7 +103,14 @@ const events = {
       type: Topic.FrameSelected,
       editId,
       tenantId,
-      payload: { candidate: 1, frameIndex: 48, frameId: randomUUID(), policy: 'last-frame', reason: 'last' },
+      payload: {
+        candidate: 1,
+        frameIndex: 48,
+        frameId: randomUUID(),
+        policy: 'last-frame',
+        reason: 'last',
+        collageKeys: [],
+      },
     }),
   metrics: () =>
     makeEnvelope({
@@ -145,6 +154,24 @@ describe('applyStageEvent', () => {
 
   it('counts the frames of one path when several candidates were generated', () => {
     expect(run([events.caption(), events.generated(3)]).framesReady).toBe(49);
+  });
+
+  it('completes with no edit when the selection found no frame (the source image is the result)', () => {
+    const noFrame = makeEnvelope({
+      type: Topic.FrameSelected,
+      editId,
+      tenantId,
+      payload: {
+        candidate: null,
+        frameIndex: null,
+        frameId: null,
+        policy: 'vlm',
+        reason: 'none',
+        collageKeys: ['c'],
+      },
+    });
+    const done = run([events.caption(), events.generated(), noFrame, events.metrics()]);
+    expect(done).toMatchObject({ status: 'COMPLETED', selectedFrameIndex: null, selectionPolicy: 'vlm' });
   });
 
   it('completes whichever of selection and metrics arrives last', () => {

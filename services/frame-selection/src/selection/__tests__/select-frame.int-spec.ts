@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createLogger } from '@f2f/common';
+import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
+import { FilesystemBlobStore } from '@f2f/storage';
+import { OpenAiCompatibleVlm } from '@f2f/vlm';
+import sharp from 'sharp';
+
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { makeImage } from '../../../../../test/support/factories';
+import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
+import { SelectFrameUseCase } from '../select-frame.use-case';
+
+let db: TestDatabase;
+let blobs: FilesystemBlobStore;
+const server = new FakeOpenAiServer();
+
+beforeAll(async () => {
+  db = await createTestDatabase('selection');
+  blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-selection-')));
+  await server.start();
+});
+afterAll(async () => {
+  await server.stop();
+  await db.drop();
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  server.script();
+});
+
+function context(event: EventEnvelope<Topic>): HandlerContext {
+  return {
+    logger: createLogger('test', 'silent'),
+    attempt: 1,
+    heartbeat: async () => undefined,
+    alreadyHandled: async () =>
+      (await db.prisma.processedEvent.count({
+        where: { consumer: 'frame-selection', eventId: event.eventId },
+      })) > 0,
+    transaction: (work) =>
+      db.prisma.$transaction(async (tx) => {
+        const inserted = await tx.processedEvent.createMany({
+          data: [{ consumer: 'frame-selection', eventId: event.eventId }],
+          skipDuplicates: true,
+        });
+        return inserted.count === 0 ? undefined : work(tx);
+      }),
+  };
+}
+
+/** A generated video: 49 frames per candidate in the blob store, as video-generation leaves them. */
+async function generated(candidates = 1, selection: 'vlm' | 'last-frame' = 'vlm') {
+  const editId = randomUUID();
+  const sourceKey = `tenants/default/edits/${editId}/source.png`;
+  await blobs.put(sourceKey, await makeImage(160, 120));
+  const frames = [];
+  for (let candidate = 0; candidate < candidates; candidate++) {
+    for (let index = 0; index < 49; index++) {
+      const key = `tenants/default/edits/${editId}/candidates/${candidate}/frames/${index}.png`;
+      const shade = Math.round((index / 48) * 255);
+      await blobs.put(
+        key,
+        await sharp({
+          create: { width: 160, height: 120, channels: 3, background: { r: shade, g: 60, b: 90 } },
+        })
+          .png()
+          .toBuffer(),
+      );
+      frames.push({ candidate, index, frameId: randomUUID(), blobKey: key });
+    }
+  }
+  return makeEnvelope({
+    type: Topic.VideoGenerated,
+    editId,
+    tenantId: 'default',
+    payload: {
+      targetCaption: 'A photo of a sitting dog.',
+      temporalCaption: 'The dog sits down.',
+      sourceKey,
+      model: 'preview',
+      generator: 'preview-generator (not a model)',
+      width: 160,
+      height: 120,
+      candidates: Array.from({ length: candidates }, (_, candidate) => ({
+        candidate,
+        seed: candidate,
+        computeSeconds: 1,
+        worker: 'w',
+        attempts: 1,
+      })),
+      frames,
+      computeSeconds: candidates,
+      selection,
+    },
+  });
+}
+
+const useCase = (withVlm = true) =>
+  new SelectFrameUseCase(
+    new OutboxWriter('frame-selection', 't.'),
+    blobs,
+    withVlm
+      ? new OpenAiCompatibleVlm({ baseUrl: server.baseUrl, model: 'gpt-4o', timeoutMs: 2_000, maxRetries: 0 })
+      : null,
+  );
+
+const selectionOf = (editId: string) => db.prisma.selection.findUniqueOrThrow({ where: { editId } });
+
+describe('frame selection with a VLM over a collage (the real adapter against an OpenAI-compatible server)', () => {
+  it('sends the collage with the paper instruction and maps the chosen number to its frame', async () => {
+    const event = await generated();
+    server.script({ text: 'The selected edit is:3' });
+    await useCase().execute(event, context(event));
+    const [sent] = server.requests;
+    const content = sent.body.messages[0].content as {
+      type: string;
+      text?: string;
+      image_url?: { url: string };
+    }[];
+    expect(content[0].text).toContain('The target edit image caption was: “A photo of a sitting dog.”');
+    expect(content[1].image_url!.url).toMatch(/^data:image\/png;base64,/);
+    const selection = await selectionOf(event.editId);
+    expect(selection).toMatchObject({
+      candidate: 0,
+      frameIndex: 12,
+      policy: 'vlm',
+      vlmModel: 'gpt-4o',
+      fallbackReason: null,
+    });
+    expect(selection.frameId).toBe(event.payload.frames[12].frameId);
+    expect(selection.rawAnswers).toEqual(['The selected edit is:3']);
+    const [collageKey] = selection.collageKeys as string[];
+    expect(await sharp(await blobs.get(collageKey)).metadata()).toMatchObject({ format: 'png' });
+  });
+
+  it('answers 0 with no edit: no frame, the source image is the result', async () => {
+    const event = await generated();
+    server.script({ text: 'None fits. The selected edit is:0' });
+    await useCase().execute(event, context(event));
+    expect(await selectionOf(event.editId)).toMatchObject({
+      candidate: null,
+      frameIndex: null,
+      frameId: null,
+      policy: 'vlm',
+    });
+    const row = await db.prisma.outboxEvent.findFirstOrThrow({ where: { key: event.editId } });
+    expect((row.envelope as { payload: { frameIndex: number | null } }).payload.frameIndex).toBeNull();
+  });
+
+  it('chooses the earliest fulfilling frame across candidates', async () => {
+    const event = await generated(2);
+    server.script({ text: 'The selected edit is:9' }, { text: 'The selected edit is:2' });
+    await useCase().execute(event, context(event));
+    expect(await selectionOf(event.editId)).toMatchObject({ candidate: 1, frameIndex: 8 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('asks again once after an unreadable answer, then falls back to the last frame and says so', async () => {
+    const event = await generated();
+    server.script({ text: 'Probably the fourth.' }, { text: 'The selected edit is:40' });
+    await useCase().execute(event, context(event));
+    const selection = await selectionOf(event.editId);
+    expect(selection).toMatchObject({ candidate: 0, frameIndex: 48, policy: 'last-frame' });
+    expect(selection.fallbackReason).toMatch(/unreadable answer \(40 is outside 0..12\)/);
+    expect(selection.rawAnswers).toEqual(['Probably the fourth.', 'The selected edit is:40']);
+  });
+
+  it('takes the last frame without calling the VLM for the last-frame policy, or without a VLM', async () => {
+    const lastFrame = await generated(1, 'last-frame');
+    await useCase().execute(lastFrame, context(lastFrame));
+    const noVlm = await generated();
+    await useCase(false).execute(noVlm, context(noVlm));
+    expect(server.requests).toHaveLength(0);
+    expect(await selectionOf(lastFrame.editId)).toMatchObject({
+      frameIndex: 48,
+      policy: 'last-frame',
+      fallbackReason: null,
+    });
+    expect(await selectionOf(noVlm.editId)).toMatchObject({
+      frameIndex: 48,
+      policy: 'last-frame',
+      fallbackReason: 'no VLM configured',
+    });
+  });
+});
