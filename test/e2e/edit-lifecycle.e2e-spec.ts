@@ -146,7 +146,11 @@ describe('an edit through the whole platform', () => {
     );
     expect(asked?.body.model).toBe('gpt-4o');
     expect(JSON.stringify(asked?.body.messages.at(-1))).toContain('data:image/jpeg;base64,');
-    expect(await db.prisma.vlmCall.count({ where: { editId: id, outcome: 'ok' } })).toBe(1);
+    const calls = await db.prisma.vlmCall.findMany({ where: { editId: id }, orderBy: { id: 'asc' } });
+    expect(calls.map((c) => [c.purpose, c.outcome])).toEqual([
+      ['temporal-caption', 'ok'],
+      ['frame-selection', 'ok'],
+    ]);
     expect(edit.progress).toEqual({ step: 50, totalSteps: 50, framesReady: 49, totalFrames: 49 });
 
     // 49 frames, each a file in the blob store with the recorded digest, and a row in Postgres:
