@@ -1,2 +1,3 @@
 export * from './vlm';
 export * from './openai-compatible-vlm';
+export * from './checked-call';

@@ -2,7 +2,7 @@ import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
-import { type VisionLanguageModel, VLM, VlmError } from '@f2f/vlm';
+import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import sharp from 'sharp';
 
@@ -24,16 +24,6 @@ interface Decision {
   fallbackReason: string | null;
 }
 
-interface CallRecord {
-  model: string;
-  latencyMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  outcome: 'ok' | 'invalid' | 'error';
-  answer: string | null;
-  error: string | null;
-}
-
 /**
  * edit.requested -> a temporal editing caption -> caption.completed. With a VLM configured, the
  * paper's instruction and nine in-context examples with the source image (3.1, B.1); an answer that
@@ -52,7 +42,7 @@ export class WriteTemporalCaptionUseCase {
   async execute(event: EventEnvelope<Topic.EditRequested>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const { targetCaption, sourceKey, sourceWidth, sourceHeight, options } = event.payload;
-    const calls: CallRecord[] = [];
+    const calls: VlmCallRecord[] = [];
     const decision = await this.decide(event, calls);
     await ctx.transaction(async (tx) => {
       if (calls.length > 0) {
@@ -104,7 +94,7 @@ export class WriteTemporalCaptionUseCase {
     );
   }
 
-  private async decide(event: EventEnvelope<Topic.EditRequested>, calls: CallRecord[]): Promise<Decision> {
+  private async decide(event: EventEnvelope<Topic.EditRequested>, calls: VlmCallRecord[]): Promise<Decision> {
     const { targetCaption, options, sourceKey } = event.payload;
     const template = (fallbackReason: string | null): Decision => ({
       text: templateTemporalCaption(targetCaption),
@@ -122,52 +112,30 @@ export class WriteTemporalCaptionUseCase {
       .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 90 })
       .toBuffer();
-    const messages = temporalCaptionMessages(targetCaption, { data: source, mime: 'image/jpeg' });
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= MAX_VLM_ATTEMPTS; attempt++) {
-      try {
-        const answer = await this.vlm.complete({
-          purpose: 'temporal-caption',
-          promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
-          messages,
-          maxTokens: 120,
-        });
-        const check = checkTemporalCaption(answer.text);
-        calls.push({
-          model: answer.model,
-          latencyMs: answer.latencyMs,
-          promptTokens: answer.usage.promptTokens,
-          completionTokens: answer.usage.completionTokens,
-          outcome: check.ok ? 'ok' : 'invalid',
-          answer: answer.text.slice(0, 2000),
-          error: check.ok ? null : check.reason,
-        });
-        if (check.ok) {
-          return {
-            text: check.caption,
-            provenance: 'vlm',
-            vlmModel: answer.model,
-            attempts: calls.length,
-            fallbackReason: null,
-          };
-        }
-        lastProblem = `invalid answer (${check.reason})`;
-      } catch (error) {
-        if (!(error instanceof VlmError)) throw error;
-        calls.push({
-          model: this.vlm.model,
-          latencyMs: 0,
-          promptTokens: 0,
-          completionTokens: 0,
-          outcome: 'error',
-          answer: null,
-          error: error.message.slice(0, 2000),
-        });
-        lastProblem = `${error.kind}: ${error.message}`;
-        // Timeouts and outages were already retried by the adapter; only a refusal is worth asking again.
-        if (error.kind !== 'refused') break;
-      }
+    const answer = await askChecked(
+      this.vlm,
+      {
+        purpose: 'temporal-caption',
+        promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
+        messages: temporalCaptionMessages(targetCaption, { data: source, mime: 'image/jpeg' }),
+        maxTokens: 120,
+      },
+      (text) => {
+        const check = checkTemporalCaption(text);
+        return check.ok ? { ok: true, value: check.caption } : check;
+      },
+      calls,
+      MAX_VLM_ATTEMPTS,
+    );
+    if (answer.ok) {
+      return {
+        text: answer.value,
+        provenance: 'vlm',
+        vlmModel: answer.model,
+        attempts: calls.length,
+        fallbackReason: null,
+      };
     }
-    return template(`VLM failed after ${calls.length} call(s): ${lastProblem}`.slice(0, 2000));
+    return template(`VLM failed after ${calls.length} call(s): ${answer.problem}`.slice(0, 2000));
   }
 }

@@ -2,7 +2,7 @@ import { type EventEnvelope, type EventPayloads, makeEnvelope, Topic } from '@f2
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
-import { type VisionLanguageModel, VLM, VlmError } from '@f2f/vlm';
+import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { buildCollage, collageFrameIndices } from './collage';
@@ -41,16 +41,6 @@ export function selectLastFrame(frames: FrameRef[]): SelectionDecision {
 /** An answer that cannot be read is asked again once before the selection falls back. */
 const MAX_VLM_ATTEMPTS = 2;
 
-interface CallRecord {
-  model: string;
-  latencyMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  outcome: 'ok' | 'invalid' | 'error';
-  answer: string | null;
-  error: string | null;
-}
-
 /**
  * video.generated -> the edited frame -> frame.selected. Policy "vlm" (the paper, 3.3 and C.1):
  * per candidate, a collage of the source above every fourth frame numbered 1..12 goes to the VLM
@@ -69,7 +59,7 @@ export class SelectFrameUseCase {
 
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
-    const calls: CallRecord[] = [];
+    const calls: VlmCallRecord[] = [];
     const collageKeys: string[] = [];
     let decision: SelectionDecision;
     let fallbackReason: string | null = null;
@@ -134,7 +124,7 @@ export class SelectFrameUseCase {
   private async selectWithVlm(
     event: EventEnvelope<Topic.VideoGenerated>,
     vlm: VisionLanguageModel,
-    calls: CallRecord[],
+    calls: VlmCallRecord[],
     collageKeys: string[],
   ): Promise<SelectionDecision | { fallbackReason: string }> {
     const { frames, targetCaption, sourceKey } = event.payload;
@@ -183,52 +173,33 @@ export class SelectFrameUseCase {
     targetCaption: string,
     collage: Buffer,
     count: number,
-    calls: CallRecord[],
+    calls: VlmCallRecord[],
   ): Promise<number | { problem: string }> {
-    let problem = '';
-    for (let attempt = 1; attempt <= MAX_VLM_ATTEMPTS; attempt++) {
-      try {
-        const answer = await vlm.complete({
-          purpose: 'frame-selection',
-          promptVersion: FRAME_SELECTION_PROMPT_VERSION,
-          maxTokens: 60,
-          messages: [
-            {
-              role: 'user',
-              content: [
-                { type: 'text', text: selectionInstructionFor(targetCaption) },
-                { type: 'image', data: collage, mime: 'image/png' },
-              ],
-            },
-          ],
-        });
-        const parsed = parseSelectionAnswer(answer.text, count);
-        calls.push({
-          model: answer.model,
-          latencyMs: answer.latencyMs,
-          promptTokens: answer.usage.promptTokens,
-          completionTokens: answer.usage.completionTokens,
-          outcome: parsed.ok ? 'ok' : 'invalid',
-          answer: answer.text.slice(0, 2000),
-          error: parsed.ok ? null : parsed.reason,
-        });
-        if (parsed.ok) return parsed.number;
-        problem = `unreadable answer (${parsed.reason})`;
-      } catch (error) {
-        if (!(error instanceof VlmError)) throw error;
-        calls.push({
-          model: vlm.model,
-          latencyMs: 0,
-          promptTokens: 0,
-          completionTokens: 0,
-          outcome: 'error',
-          answer: null,
-          error: error.message.slice(0, 2000),
-        });
-        problem = `${error.kind}: ${error.message}`;
-        if (error.kind !== 'refused') break;
-      }
-    }
-    return { problem };
+    const answer = await askChecked(
+      vlm,
+      {
+        purpose: 'frame-selection',
+        promptVersion: FRAME_SELECTION_PROMPT_VERSION,
+        maxTokens: 60,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: selectionInstructionFor(targetCaption) },
+              { type: 'image', data: collage, mime: 'image/png' },
+            ],
+          },
+        ],
+      },
+      (text) => {
+        const parsed = parseSelectionAnswer(text, count);
+        return parsed.ok ? { ok: true, value: parsed.number } : parsed;
+      },
+      calls,
+      MAX_VLM_ATTEMPTS,
+    );
+    return answer.ok
+      ? answer.value
+      : { problem: answer.problem.replace(/^invalid answer/, 'unreadable answer') };
   }
 }

@@ -3,15 +3,15 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { createLogger } from '@f2f/common';
 import { type EventEnvelope, Topic } from '@f2f/contracts';
-import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
+import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 import { OpenAiCompatibleVlm } from '@f2f/vlm';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeEditRequested, makeImage } from '../../../../../test/support/factories';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
+import { inboxContext } from '../../../../../test/support/handler-context';
 import { templateTemporalCaption } from '../template-caption';
 import { WriteTemporalCaptionUseCase } from '../write-temporal-caption.use-case';
 
@@ -33,25 +33,7 @@ beforeEach(() => {
   server.script();
 });
 
-/** What the event consumer gives a handler: the inbox record in the transaction of the effects. */
-function context(event: EventEnvelope<Topic>): HandlerContext {
-  return {
-    logger: createLogger('test', 'silent'),
-    attempt: 1,
-    heartbeat: async () => undefined,
-    alreadyHandled: async () =>
-      (await db.prisma.processedEvent.count({ where: { consumer: 'captioning', eventId: event.eventId } })) >
-      0,
-    transaction: (work) =>
-      db.prisma.$transaction(async (tx) => {
-        const inserted = await tx.processedEvent.createMany({
-          data: [{ consumer: 'captioning', eventId: event.eventId }],
-          skipDuplicates: true,
-        });
-        return inserted.count === 0 ? undefined : work(tx);
-      }),
-  };
-}
+const context = (event: EventEnvelope<Topic>) => inboxContext(db.prisma, 'captioning', event);
 
 async function requested(options: Record<string, unknown> = {}) {
   const editId = randomUUID();

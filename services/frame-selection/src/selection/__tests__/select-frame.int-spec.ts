@@ -3,9 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { createLogger } from '@f2f/common';
 import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
-import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
+import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 import { OpenAiCompatibleVlm } from '@f2f/vlm';
 import sharp from 'sharp';
@@ -13,6 +12,7 @@ import sharp from 'sharp';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeImage } from '../../../../../test/support/factories';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
+import { inboxContext } from '../../../../../test/support/handler-context';
 import { SelectFrameUseCase } from '../select-frame.use-case';
 
 let db: TestDatabase;
@@ -33,25 +33,7 @@ beforeEach(() => {
   server.script();
 });
 
-function context(event: EventEnvelope<Topic>): HandlerContext {
-  return {
-    logger: createLogger('test', 'silent'),
-    attempt: 1,
-    heartbeat: async () => undefined,
-    alreadyHandled: async () =>
-      (await db.prisma.processedEvent.count({
-        where: { consumer: 'frame-selection', eventId: event.eventId },
-      })) > 0,
-    transaction: (work) =>
-      db.prisma.$transaction(async (tx) => {
-        const inserted = await tx.processedEvent.createMany({
-          data: [{ consumer: 'frame-selection', eventId: event.eventId }],
-          skipDuplicates: true,
-        });
-        return inserted.count === 0 ? undefined : work(tx);
-      }),
-  };
-}
+const context = (event: EventEnvelope<Topic>) => inboxContext(db.prisma, 'frame-selection', event);
 
 /** A generated video: 49 frames per candidate in the blob store, as video-generation leaves them. */
 async function generated(candidates = 1, selection: 'vlm' | 'last-frame' = 'vlm') {
