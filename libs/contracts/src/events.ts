@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { EDIT_STATUSES } from './edit-status';
 import { Topic } from './topics';
 
+export const SELECTION_POLICIES = ['vlm', 'last-frame', 'metric'] as const;
+export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
+
 /** Generation options; the defaults are the paper's (CogVideoX-5B-I2V, section 5.1). */
 export const generationOptionsSchema = z
   .strictObject({
@@ -19,8 +22,12 @@ export const generationOptionsSchema = z
       .max(2 ** 31 - 9),
     /** The paper's temporal editing caption (3.1), or the target caption as it is (ablation, Table S4). */
     captionMode: z.enum(['temporal', 'target']).default('temporal'),
-    /** How the edited frame is chosen: a VLM over a collage (paper 3.3), or the last frame (ablation, Table S5). */
-    selection: z.enum(['vlm', 'last-frame']).default('vlm'),
+    /**
+     * How the edited frame is chosen: a VLM over a collage (paper 3.3), the last frame (ablation,
+     * Table S5), or the metric policy (the earliest frame whose CLIP score reaches the path's
+     * plateau while its LPIPS to the source stays under a bound).
+     */
+    selection: z.enum(SELECTION_POLICIES).default('vlm'),
     /** Videos generated from different seeds, fanned out across the GPU pool. */
     candidates: z.number().int().min(1).max(8).default(1),
     /** Size of the edited frames; the source's size when absent (512×512 in the paper's benchmarks). */
@@ -34,7 +41,24 @@ export const generationOptionsSchema = z
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
 const blobKey = z.string().min(1).max(1024);
+/** A ground-truth target image (the PosEdit protocol): metrics then also compare every frame to it. */
+const groundTruthKey = blobKey.nullable().default(null);
 const caption = z.string().min(1).max(2000);
+
+/** One frame's metrics against the source (and the ground truth, when the edit has one). */
+export const frameMetricsSchema = z.strictObject({
+  candidate: z.number().int().min(0),
+  index: z.number().int().min(0),
+  frameId: z.uuid(),
+  ssim: z.number(),
+  psnr: z.number(),
+  lpips: z.number().nullable(),
+  clipI: z.number().nullable(),
+  clipScore: z.number().nullable(),
+  targetLpips: z.number().nullable(),
+  targetClipI: z.number().nullable(),
+});
+export type FrameMetrics = z.infer<typeof frameMetricsSchema>;
 
 const frameRef = z.strictObject({
   candidate: z.number().int().min(0),
@@ -50,6 +74,7 @@ export const eventPayloadSchemas = {
     sourceKey: blobKey,
     sourceWidth: z.number().int().positive(),
     sourceHeight: z.number().int().positive(),
+    groundTruthKey,
     options: generationOptionsSchema,
   }),
   [Topic.EditStatus]: z.strictObject({
@@ -65,6 +90,7 @@ export const eventPayloadSchemas = {
     sourceKey: blobKey,
     sourceWidth: z.number().int().positive(),
     sourceHeight: z.number().int().positive(),
+    groundTruthKey,
     options: generationOptionsSchema,
   }),
   [Topic.VideoProgress]: z.strictObject({
@@ -81,6 +107,7 @@ export const eventPayloadSchemas = {
     targetCaption: caption,
     temporalCaption: caption,
     sourceKey: blobKey,
+    groundTruthKey,
     model: z.string(),
     generator: z.string(),
     /** Size of the stored (cropped back) frames. */
@@ -99,14 +126,14 @@ export const eventPayloadSchemas = {
       .min(1),
     frames: z.array(frameRef).min(1),
     computeSeconds: z.number().min(0),
-    selection: z.enum(['vlm', 'last-frame']),
+    selection: z.enum(SELECTION_POLICIES),
   }),
   [Topic.FrameSelected]: z.strictObject({
     /** Null when no frame fulfils the edit: the result is the source image (paper C.1, "image 0"). */
     candidate: z.number().int().min(0).nullable(),
     frameIndex: z.number().int().min(0).nullable(),
     frameId: z.uuid().nullable(),
-    policy: z.enum(['last-frame', 'vlm', 'metric']),
+    policy: z.enum(SELECTION_POLICIES),
     reason: z.string().max(4000),
     collageKeys: z.array(blobKey),
   }),
@@ -114,6 +141,10 @@ export const eventPayloadSchemas = {
     frameCount: z.number().int().min(1),
     metrics: z.array(z.string()).min(1),
     mean: z.record(z.string(), z.number()),
+    /** The edit's selection policy, passed on so that the metric policy can select from `series`. */
+    selection: z.enum(SELECTION_POLICIES).default('vlm'),
+    /** Every frame's metrics, in candidate and index order (null: not measured, e.g. no ground truth). */
+    series: z.array(frameMetricsSchema).default([]),
   }),
   [Topic.EditFailed]: z.strictObject({
     stage: z.string().min(1),

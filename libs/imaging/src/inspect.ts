@@ -35,12 +35,14 @@ export interface ImageInfo {
 export async function inspectImage(
   data: Buffer,
   limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+  /** How messages name the image, e.g. "the ground-truth image". */
+  label = 'the image',
 ): Promise<ImageInfo> {
-  if (data.length === 0) throw new DomainError(ErrorCode.InvalidImage, 'the image is empty');
+  if (data.length === 0) throw new DomainError(ErrorCode.InvalidImage, `${label} is empty`);
   if (data.length > limits.maxBytes) {
     throw new DomainError(
       ErrorCode.ImageTooLarge,
-      `the image is ${data.length} bytes; the limit is ${limits.maxBytes}`,
+      `${label} is ${data.length} bytes; the limit is ${limits.maxBytes}`,
       {
         bytes: data.length,
         maxBytes: limits.maxBytes,
@@ -51,32 +53,32 @@ export async function inspectImage(
   try {
     meta = await sharp(data, { limitInputPixels: false }).metadata();
   } catch {
-    throw new DomainError(ErrorCode.InvalidImage, 'the data is not a supported image (JPEG, PNG or WebP)');
+    throw new DomainError(ErrorCode.InvalidImage, `${label} is not a supported image (JPEG, PNG or WebP)`);
   }
   const format = meta.format;
   if (!format || !(format in MIME_BY_FORMAT) || !meta.width || !meta.height) {
     throw new DomainError(
       ErrorCode.InvalidImage,
-      `unsupported image format ${format ?? 'unknown'}; use JPEG, PNG or WebP`,
+      `${label} has an unsupported format ${format ?? 'unknown'}; use JPEG, PNG or WebP`,
     );
   }
   if (meta.width * meta.height > limits.maxPixels) {
     throw new DomainError(
       ErrorCode.ImageTooLarge,
-      `the image has ${meta.width}×${meta.height} pixels; the limit is ${limits.maxPixels} pixels`,
+      `${label} has ${meta.width}×${meta.height} pixels; the limit is ${limits.maxPixels} pixels`,
       { width: meta.width, height: meta.height, maxPixels: limits.maxPixels },
     );
   }
   if (Math.min(meta.width, meta.height) < limits.minSide) {
     throw new DomainError(
       ErrorCode.InvalidImage,
-      `the image is smaller than ${limits.minSide} pixels on a side`,
+      `${label} is smaller than ${limits.minSide} pixels on a side`,
     );
   }
   try {
     await sharp(data, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).raw().toBuffer();
   } catch (error) {
-    throw new DomainError(ErrorCode.InvalidImage, `the image cannot be decoded: ${(error as Error).message}`);
+    throw new DomainError(ErrorCode.InvalidImage, `${label} cannot be decoded: ${(error as Error).message}`);
   }
   // EXIF orientations 5..8 rotate by 90°: report the size the image is shown (and letterboxed) at.
   const rotated = (meta.orientation ?? 1) >= 5;

@@ -33,6 +33,9 @@ export function assertValidKey(key: string): void {
 export const blobKeys = {
   source: (tenantId: string, editId: string, ext: string) =>
     `tenants/${tenantId}/edits/${editId}/source.${ext}`,
+  /** A ground-truth target image (the PosEdit protocol). */
+  groundTruth: (tenantId: string, editId: string, ext: string) =>
+    `tenants/${tenantId}/edits/${editId}/ground-truth.${ext}`,
   /** The edited frame (cropped back to the source's region, at the output size). */
   frame: (tenantId: string, editId: string, candidate: number, index: number) =>
     `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/frames/${String(index).padStart(3, '0')}.png`,

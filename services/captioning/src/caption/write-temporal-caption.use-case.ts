@@ -41,7 +41,7 @@ export class WriteTemporalCaptionUseCase {
 
   async execute(event: EventEnvelope<Topic.EditRequested>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
-    const { targetCaption, sourceKey, sourceWidth, sourceHeight, options } = event.payload;
+    const { targetCaption, sourceKey, sourceWidth, sourceHeight, groundTruthKey, options } = event.payload;
     const calls: VlmCallRecord[] = [];
     const decision = await this.decide(event, calls);
     await ctx.transaction(async (tx) => {
@@ -83,6 +83,7 @@ export class WriteTemporalCaptionUseCase {
             sourceKey,
             sourceWidth,
             sourceHeight,
+            groundTruthKey,
             options,
           },
         }),

@@ -12,6 +12,8 @@ export interface CreateEditLimits {
 export interface CreateEditInput {
   imageBase64: string;
   targetCaption: string;
+  /** A ground-truth target image (the PosEdit protocol), base64 like the source. */
+  groundTruthBase64?: string | null;
   options?: Partial<Record<keyof GenerationOptions, unknown>> | null;
 }
 
@@ -22,6 +24,7 @@ export class CreateEditCommand {
     readonly image: Buffer,
     readonly targetCaption: string,
     readonly options: GenerationOptions,
+    readonly groundTruth: Buffer | null,
   ) {}
 
   static create(
@@ -43,6 +46,10 @@ export class CreateEditCommand {
       throw new DomainError(ErrorCode.InvalidCaption, 'the target caption contains control characters');
     }
     const image = decodeBase64Image(input.imageBase64, limits.maxImageBytes);
+    const groundTruth =
+      input.groundTruthBase64 === null || input.groundTruthBase64 === undefined
+        ? null
+        : decodeBase64Image(input.groundTruthBase64, limits.maxImageBytes, 'groundTruthBase64');
     const cleaned = Object.fromEntries(
       Object.entries(input.options ?? {})
         .filter(([, v]) => v !== null && v !== undefined)
@@ -63,7 +70,7 @@ export class CreateEditCommand {
         `invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    return new CreateEditCommand(tenantId, image, targetCaption, parsed.data);
+    return new CreateEditCommand(tenantId, image, targetCaption, parsed.data, groundTruth);
   }
 }
 
@@ -73,20 +80,20 @@ const enumOptions = new Set(['captionMode', 'selection']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Decodes strictly, refusing an oversized image from its length before decoding it. */
-export function decodeBase64Image(value: string, maxBytes: number): Buffer {
+export function decodeBase64Image(value: string, maxBytes: number, field = 'imageBase64'): Buffer {
   const body = value.replace(/^data:[a-z/+.-]+;base64,/i, '').replace(/\s+/g, '');
   const approxBytes = Math.floor((body.length * 3) / 4);
   if (approxBytes > maxBytes + 2) {
     throw new DomainError(
       ErrorCode.ImageTooLarge,
-      `the image is about ${approxBytes} bytes; the limit is ${maxBytes}`,
+      `${field}: the image is about ${approxBytes} bytes; the limit is ${maxBytes}`,
       {
         maxBytes,
       },
     );
   }
-  if (body.length === 0) throw new DomainError(ErrorCode.InvalidImage, 'the image is empty');
+  if (body.length === 0) throw new DomainError(ErrorCode.InvalidImage, `${field}: the image is empty`);
   if (body.length % 4 !== 0 || !BASE64.test(body))
-    throw new DomainError(ErrorCode.InvalidImage, 'imageBase64 is not valid base64');
+    throw new DomainError(ErrorCode.InvalidImage, `${field} is not valid base64`);
   return Buffer.from(body, 'base64');
 }

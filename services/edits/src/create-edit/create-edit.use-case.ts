@@ -39,6 +39,17 @@ export class CreateEditUseCase {
       maxPixels: this.limits.maxImagePixels,
       minSide: 16,
     });
+    const groundTruthInfo = command.groundTruth
+      ? await inspectImage(
+          command.groundTruth,
+          {
+            maxBytes: this.limits.maxImageBytes,
+            maxPixels: this.limits.maxImagePixels,
+            minSide: 16,
+          },
+          'the ground-truth image',
+        )
+      : null;
     const editId = randomUUID();
     const ext = info.format === 'jpeg' ? 'jpg' : info.format;
     const stored = await this.blobs.put(
@@ -46,6 +57,18 @@ export class CreateEditUseCase {
       command.image,
       info.mime,
     );
+    const groundTruth =
+      command.groundTruth && groundTruthInfo
+        ? await this.blobs.put(
+            blobKeys.groundTruth(
+              command.tenantId,
+              editId,
+              groundTruthInfo.format === 'jpeg' ? 'jpg' : groundTruthInfo.format,
+            ),
+            command.groundTruth,
+            groundTruthInfo.mime,
+          )
+        : null;
     const { options } = command;
     const requested: EventEnvelope<Topic.EditRequested> = makeEnvelope({
       type: Topic.EditRequested,
@@ -56,6 +79,7 @@ export class CreateEditUseCase {
         sourceKey: stored.key,
         sourceWidth: info.width,
         sourceHeight: info.height,
+        groundTruthKey: groundTruth?.key ?? null,
         options,
       },
     });
@@ -78,6 +102,7 @@ export class CreateEditUseCase {
           sourceBytes: stored.bytes,
           sourceSha256: stored.sha256,
           sourceMime: info.mime,
+          groundTruthKey: groundTruth?.key ?? null,
           model: options.model,
           frameCount: options.frames,
           steps: options.steps,

@@ -76,6 +76,11 @@ export class EditsResolver {
     };
   }
 
+  @ResolveField('groundTruthBlobKey')
+  groundTruthBlobKey(@Parent() edit: Edit): string | null {
+    return edit.groundTruthKey;
+  }
+
   @ResolveField('progress')
   progress(@Parent() edit: Edit) {
     return {

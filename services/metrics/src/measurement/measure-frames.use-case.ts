@@ -26,12 +26,19 @@ export class MeasureFramesUseCase {
     const { frames, width, height, sourceKey } = event.payload;
     const source = await decodeRgba(await letterbox(await this.blobs.get(sourceKey), width, height));
     const sourceSmall = await toSsimScale(source);
-    const rows: { frameId: string; frameIndex: number; ssim: number; psnr: number }[] = [];
+    const rows: {
+      frameId: string;
+      frameIndex: number;
+      candidate: number;
+      ssim: number;
+      psnr: number;
+    }[] = [];
     for (const frame of [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index)) {
       const pixels = await decodeRgba(await this.blobs.get(frame.blobKey), width, height);
       rows.push({
         frameId: frame.frameId,
         frameIndex: frame.index,
+        candidate: frame.candidate,
         ssim: meanSsim(sourceSmall, await toSsimScale(pixels)),
         psnr: psnr(source, pixels),
       });
@@ -40,7 +47,11 @@ export class MeasureFramesUseCase {
     const mean = (k: 'ssim' | 'psnr') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
     await ctx.transaction(async (tx) => {
       await tx.frameMetric.createMany({
-        data: rows.map((r) => ({ ...r, tenantId: event.tenantId, editId: event.editId })),
+        data: rows.map(({ candidate: _candidate, ...r }) => ({
+          ...r,
+          tenantId: event.tenantId,
+          editId: event.editId,
+        })),
         skipDuplicates: true,
       });
       await this.outbox.enqueue(
@@ -54,6 +65,19 @@ export class MeasureFramesUseCase {
             frameCount: rows.length,
             metrics: [...PIXEL_METRICS],
             mean: { ssim: mean('ssim'), psnr: mean('psnr') },
+            selection: event.payload.selection,
+            series: rows.map((r) => ({
+              candidate: r.candidate,
+              index: r.frameIndex,
+              frameId: r.frameId,
+              ssim: r.ssim,
+              psnr: r.psnr,
+              lpips: null,
+              clipI: null,
+              clipScore: null,
+              targetLpips: null,
+              targetClipI: null,
+            })),
           },
         }),
       );

@@ -78,6 +78,7 @@ export class GenerateVideoUseCase {
               targetCaption: event.payload.targetCaption,
               temporalCaption: event.payload.temporalCaption,
               sourceKey: event.payload.sourceKey,
+              groundTruthKey: event.payload.groundTruthKey,
               model: results[0].result.modelId,
               generator: results[0].result.generator,
               width: output.width,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "edits" ADD COLUMN     "ground_truth_key" TEXT;
