@@ -46,6 +46,7 @@ export function makeEditRequested(
         outputHeight: null,
       },
       ...overrides,
+      groundTruthKey: overrides.groundTruthKey ?? null,
     },
   });
 }

@@ -19,6 +19,7 @@ const requested = () =>
     payload: {
       targetCaption: 'A photo of a sitting dog.',
       sourceKey: 'tenants/acme/edits/e/source.png',
+      groundTruthKey: null,
       sourceWidth: 640,
       sourceHeight: 480,
       options: {
@@ -59,6 +60,7 @@ describe('event envelope', () => {
         provenance: 'template',
         targetCaption: cause.payload.targetCaption,
         sourceKey: cause.payload.sourceKey,
+        groundTruthKey: null,
         sourceWidth: cause.payload.sourceWidth,
         sourceHeight: cause.payload.sourceHeight,
         options: cause.payload.options,

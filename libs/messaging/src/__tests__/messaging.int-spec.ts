@@ -120,6 +120,7 @@ function captionCompleted(requested: EventEnvelope<Topic.EditRequested>) {
     provenance: 'template',
     targetCaption: requested.payload.targetCaption,
     sourceKey: requested.payload.sourceKey,
+    groundTruthKey: null,
     sourceWidth: requested.payload.sourceWidth,
     sourceHeight: requested.payload.sourceHeight,
     options: requested.payload.options,

@@ -48,6 +48,7 @@ const events = {
         provenance: 'template',
         targetCaption: 'A dog.',
         sourceKey: 'k',
+        groundTruthKey: null,
         sourceWidth: 640,
         sourceHeight: 480,
         options,
@@ -77,6 +78,7 @@ const events = {
         targetCaption: 'A dog.',
         temporalCaption: 'The dog sits down.',
         sourceKey: 'k',
+        groundTruthKey: null,
         model: 'preview',
         generator: 'preview-generator (not a model)',
         width: 640,
@@ -117,7 +119,13 @@ const events = {
       type: Topic.MetricsComputed,
       editId,
       tenantId,
-      payload: { frameCount: 49, metrics: ['ssim', 'psnr'], mean: { ssim: 0.8, psnr: 30 } },
+      payload: {
+        frameCount: 49,
+        metrics: ['ssim', 'psnr'],
+        mean: { ssim: 0.8, psnr: 30 },
+        selection: 'vlm',
+        series: [],
+      },
     }),
   failed: () =>
     makeEnvelope({

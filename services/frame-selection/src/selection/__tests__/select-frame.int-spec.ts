@@ -64,6 +64,7 @@ async function generated(candidates = 1, selection: 'vlm' | 'last-frame' = 'vlm'
       targetCaption: 'A photo of a sitting dog.',
       temporalCaption: 'The dog sits down.',
       sourceKey,
+      groundTruthKey: null,
       model: 'preview',
       generator: 'preview-generator (not a model)',
       width: 160,
