@@ -4,8 +4,9 @@ import { OpenAiCompatibleVlm, VLM, vlmConfigFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { FrameSelectionConfig } from './config';
+import { METRIC_POLICY } from './selection/metric-policy';
 import { SelectFrameUseCase } from './selection/select-frame.use-case';
-import { VideoGeneratedHandler } from './selection/video-generated.handler';
+import { SelectionHandler } from './selection/selection.handler';
 
 @Module({})
 export class AppModule {
@@ -18,8 +19,16 @@ export class AppModule {
       imports: [PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger)],
       providers: [
         { provide: VLM, useValue: vlm ? new OpenAiCompatibleVlm(vlm) : null },
+        {
+          provide: METRIC_POLICY,
+          useValue: {
+            lpipsBound: config.METRIC_LPIPS_BOUND,
+            plateauFraction: config.METRIC_PLATEAU_FRACTION,
+            minGain: config.METRIC_MIN_GAIN,
+          },
+        },
         SelectFrameUseCase,
-        VideoGeneratedHandler,
+        SelectionHandler,
       ],
     };
   }

@@ -1,4 +1,10 @@
-import { type EventEnvelope, type EventPayloads, makeEnvelope, Topic } from '@f2f/contracts';
+import {
+  type EventEnvelope,
+  type EventPayloads,
+  makeEnvelope,
+  type SelectionPolicy,
+  Topic,
+} from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
@@ -6,6 +12,7 @@ import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord } from '@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { buildCollage, collageFrameIndices } from './collage';
+import { METRIC_POLICY, type MetricPolicyOptions, selectByMetrics } from './metric-policy';
 import {
   FRAME_SELECTION_PROMPT_VERSION,
   parseSelectionAnswer,
@@ -18,14 +25,23 @@ export interface SelectionDecision {
   candidate: number | null;
   frameIndex: number | null;
   frameId: string | null;
-  policy: 'last-frame' | 'vlm';
+  policy: SelectionPolicy;
   reason: string;
+}
+
+interface Outcome {
+  decision: SelectionDecision;
+  fallbackReason: string | null;
+  calls: VlmCallRecord[];
+  collageKeys: string[];
 }
 
 /**
  * The paper's "last frame" baseline (Table S5): the final frame of the first candidate's path.
  */
-export function selectLastFrame(frames: FrameRef[]): SelectionDecision {
+export function selectLastFrame(
+  frames: Pick<FrameRef, 'candidate' | 'index' | 'frameId'>[],
+): SelectionDecision {
   const first = Math.min(...frames.map((f) => f.candidate));
   const path = frames.filter((f) => f.candidate === first);
   const last = path.reduce((a, b) => (b.index > a.index ? b : a));
@@ -54,10 +70,13 @@ export class SelectFrameUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(METRIC_POLICY) private readonly metricPolicy: MetricPolicyOptions,
     @Optional() @Inject(VLM) private readonly vlm?: VisionLanguageModel | null,
   ) {}
 
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
+    // The metric policy needs every frame's metrics: it decides on metrics.computed instead.
+    if (event.payload.selection === 'metric') return;
     if (await ctx.alreadyHandled()) return;
     const calls: VlmCallRecord[] = [];
     const collageKeys: string[] = [];
@@ -83,6 +102,51 @@ export class SelectFrameUseCase {
         decision = outcome;
       }
     }
+    await this.record(event, { decision, fallbackReason, calls, collageKeys }, ctx);
+  }
+
+  /**
+   * metrics.computed of an edit with the metric policy -> the earliest frame whose CLIP score
+   * reaches its path's plateau while LPIPS to the source stays under the bound (metric-policy.ts).
+   * Without learned metrics (no models configured) it falls back to the last frame and says so.
+   */
+  async executeMetric(event: EventEnvelope<Topic.MetricsComputed>, ctx: HandlerContext): Promise<void> {
+    if (event.payload.selection !== 'metric') return;
+    if (await ctx.alreadyHandled()) return;
+    const { series } = event.payload;
+    const metric = selectByMetrics(series, this.metricPolicy);
+    let decision: SelectionDecision;
+    let fallbackReason: string | null = null;
+    if (metric.kind === 'frame') {
+      const { kind: _kind, ...chosen } = metric;
+      decision = { ...chosen, policy: 'metric' };
+    } else if (metric.kind === 'no-edit') {
+      decision = {
+        candidate: null,
+        frameIndex: null,
+        frameId: null,
+        policy: 'metric',
+        reason: metric.reason,
+      };
+    } else {
+      fallbackReason = metric.reason;
+      decision =
+        series.length > 0
+          ? {
+              ...selectLastFrame(series),
+              reason: `metric policy unavailable (${metric.reason}): the last frame instead`,
+            }
+          : { candidate: null, frameIndex: null, frameId: null, policy: 'metric', reason: metric.reason };
+    }
+    await this.record(event, { decision, fallbackReason, calls: [], collageKeys: [] }, ctx);
+  }
+
+  /** The decision, its VLM calls and its frame.selected event, in the transaction of the inbox record. */
+  private async record(
+    event: EventEnvelope<Topic.VideoGenerated | Topic.MetricsComputed>,
+    { decision, fallbackReason, calls, collageKeys }: Outcome,
+    ctx: HandlerContext,
+  ): Promise<void> {
     await ctx.transaction(async (tx) => {
       if (calls.length > 0) {
         await tx.vlmCall.createMany({

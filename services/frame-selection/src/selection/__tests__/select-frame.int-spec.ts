@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, makeEnvelope, type SelectionPolicy, Topic } from '@f2f/contracts';
 import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 import { OpenAiCompatibleVlm } from '@f2f/vlm';
@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { makeImage } from '../../../../../test/support/factories';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
 import { inboxContext } from '../../../../../test/support/handler-context';
+import { DEFAULT_METRIC_POLICY } from '../metric-policy';
 import { SelectFrameUseCase } from '../select-frame.use-case';
 
 let db: TestDatabase;
@@ -36,7 +37,7 @@ beforeEach(() => {
 const context = (event: EventEnvelope<Topic>) => inboxContext(db.prisma, 'frame-selection', event);
 
 /** A generated video: 49 frames per candidate in the blob store, as video-generation leaves them. */
-async function generated(candidates = 1, selection: 'vlm' | 'last-frame' = 'vlm') {
+async function generated(candidates = 1, selection: SelectionPolicy = 'vlm') {
   const editId = randomUUID();
   const sourceKey = `tenants/default/edits/${editId}/source.png`;
   await blobs.put(sourceKey, await makeImage(160, 120));
@@ -87,6 +88,7 @@ const useCase = (withVlm = true) =>
   new SelectFrameUseCase(
     new OutboxWriter('frame-selection', 't.'),
     blobs,
+    DEFAULT_METRIC_POLICY,
     withVlm
       ? new OpenAiCompatibleVlm({ baseUrl: server.baseUrl, model: 'gpt-4o', timeoutMs: 2_000, maxRetries: 0 })
       : null,
@@ -169,5 +171,78 @@ describe('frame selection with a VLM over a collage (the real adapter against an
       policy: 'last-frame',
       fallbackReason: 'no VLM configured',
     });
+  });
+});
+
+/** metrics.computed for a generated video: CLIP score rising from `from` to `to`, LPIPS growing slowly. */
+function measured(
+  video: EventEnvelope<Topic.VideoGenerated>,
+  clip: (candidate: number, index: number) => number | null,
+) {
+  const series = video.payload.frames.map((f) => ({
+    candidate: f.candidate,
+    index: f.index,
+    frameId: f.frameId,
+    ssim: 0.9,
+    psnr: 30,
+    lpips: clip(f.candidate, f.index) === null ? null : f.index / 100,
+    clipI: 0.9,
+    clipScore: clip(f.candidate, f.index),
+    targetLpips: null,
+    targetClipI: null,
+  }));
+  return makeEnvelope({
+    type: Topic.MetricsComputed,
+    editId: video.editId,
+    tenantId: video.tenantId,
+    cause: video,
+    payload: {
+      frameCount: series.length,
+      metrics: ['ssim', 'psnr', 'lpips', 'clipI', 'clipScore'],
+      mean: {},
+      selection: video.payload.selection,
+      series,
+    },
+  });
+}
+
+describe('frame selection by metrics (policy metric)', () => {
+  const rising = (start: number) => (candidate: number, index: number) =>
+    0.2 + 0.1 * Math.min(1, Math.max(0, (index - start - candidate * 10) / 10));
+
+  it('waits for metrics.computed, then picks the earliest frame at the CLIP plateau across candidates', async () => {
+    const video = await generated(2, 'metric');
+    await useCase().execute(video, context(video));
+    expect(await db.prisma.selection.findUnique({ where: { editId: video.editId } })).toBeNull();
+    expect(await db.prisma.processedEvent.count({ where: { eventId: video.eventId } })).toBe(0);
+
+    const metrics = measured(video, rising(10));
+    await useCase().executeMetric(metrics, context(metrics));
+    const selection = await selectionOf(video.editId);
+    // Candidate 0 rises over frames 10..20 and reaches 90% of its gain at frame 19; candidate 1 ten frames later.
+    expect(selection).toMatchObject({ candidate: 0, frameIndex: 19, policy: 'metric', fallbackReason: null });
+    expect(selection.frameId).toBe(video.payload.frames[19].frameId);
+    expect(selection.reason).toMatch(/metric policy chose frame 19 of candidate 0/);
+    const row = await db.prisma.outboxEvent.findFirstOrThrow({
+      where: { key: video.editId, topic: { endsWith: Topic.FrameSelected } },
+    });
+    expect((row.envelope as { payload: { policy: string } }).payload.policy).toBe('metric');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('falls back to the last frame, and says why, when the frames have no learned metrics', async () => {
+    const video = await generated(1, 'metric');
+    const metrics = measured(video, () => null);
+    await useCase().executeMetric(metrics, context(metrics));
+    const selection = await selectionOf(video.editId);
+    expect(selection).toMatchObject({ frameIndex: 48, policy: 'last-frame' });
+    expect(selection.fallbackReason).toMatch(/learned metrics unavailable/);
+  });
+
+  it('ignores metrics.computed of edits with another policy', async () => {
+    const video = await generated(1, 'vlm');
+    const metrics = measured(video, rising(0));
+    await useCase().executeMetric(metrics, context(metrics));
+    expect(await db.prisma.selection.findUnique({ where: { editId: video.editId } })).toBeNull();
   });
 });

@@ -5,13 +5,15 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { SelectFrameUseCase } from './select-frame.use-case';
 
 @Injectable()
-export class VideoGeneratedHandler implements OnModuleInit {
+export class SelectionHandler implements OnModuleInit {
   constructor(
     private readonly consumer: EventConsumer,
     private readonly useCase: SelectFrameUseCase,
   ) {}
 
   onModuleInit(): void {
-    this.consumer.on(Topic.VideoGenerated, (event, ctx) => this.useCase.execute(event, ctx));
+    this.consumer
+      .on(Topic.VideoGenerated, (event, ctx) => this.useCase.execute(event, ctx))
+      .on(Topic.MetricsComputed, (event, ctx) => this.useCase.executeMetric(event, ctx));
   }
 }
