@@ -1038,11 +1038,12 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     return s;
   }
 
-  it("points the gateway's EDITS_URL and METRICS_URL at subgraph Services whose pods listen there", () => {
+  it("points the gateway's subgraph URLs at subgraph Services whose pods listen there", () => {
     const gateway = deployments(objects).find((d) => d.metadata.name === 'gateway')!.spec.template.spec
       .containers[0];
     for (const [variable, subgraph] of [
       ['EDITS_URL', 'edits'],
+      ['CAPTIONING_URL', 'captioning'],
       ['METRICS_URL', 'metrics'],
     ]) {
       const url = new URL(envOf(gateway, variable)!);

@@ -9,6 +9,7 @@ export type {
   Frame,
   FrameMetric,
   Caption,
+  CaptionExample,
   Selection,
   EditEvent,
   Tenant,

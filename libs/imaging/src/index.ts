@@ -1,2 +1,3 @@
 export * from './inspect';
 export * from './frames';
+export * from './base64';

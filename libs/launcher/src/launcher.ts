@@ -107,6 +107,7 @@ export class RunningPlatform {
       },
       gateway: {
         EDITS_URL: `http://127.0.0.1:${p.edits}/graphql`,
+        CAPTIONING_URL: `http://127.0.0.1:${p.captioning}/graphql`,
         METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
       },
     };

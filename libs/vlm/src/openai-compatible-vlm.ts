@@ -1,6 +1,48 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 
-import { type VisionLanguageModel, type VlmConfig, VlmError, type VlmRequest, type VlmResponse } from './vlm';
+import { ConfigError } from '@f2f/common';
+
+import {
+  type TenantVlmOverride,
+  type VisionLanguageModel,
+  type VlmConfig,
+  vlmConfigFrom,
+  VlmConfigError,
+  VlmDirectory,
+  VlmError,
+  type VlmRequest,
+  type VlmResponse,
+} from './vlm';
+
+/**
+ * The deployment's VLM (VLM_*) and the tenants' overrides (VLM_TENANT_OVERRIDES), all on the
+ * OpenAI-compatible adapter. A bad override stops the service at start-up (ConfigError, exit 78).
+ */
+export function vlmDirectoryFrom(
+  service: string,
+  config: Parameters<typeof vlmConfigFrom>[0] & { VLM_TENANT_OVERRIDES: Record<string, TenantVlmOverride> },
+  env: Record<string, string | undefined> = process.env,
+): VlmDirectory {
+  const deployment = vlmConfigFrom(config);
+  try {
+    return new VlmDirectory(
+      deployment ? new OpenAiCompatibleVlm(deployment) : null,
+      config.VLM_TENANT_OVERRIDES,
+      {
+        baseUrl: config.VLM_BASE_URL,
+        model: config.VLM_MODEL,
+        apiKey: config.VLM_API_KEY,
+        timeoutMs: config.VLM_TIMEOUT_MS,
+        maxRetries: config.VLM_MAX_RETRIES,
+      },
+      (c) => new OpenAiCompatibleVlm(c),
+      env,
+    );
+  } catch (error) {
+    if (error instanceof VlmConfigError) throw new ConfigError(service, [error.message]);
+    throw error;
+  }
+}
 
 /**
  * Any OpenAI-compatible chat-completions endpoint with image input: GPT-4o, or an open VLM served

@@ -1,25 +1,48 @@
+import path from 'node:path';
+
 import type { Logger } from '@f2f/common';
-import { PlatformModule, platformConfigFrom } from '@f2f/platform';
-import { OpenAiCompatibleVlm, VLM, vlmConfigFrom } from '@f2f/vlm';
+import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { EditRequestedHandler } from './caption/edit-requested.handler';
 import { WriteTemporalCaptionUseCase } from './caption/write-temporal-caption.use-case';
 import type { CaptioningConfig } from './config';
+import { CAPTION_EXAMPLE_LIMITS, CaptionExamplesService } from './examples/caption-examples.service';
+import { CaptionExamplesResolver, EditCaptionResolver } from './graphql/captioning.resolver';
+
+/** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */
+export const CAPTIONING_SDL = path.resolve(__dirname, '../src/graphql/captioning.graphql');
 
 @Module({})
 export class AppModule {
   static forRoot(config: CaptioningConfig, logger: Logger): DynamicModule {
-    const vlm = vlmConfigFrom(config);
-    if (!vlm)
+    const vlms = vlmDirectoryFrom('captioning', config);
+    if (!vlms.deploymentVlm)
       logger.warn('no VLM configured (VLM_BASE_URL): temporal captions come from the documented template');
+    if (vlms.overriddenTenants.length > 0)
+      logger.info({ tenants: vlms.overriddenTenants }, 'tenants with their own VLM configuration');
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platformConfigFrom('captioning', config), logger)],
+      imports: [
+        PlatformModule.forRoot(platformConfigFrom('captioning', config), logger),
+        subgraphModule([CAPTIONING_SDL], logger),
+      ],
       providers: [
-        { provide: VLM, useValue: vlm ? new OpenAiCompatibleVlm(vlm) : null },
+        { provide: VLM, useValue: vlms },
+        {
+          provide: CAPTION_EXAMPLE_LIMITS,
+          useValue: {
+            maxExamples: config.CAPTION_EXAMPLES_MAX,
+            maxImageBytes: config.CAPTION_EXAMPLE_MAX_IMAGE_BYTES,
+            maxImagePixels: config.CAPTION_EXAMPLE_MAX_IMAGE_PIXELS,
+          },
+        },
+        CaptionExamplesService,
         WriteTemporalCaptionUseCase,
         EditRequestedHandler,
+        CaptionExamplesResolver,
+        EditCaptionResolver,
       ],
     };
   }

@@ -1,12 +1,21 @@
 import { configParts, loadConfig } from '@f2f/common';
 import { platformConfigShape } from '@f2f/platform';
-import { vlmConfigShape } from '@f2f/vlm';
+import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
 
 export const captioningConfigSchema = z.object({
   ...platformConfigShape,
   ...vlmConfigShape,
+  ...vlmTenantOverridesShape,
   PORT: configParts.port(4102),
+  /** In-context examples a tenant may keep (each one is a turn of every captioning prompt). */
+  CAPTION_EXAMPLES_MAX: z.coerce.number().int().min(1).max(32).default(12),
+  CAPTION_EXAMPLE_MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  CAPTION_EXAMPLE_MAX_IMAGE_PIXELS: z.coerce.number().int().min(256).default(16_000_000),
 });
 export type CaptioningConfig = z.infer<typeof captioningConfigSchema>;
 

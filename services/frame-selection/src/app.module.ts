@@ -1,6 +1,6 @@
 import type { Logger } from '@f2f/common';
 import { PlatformModule, platformConfigFrom } from '@f2f/platform';
-import { OpenAiCompatibleVlm, VLM, vlmConfigFrom } from '@f2f/vlm';
+import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { FrameSelectionConfig } from './config';
@@ -11,14 +11,16 @@ import { SelectionHandler } from './selection/selection.handler';
 @Module({})
 export class AppModule {
   static forRoot(config: FrameSelectionConfig, logger: Logger): DynamicModule {
-    const vlm = vlmConfigFrom(config);
-    if (!vlm)
+    const vlms = vlmDirectoryFrom('frame-selection', config);
+    if (!vlms.deploymentVlm)
       logger.warn('no VLM configured (VLM_BASE_URL): edits asking for VLM selection get the last frame');
+    if (vlms.overriddenTenants.length > 0)
+      logger.info({ tenants: vlms.overriddenTenants }, 'tenants with their own VLM configuration');
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger)],
       providers: [
-        { provide: VLM, useValue: vlm ? new OpenAiCompatibleVlm(vlm) : null },
+        { provide: VLM, useValue: vlms },
         {
           provide: METRIC_POLICY,
           useValue: {

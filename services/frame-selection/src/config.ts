@@ -1,6 +1,6 @@
 import { configParts, loadConfig } from '@f2f/common';
 import { platformConfigShape } from '@f2f/platform';
-import { vlmConfigShape } from '@f2f/vlm';
+import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
 
 import { DEFAULT_METRIC_POLICY } from './selection/metric-policy';
@@ -8,6 +8,7 @@ import { DEFAULT_METRIC_POLICY } from './selection/metric-policy';
 export const frameSelectionConfigSchema = z.object({
   ...platformConfigShape,
   ...vlmConfigShape,
+  ...vlmTenantOverridesShape,
   PORT: configParts.port(4104),
   /** The metric policy (selection METRIC): LPIPS bound, share of the CLIP-score gain, minimum gain. */
   METRIC_LPIPS_BOUND: z.coerce.number().min(0).max(2).default(DEFAULT_METRIC_POLICY.lpipsBound),

@@ -28,7 +28,11 @@ class HealthController {
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
-    const urls: Record<string, string> = { edits: config.EDITS_URL, metrics: config.METRICS_URL };
+    const urls: Record<string, string> = {
+      edits: config.EDITS_URL,
+      captioning: config.CAPTIONING_URL,
+      metrics: config.METRICS_URL,
+    };
     return {
       module: AppModule,
       controllers: [HealthController],

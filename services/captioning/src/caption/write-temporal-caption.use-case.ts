@@ -2,10 +2,11 @@ import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
-import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord } from '@f2f/vlm';
+import { askChecked, VLM, type VlmCallRecord, VlmDirectory } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import sharp from 'sharp';
 
+import { CaptionExamplesService } from '../examples/caption-examples.service';
 import { templateTemporalCaption } from './template-caption';
 import {
   checkTemporalCaption,
@@ -20,6 +21,8 @@ interface Decision {
   text: string;
   provenance: 'template' | 'vlm' | 'target';
   vlmModel: string | null;
+  /** paper or tenant: the examples the prompt was built with; null when no VLM was asked. */
+  exampleSet: 'paper' | 'tenant' | null;
   attempts: number;
   fallbackReason: string | null;
 }
@@ -36,7 +39,8 @@ export class WriteTemporalCaptionUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    @Optional() @Inject(VLM) private readonly vlm?: VisionLanguageModel | null,
+    private readonly examples: CaptionExamplesService,
+    @Optional() @Inject(VLM) private readonly vlms: VlmDirectory = VlmDirectory.single(null),
   ) {}
 
   async execute(event: EventEnvelope<Topic.EditRequested>, ctx: HandlerContext): Promise<void> {
@@ -64,6 +68,7 @@ export class WriteTemporalCaptionUseCase {
           text: decision.text,
           provenance: decision.provenance,
           vlmModel: decision.vlmModel,
+          exampleSet: decision.exampleSet,
           promptVersion: decision.provenance === 'vlm' ? TEMPORAL_CAPTION_PROMPT_VERSION : null,
           attempts: decision.attempts,
           fallbackReason: decision.fallbackReason,
@@ -101,24 +106,40 @@ export class WriteTemporalCaptionUseCase {
       text: templateTemporalCaption(targetCaption),
       provenance: 'template',
       vlmModel: null,
+      exampleSet: calls.length > 0 ? exampleSet : null,
       attempts: calls.length,
       fallbackReason,
     });
+    let exampleSet: 'paper' | 'tenant' | null = null;
     if (options.captionMode === 'target') {
-      return { text: targetCaption, provenance: 'target', vlmModel: null, attempts: 0, fallbackReason: null };
+      return {
+        text: targetCaption,
+        provenance: 'target',
+        vlmModel: null,
+        exampleSet: null,
+        attempts: 0,
+        fallbackReason: null,
+      };
     }
-    if (!this.vlm) return template(null);
+    const vlm = this.vlms.forTenant(event.tenantId);
+    if (!vlm) return template(null);
+    const examples = await this.examples.exampleSetFor(event.tenantId);
+    exampleSet = examples.name;
     const source = await sharp(await this.blobs.get(sourceKey))
       .rotate()
       .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 90 })
       .toBuffer();
     const answer = await askChecked(
-      this.vlm,
+      vlm,
       {
         purpose: 'temporal-caption',
         promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
-        messages: temporalCaptionMessages(targetCaption, { data: source, mime: 'image/jpeg' }),
+        messages: temporalCaptionMessages(
+          targetCaption,
+          { data: source, mime: 'image/jpeg' },
+          examples.examples,
+        ),
         maxTokens: 120,
       },
       (text) => {
@@ -133,6 +154,7 @@ export class WriteTemporalCaptionUseCase {
         text: answer.value,
         provenance: 'vlm',
         vlmModel: answer.model,
+        exampleSet,
         attempts: calls.length,
         fallbackReason: null,
       };

@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { generationOptionsSchema, type GenerationOptions } from '@f2f/contracts';
 import type { TenantId } from '@f2f/database';
+import { decodeBase64Image } from '@f2f/imaging';
 
 export interface CreateEditLimits {
   maxImageBytes: number;
@@ -76,24 +77,3 @@ export class CreateEditCommand {
 
 /** Options that GraphQL sends as enum values (TEMPORAL, LAST_FRAME) for the contract's temporal, last-frame. */
 const enumOptions = new Set(['captionMode', 'selection']);
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Decodes strictly, refusing an oversized image from its length before decoding it. */
-export function decodeBase64Image(value: string, maxBytes: number, field = 'imageBase64'): Buffer {
-  const body = value.replace(/^data:[a-z/+.-]+;base64,/i, '').replace(/\s+/g, '');
-  const approxBytes = Math.floor((body.length * 3) / 4);
-  if (approxBytes > maxBytes + 2) {
-    throw new DomainError(
-      ErrorCode.ImageTooLarge,
-      `${field}: the image is about ${approxBytes} bytes; the limit is ${maxBytes}`,
-      {
-        maxBytes,
-      },
-    );
-  }
-  if (body.length === 0) throw new DomainError(ErrorCode.InvalidImage, `${field}: the image is empty`);
-  if (body.length % 4 !== 0 || !BASE64.test(body))
-    throw new DomainError(ErrorCode.InvalidImage, `${field} is not valid base64`);
-  return Buffer.from(body, 'base64');
-}

@@ -8,7 +8,7 @@ import {
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
-import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord } from '@f2f/vlm';
+import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord, VlmDirectory } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { buildCollage, collageFrameIndices } from './collage';
@@ -71,7 +71,7 @@ export class SelectFrameUseCase {
     private readonly outbox: OutboxWriter,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(METRIC_POLICY) private readonly metricPolicy: MetricPolicyOptions,
-    @Optional() @Inject(VLM) private readonly vlm?: VisionLanguageModel | null,
+    @Optional() @Inject(VLM) private readonly vlms: VlmDirectory = VlmDirectory.single(null),
   ) {}
 
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
@@ -84,14 +84,15 @@ export class SelectFrameUseCase {
     let fallbackReason: string | null = null;
     if (event.payload.selection === 'last-frame') {
       decision = selectLastFrame(event.payload.frames);
-    } else if (!this.vlm) {
+    } else if (!this.vlms.forTenant(event.tenantId)) {
       fallbackReason = 'no VLM configured';
       decision = {
         ...selectLastFrame(event.payload.frames),
         reason: 'vlm policy without a VLM: the last frame instead',
       };
     } else {
-      const outcome = await this.selectWithVlm(event, this.vlm, calls, collageKeys);
+      const vlm = this.vlms.forTenant(event.tenantId)!;
+      const outcome = await this.selectWithVlm(event, vlm, calls, collageKeys);
       if ('fallbackReason' in outcome) {
         fallbackReason = outcome.fallbackReason;
         decision = {

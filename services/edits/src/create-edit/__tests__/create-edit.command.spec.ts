@@ -1,7 +1,9 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { asTenantId } from '@f2f/database';
 
-import { CreateEditCommand, decodeBase64Image } from '../create-edit.command';
+import { decodeBase64Image } from '@f2f/imaging';
+
+import { CreateEditCommand } from '../create-edit.command';
 
 const tenant = asTenantId('acme');
 const limits = { maxImageBytes: 1000, maxCaptionLength: 50, defaultModel: 'cogvideox-5b-i2v' };

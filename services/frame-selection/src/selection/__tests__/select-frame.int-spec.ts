@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type EventEnvelope, makeEnvelope, type SelectionPolicy, Topic } from '@f2f/contracts';
 import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
-import { OpenAiCompatibleVlm } from '@f2f/vlm';
+import { OpenAiCompatibleVlm, VlmDirectory } from '@f2f/vlm';
 import sharp from 'sharp';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
@@ -89,9 +89,16 @@ const useCase = (withVlm = true) =>
     new OutboxWriter('frame-selection', 't.'),
     blobs,
     DEFAULT_METRIC_POLICY,
-    withVlm
-      ? new OpenAiCompatibleVlm({ baseUrl: server.baseUrl, model: 'gpt-4o', timeoutMs: 2_000, maxRetries: 0 })
-      : null,
+    VlmDirectory.single(
+      withVlm
+        ? new OpenAiCompatibleVlm({
+            baseUrl: server.baseUrl,
+            model: 'gpt-4o',
+            timeoutMs: 2_000,
+            maxRetries: 0,
+          })
+        : null,
+    ),
   );
 
 const selectionOf = (editId: string) => db.prisma.selection.findUniqueOrThrow({ where: { editId } });

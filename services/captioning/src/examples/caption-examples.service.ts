@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+
+import { DomainError, ErrorCode } from '@f2f/common';
+import type { CaptionExample as CaptionExampleRow, PrismaClient, TenantId } from '@f2f/database';
+import { decodeBase64Image, inspectImage } from '@f2f/imaging';
+import { BLOB_STORE, PRISMA } from '@f2f/platform';
+import type { BlobStore } from '@f2f/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+
+import {
+  type CaptionExample,
+  checkTemporalCaption,
+  PAPER_EXAMPLES,
+} from '../caption/temporal-caption.prompt';
+
+export const CAPTION_EXAMPLE_LIMITS = Symbol('CaptionExampleLimits');
+export interface CaptionExampleLimits {
+  /** Examples a tenant may keep (each is a turn of every captioning prompt). */
+  maxExamples: number;
+  maxImageBytes: number;
+  maxImagePixels: number;
+}
+
+export interface AddCaptionExampleInput {
+  targetCaption: string;
+  temporalCaption: string;
+  imageBase64?: string | null;
+}
+
+/** The examples a prompt is built with, and which set they are. */
+export interface ExampleSet {
+  name: 'paper' | 'tenant';
+  examples: readonly CaptionExample[];
+}
+
+const MAX_CAPTION = 400;
+
+/**
+ * A tenant's own in-context examples for the temporal caption (paper B.1: target caption, temporal
+ * caption, and the example's source image). A tenant with examples gets them instead of the
+ * paper's nine; images are checked like sources and kept in the blob store.
+ */
+@Injectable()
+export class CaptionExamplesService {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(CAPTION_EXAMPLE_LIMITS) private readonly limits: CaptionExampleLimits,
+  ) {}
+
+  list(tenantId: TenantId): Promise<CaptionExampleRow[]> {
+    return this.prisma.captionExample.findMany({
+      where: { tenantId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  async add(tenantId: TenantId, input: AddCaptionExampleInput): Promise<CaptionExampleRow> {
+    const targetCaption = cleanCaption(input.targetCaption, 'targetCaption');
+    const temporal = checkTemporalCaption(cleanCaption(input.temporalCaption, 'temporalCaption'));
+    if (!temporal.ok) {
+      throw new DomainError(ErrorCode.InvalidCaption, `temporalCaption: ${temporal.reason}`);
+    }
+    const id = randomUUID();
+    let image: { key: string; mime: string } | null = null;
+    if (input.imageBase64 !== null && input.imageBase64 !== undefined) {
+      const data = decodeBase64Image(input.imageBase64, this.limits.maxImageBytes);
+      const info = await inspectImage(
+        data,
+        { maxBytes: this.limits.maxImageBytes, maxPixels: this.limits.maxImagePixels, minSide: 16 },
+        'the example image',
+      );
+      const key = `tenants/${tenantId}/caption-examples/${id}.${info.format === 'jpeg' ? 'jpg' : info.format}`;
+      await this.blobs.put(key, data, info.mime);
+      image = { key, mime: info.mime };
+    }
+    return this.prisma.$transaction(async (tx) => {
+      // Serialises concurrent additions of one tenant so the limit holds.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`caption-examples:${tenantId}`}))`;
+      const count = await tx.captionExample.count({ where: { tenantId } });
+      if (count >= this.limits.maxExamples) {
+        throw new DomainError(
+          ErrorCode.Conflict,
+          `the tenant already has ${count} caption examples; the limit is ${this.limits.maxExamples}`,
+        );
+      }
+      return tx.captionExample.create({
+        data: {
+          id,
+          tenantId,
+          targetCaption,
+          temporalCaption: temporal.caption,
+          imageKey: image?.key ?? null,
+          imageMime: image?.mime ?? null,
+        },
+      });
+    });
+  }
+
+  /** Removes one of the tenant's examples; another tenant's id is "not found". */
+  async remove(tenantId: TenantId, id: string): Promise<boolean> {
+    const { count } = await this.prisma.captionExample.deleteMany({ where: { id, tenantId } });
+    if (count === 0) throw new DomainError(ErrorCode.NotFound, `no caption example ${id}`);
+    return true;
+  }
+
+  /** The examples a tenant's prompts use: its own (with images, made small), or the paper's. */
+  async exampleSetFor(tenantId: string): Promise<ExampleSet> {
+    const rows = await this.prisma.captionExample.findMany({
+      where: { tenantId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    if (rows.length === 0) return { name: 'paper', examples: PAPER_EXAMPLES };
+    const examples = await Promise.all(
+      rows.map(async (row): Promise<CaptionExample> => {
+        const base = { targetCaption: row.targetCaption, temporalCaption: row.temporalCaption };
+        if (!row.imageKey) return base;
+        const data = await sharp(await this.blobs.get(row.imageKey))
+          .rotate()
+          .resize(512, 512, { fit: 'inside', withoutEnlargement: true })
+          .jpeg({ quality: 85 })
+          .toBuffer();
+        return { ...base, image: { data, mime: 'image/jpeg' } };
+      }),
+    );
+    return { name: 'tenant', examples };
+  }
+}
+
+function cleanCaption(value: string, field: string): string {
+  const caption = value.replace(/\s+/g, ' ').trim();
+  if (!caption) throw new DomainError(ErrorCode.InvalidCaption, `${field} is empty`);
+  if (caption.length > MAX_CAPTION) {
+    throw new DomainError(
+      ErrorCode.InvalidCaption,
+      `${field} has ${caption.length} characters; the limit is ${MAX_CAPTION}`,
+    );
+  }
+  if (/\p{Cc}/u.test(caption)) {
+    throw new DomainError(ErrorCode.InvalidCaption, `${field} contains control characters`);
+  }
+  return caption;
+}
