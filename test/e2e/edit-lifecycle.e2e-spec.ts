@@ -409,3 +409,70 @@ function instanceAt(worker: string): ServiceName {
   if (!name) throw new Error(`no instance listens on ${worker}`);
   return name;
 }
+
+describe("a tenant's own caption examples, through the gateway", () => {
+  it('adds an example with an image, captions the next edit with it, and shows how the caption was written', async () => {
+    const added = await gql<{ addCaptionExample: { id: string; hasImage: boolean } }>(
+      `mutation($input: AddCaptionExampleInput!) { addCaptionExample(input: $input) { id hasImage } }`,
+      {
+        input: {
+          targetCaption: 'A photo of an open umbrella.',
+          temporalCaption: 'The folded umbrella slowly opens, its canopy spreading wide.',
+          imageBase64: (await makeImage(96, 64)).toString('base64'),
+        },
+      },
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data!.addCaptionExample.hasImage).toBe(true);
+    const refused = await gql(
+      `mutation { addCaptionExample(input: { targetCaption: "A cat.", temporalCaption: "A video of a cat." }) { id } }`,
+    );
+    expect(refused.errors?.[0].extensions?.code).toBe('INVALID_CAPTION');
+
+    try {
+      const id = await createEdit(await makeImage(200, 150), 'A photo of a wet street.');
+      expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+      const asked = vlm.requests.find((r) =>
+        JSON.stringify(r.body.messages.at(-1)).includes('A photo of a wet street.'),
+      );
+      // The tenant's one example (instruction with its image, answer), then this edit's request.
+      expect(asked?.body.messages).toHaveLength(3);
+      expect(JSON.stringify(asked?.body.messages[0])).toContain('data:image/jpeg;base64,');
+      expect(JSON.stringify(asked?.body.messages[1])).toContain('The folded umbrella slowly opens');
+
+      const res = await gql<{
+        edit: {
+          caption: {
+            text: string;
+            provenance: string;
+            vlmModel: string;
+            exampleSet: string;
+            attempts: number;
+          };
+        };
+        captionExamples: { id: string }[];
+      }>(
+        `query($id: ID!) {
+          edit(id: $id) { caption { text provenance vlmModel exampleSet attempts } }
+          captionExamples { id }
+        }`,
+        { id },
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.edit.caption).toEqual({
+        text: VLM_CAPTION,
+        provenance: 'vlm',
+        vlmModel: 'gpt-4o',
+        exampleSet: 'tenant',
+        attempts: 1,
+      });
+      expect(res.data!.captionExamples.map((e) => e.id)).toEqual([added.data!.addCaptionExample.id]);
+    } finally {
+      const removed = await gql<{ removeCaptionExample: boolean }>(
+        `mutation($id: ID!) { removeCaptionExample(id: $id) }`,
+        { id: added.data!.addCaptionExample.id },
+      );
+      expect(removed.data?.removeCaptionExample).toBe(true);
+    }
+  });
+});
