@@ -1044,6 +1044,7 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     for (const [variable, subgraph] of [
       ['EDITS_URL', 'edits'],
       ['CAPTIONING_URL', 'captioning'],
+      ['FRAME_SELECTION_URL', 'frame-selection'],
       ['METRICS_URL', 'metrics'],
     ]) {
       const url = new URL(envOf(gateway, variable)!);

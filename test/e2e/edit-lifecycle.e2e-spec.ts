@@ -410,7 +410,7 @@ function instanceAt(worker: string): ServiceName {
   return name;
 }
 
-describe("a tenant's own caption examples, through the gateway", () => {
+describe("a tenant's own caption examples and the stages' decisions, through the gateway", () => {
   it('adds an example with an image, captions the next edit with it, and shows how the caption was written', async () => {
     const added = await gql<{ addCaptionExample: { id: string; hasImage: boolean } }>(
       `mutation($input: AddCaptionExampleInput!) { addCaptionExample(input: $input) { id hasImage } }`,
@@ -449,11 +449,22 @@ describe("a tenant's own caption examples, through the gateway", () => {
             exampleSet: string;
             attempts: number;
           };
+          selectionDecision: {
+            policy: string;
+            frameIndex: number;
+            noEdit: boolean;
+            rawAnswers: string[];
+            collageBlobKeys: string[];
+            vlmModel: string;
+          };
         };
         captionExamples: { id: string }[];
       }>(
         `query($id: ID!) {
-          edit(id: $id) { caption { text provenance vlmModel exampleSet attempts } }
+          edit(id: $id) {
+            caption { text provenance vlmModel exampleSet attempts }
+            selectionDecision { policy frameIndex noEdit rawAnswers collageBlobKeys vlmModel }
+          }
           captionExamples { id }
         }`,
         { id },
@@ -467,6 +478,19 @@ describe("a tenant's own caption examples, through the gateway", () => {
         attempts: 1,
       });
       expect(res.data!.captionExamples.map((e) => e.id)).toEqual([added.data!.addCaptionExample.id]);
+      // The frame-selection subgraph's side of the same edit: the collage, the raw answer, the decision.
+      const decision = res.data!.edit.selectionDecision;
+      expect(decision).toMatchObject({
+        policy: 'vlm',
+        frameIndex: 12,
+        noEdit: false,
+        rawAnswers: ['The selected edit is:3'],
+        vlmModel: 'gpt-4o',
+      });
+      expect(decision.collageBlobKeys).toHaveLength(1);
+      expect(
+        await sharp(await readFile(path.join(blobDir, decision.collageBlobKeys[0]))).metadata(),
+      ).toMatchObject({ format: 'png' });
     } finally {
       const removed = await gql<{ removeCaptionExample: boolean }>(
         `mutation($id: ID!) { removeCaptionExample(id: $id) }`,

@@ -108,6 +108,7 @@ export class RunningPlatform {
       gateway: {
         EDITS_URL: `http://127.0.0.1:${p.edits}/graphql`,
         CAPTIONING_URL: `http://127.0.0.1:${p.captioning}/graphql`,
+        FRAME_SELECTION_URL: `http://127.0.0.1:${p['frame-selection']}/graphql`,
         METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
       },
     };

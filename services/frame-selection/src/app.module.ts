@@ -1,12 +1,18 @@
+import path from 'node:path';
+
 import type { Logger } from '@f2f/common';
-import { PlatformModule, platformConfigFrom } from '@f2f/platform';
+import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
 import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { FrameSelectionConfig } from './config';
+import { SelectionDecisionResolver } from './graphql/selection-decision.resolver';
 import { METRIC_POLICY } from './selection/metric-policy';
 import { SelectFrameUseCase } from './selection/select-frame.use-case';
 import { SelectionHandler } from './selection/selection.handler';
+
+/** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */
+export const FRAME_SELECTION_SDL = path.resolve(__dirname, '../src/graphql/frame-selection.graphql');
 
 @Module({})
 export class AppModule {
@@ -18,7 +24,10 @@ export class AppModule {
       logger.info({ tenants: vlms.overriddenTenants }, 'tenants with their own VLM configuration');
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger)],
+      imports: [
+        PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger),
+        subgraphModule([FRAME_SELECTION_SDL], logger),
+      ],
       providers: [
         { provide: VLM, useValue: vlms },
         {
@@ -31,6 +40,7 @@ export class AppModule {
         },
         SelectFrameUseCase,
         SelectionHandler,
+        SelectionDecisionResolver,
       ],
     };
   }

@@ -31,6 +31,7 @@ export class AppModule {
     const urls: Record<string, string> = {
       edits: config.EDITS_URL,
       captioning: config.CAPTIONING_URL,
+      'frame-selection': config.FRAME_SELECTION_URL,
       metrics: config.METRICS_URL,
     };
     return {

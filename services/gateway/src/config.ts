@@ -10,6 +10,7 @@ export const gatewayConfigSchema = z.object({
   LOG_LEVEL: configParts.logLevel,
   EDITS_URL: url('EDITS_URL').default('http://127.0.0.1:4101/graphql'),
   CAPTIONING_URL: url('CAPTIONING_URL').default('http://127.0.0.1:4102/graphql'),
+  FRAME_SELECTION_URL: url('FRAME_SELECTION_URL').default('http://127.0.0.1:4104/graphql'),
   METRICS_URL: url('METRICS_URL').default('http://127.0.0.1:4105/graphql'),
   /** Requests larger than this are refused before parsing (base64 images make bodies large). */
   MAX_BODY_BYTES: z.coerce

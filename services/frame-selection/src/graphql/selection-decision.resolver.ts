@@ -1,0 +1,42 @@
+import type { PrismaClient, TenantId } from '@f2f/database';
+import { CurrentTenant, PRISMA } from '@f2f/platform';
+import { Inject } from '@nestjs/common';
+import { Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+
+interface EditRef {
+  __typename: 'Edit';
+  id: string;
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+
+@Resolver('Edit')
+export class SelectionDecisionResolver {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  @ResolveReference()
+  resolveReference(ref: EditRef): EditRef {
+    return ref;
+  }
+
+  /** The decision for an edit of the caller's tenant; another tenant's edit has none. */
+  @ResolveField('selectionDecision')
+  async selectionDecision(@Parent() edit: EditRef, @CurrentTenant() tenantId: TenantId) {
+    const row = await this.prisma.selection.findFirst({ where: { editId: edit.id, tenantId } });
+    if (!row) return null;
+    return {
+      policy: row.policy,
+      reason: row.reason,
+      candidate: row.candidate,
+      frameIndex: row.frameIndex,
+      noEdit: row.frameId === null,
+      collageBlobKeys: strings(row.collageKeys),
+      vlmModel: row.vlmModel,
+      promptVersion: row.promptVersion,
+      rawAnswers: strings(row.rawAnswers),
+      fallbackReason: row.fallbackReason,
+      decidedAt: row.createdAt.toISOString(),
+    };
+  }
+}
