@@ -67,6 +67,47 @@ const frameRef = z.strictObject({
   blobKey,
 });
 
+/**
+ * One entry of an edit's live feed, in domain terms: what happened (the history entry's type, at
+ * its sequence number) and the edit's status after it, with the details clients show. The edits
+ * service derives it from its history, for edit.status and for replay, with one function.
+ */
+export const editUpdateSchema = z.strictObject({
+  seq: z.number().int().min(1),
+  type: z.string().min(1),
+  status: z.enum(EDIT_STATUSES),
+  occurredAt: z.string(),
+  temporalCaption: z.string().nullable().default(null),
+  captionProvenance: z.string().nullable().default(null),
+  candidate: z.number().int().min(0).nullable().default(null),
+  step: z.number().int().min(0).nullable().default(null),
+  totalSteps: z.number().int().min(1).nullable().default(null),
+  framesReady: z.number().int().min(0).nullable().default(null),
+  totalFrames: z.number().int().min(1).nullable().default(null),
+  /** Frames that landed with this entry. */
+  frames: z
+    .array(
+      z.strictObject({
+        candidate: z.number().int().min(0),
+        index: z.number().int().min(0),
+        frameId: z.uuid(),
+      }),
+    )
+    .default([]),
+  selection: z
+    .strictObject({
+      candidate: z.number().int().min(0).nullable(),
+      frameIndex: z.number().int().min(0).nullable(),
+      policy: z.string(),
+      reason: z.string(),
+    })
+    .nullable()
+    .default(null),
+  metricsMean: z.record(z.string(), z.number()).nullable().default(null),
+  failure: z.strictObject({ code: z.string(), reason: z.string() }).nullable().default(null),
+});
+export type EditUpdate = z.infer<typeof editUpdateSchema>;
+
 /** One payload schema per event type. A change that breaks readers bumps `schemaVersion`. */
 export const eventPayloadSchemas = {
   [Topic.EditRequested]: z.strictObject({
@@ -82,6 +123,8 @@ export const eventPayloadSchemas = {
     previousStatus: z.enum(EDIT_STATUSES).nullable(),
     seq: z.number().int().min(1),
     cause: z.string(),
+    /** The history entry this event announces (every entry is announced, status change or not). */
+    update: editUpdateSchema.nullable().default(null),
   }),
   [Topic.CaptionCompleted]: z.strictObject({
     temporalCaption: caption,
@@ -102,6 +145,8 @@ export const eventPayloadSchemas = {
     totalSteps: z.number().int().min(1),
     framesReady: z.number().int().min(0),
     totalFrames: z.number().int().min(1),
+    /** The frames stored since this candidate's previous progress event (each frame is announced once). */
+    frames: z.array(frameRef).default([]),
   }),
   [Topic.VideoGenerated]: z.strictObject({
     targetCaption: caption,

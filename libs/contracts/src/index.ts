@@ -2,3 +2,4 @@ export * from './topics';
 export * from './envelope';
 export * from './events';
 export * from './edit-status';
+export * from './edit-update-view';

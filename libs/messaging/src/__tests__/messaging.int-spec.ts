@@ -110,7 +110,7 @@ function statusEvent(editId: string, seq: number) {
     type: Topic.EditStatus,
     editId,
     tenantId: 'default',
-    payload: { status: 'CAPTIONING', previousStatus: 'SUBMITTED', seq, cause: `test ${seq}` },
+    payload: { status: 'CAPTIONING', previousStatus: 'SUBMITTED', seq, cause: `test ${seq}`, update: null },
   });
 }
 

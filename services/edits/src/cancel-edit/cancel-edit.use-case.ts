@@ -7,6 +7,8 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { EditsRepository } from '../persistence/edits.repository';
 
+import { toEditUpdate } from '../stage-events/edit-update';
+
 /**
  * Cancels an edit that is still running: the edit becomes CANCELLED and edit.status announces it,
  * which stops its GPU work (video-generation cancels the gRPC call). Cancelling a cancelled edit
@@ -32,11 +34,18 @@ export class CancelEditUseCase {
         );
       }
       const seq = edit.historySeq + 1;
+      const occurredAt = new Date();
       const status = makeEnvelope({
         type: Topic.EditStatus,
         editId: edit.id,
         tenantId,
-        payload: { status: 'CANCELLED', previousStatus: edit.status, seq, cause: 'cancelEdit' },
+        payload: {
+          status: 'CANCELLED',
+          previousStatus: edit.status,
+          seq,
+          cause: 'cancelEdit',
+          update: toEditUpdate({ seq, type: 'edit.cancelled', payload: {}, occurredAt }, 'CANCELLED'),
+        },
       });
       const updated = await tx.edit.update({
         where: { id: edit.id },
@@ -50,7 +59,7 @@ export class CancelEditUseCase {
           eventId: status.eventId,
           type: 'edit.cancelled',
           payload: { previousStatus: edit.status },
-          occurredAt: new Date(status.occurredAt),
+          occurredAt,
         },
       });
       await this.outbox.enqueue(tx, status);

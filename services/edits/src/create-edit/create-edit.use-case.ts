@@ -10,6 +10,8 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { CreateEditCommand } from './create-edit.command';
 
+import { toEditUpdate } from '../stage-events/edit-update';
+
 export const EDIT_LIMITS = Symbol('EditLimits');
 export interface EditLimits {
   maxImageBytes: number;
@@ -88,7 +90,16 @@ export class CreateEditUseCase {
       editId,
       tenantId: command.tenantId,
       cause: requested,
-      payload: { status: 'SUBMITTED', previousStatus: null, seq: 1, cause: Topic.EditRequested },
+      payload: {
+        status: 'SUBMITTED',
+        previousStatus: null,
+        seq: 1,
+        cause: Topic.EditRequested,
+        update: toEditUpdate(
+          { seq: 1, type: Topic.EditRequested, payload: {}, occurredAt: new Date(requested.occurredAt) },
+          'SUBMITTED',
+        ),
+      },
     });
     return this.prisma.$transaction(async (tx) => {
       const edit = await tx.edit.create({

@@ -1,3 +1,5 @@
+import { DomainError, ErrorCode } from '@f2f/common';
+import { editUpdateView } from '@f2f/contracts';
 import type { Edit, EditEvent, Frame, TenantId } from '@f2f/database';
 import { CurrentTenant } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
@@ -12,6 +14,7 @@ import {
   randomSeed,
 } from '../create-edit/create-edit.use-case';
 import { EditsRepository } from '../persistence/edits.repository';
+import { replayUpdates } from '../stage-events/edit-update';
 
 @Resolver('Edit')
 export class EditsResolver {
@@ -128,6 +131,16 @@ export class EditsResolver {
       occurredAt: e.occurredAt.toISOString(),
       payload: JSON.stringify(e.payload),
     }));
+  }
+
+  /** The live feed's entries after `afterSeq`, as they went out (for a client that reconnects). */
+  @ResolveField('updates')
+  async updates(@Parent() edit: Edit, @Args('afterSeq') afterSeq: number) {
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) {
+      throw new DomainError(ErrorCode.InvalidInput, 'afterSeq must be a whole number, 0 or more');
+    }
+    const events: EditEvent[] = await this.edits.history(edit.tenantId as TenantId, edit.id);
+    return replayUpdates(events, afterSeq).map((u) => editUpdateView(edit.id, u));
   }
 
   @ResolveField('createdAt')

@@ -6,10 +6,12 @@ import { Injectable } from '@nestjs/common';
 
 import { EditsRepository } from '../persistence/edits.repository';
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
+import { toEditUpdate } from './edit-update';
 
 /**
  * Every stage event: recorded in the edit's history, applied to the edit, and announced on
- * edit.status when the status changes, all in the transaction that records the event as handled.
+ * edit.status (the live feed: the status after it and the entry in domain terms), all in the
+ * transaction that records the event as handled.
  */
 @Injectable()
 export class RecordStageEventUseCase {
@@ -46,28 +48,39 @@ export class RecordStageEventUseCase {
       const after = applyStageEvent(before, event, new Date());
       const seq = edit.historySeq + 1;
       await tx.edit.update({ where: { id: edit.id }, data: { ...after, historySeq: seq } });
+      const entry = {
+        seq,
+        type: event.type,
+        payload: event.payload,
+        occurredAt: new Date(event.occurredAt),
+      };
       await tx.editEvent.create({
         data: {
+          ...entry,
+          payload: entry.payload as object,
           tenantId,
           editId: edit.id,
-          seq,
           eventId: event.eventId,
-          type: event.type,
-          payload: event.payload as object,
-          occurredAt: new Date(event.occurredAt),
         },
       });
+      // Every entry goes out on edit.status (the live feed), status change or not.
+      await this.outbox.enqueue(
+        tx,
+        makeEnvelope({
+          type: Topic.EditStatus,
+          editId: edit.id,
+          tenantId,
+          cause: event,
+          payload: {
+            status: after.status,
+            previousStatus: before.status,
+            seq,
+            cause: event.type,
+            update: toEditUpdate(entry, after.status),
+          },
+        }),
+      );
       if (after.status !== before.status) {
-        await this.outbox.enqueue(
-          tx,
-          makeEnvelope({
-            type: Topic.EditStatus,
-            editId: edit.id,
-            tenantId,
-            cause: event,
-            payload: { status: after.status, previousStatus: before.status, seq, cause: event.type },
-          }),
-        );
         ctx.logger.info({ from: before.status, to: after.status }, 'edit status changed');
       }
     });

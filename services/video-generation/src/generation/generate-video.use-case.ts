@@ -120,13 +120,17 @@ export class GenerateVideoUseCase {
     let summary: Extract<GenerationEvent, { kind: 'summary' }> | undefined;
     let lastProgressAt = 0;
     let worker = '';
+    /** Frames stored since the last progress event: each is announced once. */
+    let unannounced: FrameRef[] = [];
     const progress = async (
-      payload: Omit<EventPayloads[Topic.VideoProgress], 'candidate' | 'worker'>,
+      payload: Omit<EventPayloads[Topic.VideoProgress], 'candidate' | 'worker' | 'frames'>,
       force: boolean,
     ) => {
       const now = Date.now();
       if (!force && now - lastProgressAt < this.settings.progressMinIntervalMs) return;
       lastProgressAt = now;
+      const landed = unannounced;
+      unannounced = [];
       await this.prisma.$transaction((tx) =>
         this.outbox.enqueue(
           tx,
@@ -135,7 +139,7 @@ export class GenerateVideoUseCase {
             editId,
             tenantId,
             cause: event,
-            payload: { candidate, worker, ...payload },
+            payload: { candidate, worker, ...payload, frames: landed },
           }),
         ),
       );
@@ -161,6 +165,7 @@ export class GenerateVideoUseCase {
         case 'started':
           // A new attempt (another worker after one died) starts the path over with the same seed.
           frames.clear();
+          unannounced = [];
           worker = item.worker;
           lastProgressAt = 0;
           ctx.logger.info(
@@ -184,6 +189,7 @@ export class GenerateVideoUseCase {
         case 'frame': {
           const ref = await this.storeFrame(editId, tenantId, candidate, seed, item, box, output);
           frames.set(item.index, ref);
+          unannounced.push(ref);
           await ctx.heartbeat();
           await progress(
             {

@@ -67,6 +67,7 @@ const events = {
         totalSteps: 50,
         framesReady,
         totalFrames: 49,
+        frames: [],
       },
     }),
   generated: (candidates = 1) =>
