@@ -74,14 +74,16 @@ export function resultFromEdit(edit: EditView, ctx: RunContext): RunResult {
       return result;
     }
     const m = first!.metrics!;
+    // A metric the platform does not serve stays unknown here too (--allow-missing-metrics).
+    const served = (f: MetricField, value: number) => (ctx.servedFields.includes(f) ? value : null);
     metrics = {
-      sourceLpips: 0,
-      sourceClipI: 1,
+      sourceLpips: served('lpips', 0),
+      sourceClipI: served('clipI', 1),
       targetLpips: ctx.hasGroundTruth ? m.targetLpips : null,
       targetClipI: ctx.hasGroundTruth ? m.targetClipI : null,
       clip: m.clipScore,
-      ssim: 1,
-      psnr: 100,
+      ssim: served('ssim', 1),
+      psnr: served('psnr', 100),
     };
     result.outcome = 'NO_EDIT';
     result.selectedCandidate = null;

@@ -32,6 +32,12 @@ interface Task {
   seed: number;
 }
 
+/** Reads of a terminal edit's result before a transient gateway fault counts as a failure. */
+const READ_ATTEMPTS = 3;
+
+const isTransient = (error: GatewayError | GraphqlRequestError): boolean =>
+  error instanceof GatewayError || error.code === 'INTERNAL_SERVER_ERROR' || /^HTTP_5\d\d$/.test(error.code);
+
 /** Every item × variant × seed, in a stable order (variant, item, seed). */
 export function planTasks(
   dataset: Dataset,
@@ -149,13 +155,30 @@ async function runTask(
       elapsed(),
     );
   }
-  let edit: EditView | null;
-  try {
-    edit = await client.editResult(id, settings.servedFields);
-  } catch (error) {
-    if (!(error instanceof GatewayError || error instanceof GraphqlRequestError)) throw error;
-    const code = error instanceof GraphqlRequestError ? error.code : 'GATEWAY';
-    return unfinished(task, id, 'REJECTED', code, `reading the result failed: ${error.message}`, elapsed());
+  let edit: EditView | null = null;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      edit = await client.editResult(id, settings.servedFields);
+      break;
+    } catch (error) {
+      if (!(error instanceof GatewayError || error instanceof GraphqlRequestError)) throw error;
+      // A transient fault between the gateway and a subgraph (e.g. a reset keep-alive connection)
+      // is read again; a request the schema refuses is not.
+      if (attempt < READ_ATTEMPTS && isTransient(error)) {
+        await clock.sleep((settings.pollMs ?? 1000) * attempt);
+        continue;
+      }
+      const code = error instanceof GraphqlRequestError ? error.code : 'GATEWAY';
+      const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+      return unfinished(
+        task,
+        id,
+        'REJECTED',
+        code,
+        `reading the result failed${tries}: ${error.message}`,
+        elapsed(),
+      );
+    }
   }
   if (edit === null)
     return unfinished(

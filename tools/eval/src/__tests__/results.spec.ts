@@ -87,5 +87,24 @@ describe('resultFromEdit', () => {
     const r = resultFromEdit(edit, ctx({ servedFields: ['ssim', 'psnr'] }));
     expect(r.outcome).toBe('EDITED');
     expect(r.metrics).toMatchObject({ sourceLpips: null, clip: null, ssim: 0.8 });
+    // A no-edit result does not pretend to know them either.
+    // What the client reads when it asks only for ssim and psnr: the learned fields are null.
+    const unserved = { lpips: null, clipI: null, clipScore: null };
+    const none = resultFromEdit(
+      makeEdit({
+        noEdit: true,
+        selectedFrame: null,
+        frames: [makeFrame(0, unserved), makeFrame(1, unserved)],
+      }),
+      ctx({ servedFields: ['ssim', 'psnr'] }),
+    );
+    expect(none.outcome).toBe('NO_EDIT');
+    expect(none.metrics).toMatchObject({
+      sourceLpips: null,
+      sourceClipI: null,
+      clip: null,
+      ssim: 1,
+      psnr: 100,
+    });
   });
 });

@@ -42,6 +42,8 @@ class FakeGateway {
   inFlight = 0;
   maxInFlight = 0;
   private polls = new Map<string, number>();
+  /** Result reads that fail before one succeeds, per edit id. */
+  resultFaults = new Map<string, GraphqlRequestError[]>();
   constructor(private readonly behaviour: (req: CreateEditRequest) => 'complete' | 'hang' | 'refuse') {}
 
   async createEdit(input: CreateEditRequest): Promise<string> {
@@ -59,6 +61,8 @@ class FakeGateway {
     return 'COMPLETED';
   }
   async editResult(id: string) {
+    const fault = this.resultFaults.get(id)?.shift();
+    if (fault) throw fault;
     this.inFlight--;
     return makeEdit({ id });
   }
@@ -111,5 +115,28 @@ describe('runEvaluation', () => {
     expect(results[0]!.failureReason).toBe('createEdit refused: not an image');
     expect(results[1]!.failureReason).toBe('still GENERATING after 5 s');
     expect(gateway.cancelled).toEqual([results[1]!.editId]);
+  });
+
+  it('reads a result again after a transient gateway fault, and reports one that persists', async () => {
+    const gateway = new FakeGateway(() => 'complete');
+    const reset = () => new GraphqlRequestError('INTERNAL_SERVER_ERROR', 'read ECONNRESET');
+    gateway.resultFaults.set('edit-1', [reset()]);
+    gateway.resultFaults.set('edit-2', [reset(), reset(), reset()]);
+    gateway.resultFaults.set('edit-3', [
+      new GraphqlRequestError('GRAPHQL_VALIDATION_FAILED', 'Cannot query field'),
+    ]);
+    const results = await runEvaluation(
+      gateway as unknown as GatewayClient,
+      dataset,
+      { ...settings, variants: [F2F], seeds: 1, concurrency: 1 },
+      fakeClock(),
+    );
+    expect(results.map((r) => [r.itemId, r.outcome, r.failureCode])).toEqual([
+      ['a', 'EDITED', null],
+      ['b', 'REJECTED', 'INTERNAL_SERVER_ERROR'],
+      ['c', 'REJECTED', 'GRAPHQL_VALIDATION_FAILED'],
+    ]);
+    expect(results[1]!.failureReason).toBe('reading the result failed (3 attempts): read ECONNRESET');
+    expect(results[2]!.failureReason).toBe('reading the result failed: Cannot query field');
   });
 });
