@@ -29,8 +29,10 @@ export class ClipTokenizer {
   ) {
     const lines = mergesText.split('\n').slice(1, 49152 - 256 - 2 + 1);
     if (lines.length !== 48894) throw new Error(`CLIP BPE vocabulary: expected 48894 merges, got ${lines.length}`);
-    this.byteEncoder = bytesToUnicode();
-    const vocab = [...this.byteEncoder, ...this.byteEncoder.map((v) => v + '</w>')];
+    const { byByte, inOrder } = bytesToUnicode();
+    this.byteEncoder = byByte;
+    // The vocabulary starts with the byte characters in the order of open_clip's dict, not by byte.
+    const vocab = [...inOrder, ...inOrder.map((v) => v + '</w>')];
     lines.forEach((line, rank) => {
       const [a, b] = line.split(' ');
       this.ranks.set(`${a} ${b}`, rank);
@@ -107,7 +109,7 @@ export class ClipTokenizer {
 }
 
 /** GPT-2's reversible byte -> printable character map (open_clip `bytes_to_unicode`). */
-function bytesToUnicode(): string[] {
+function bytesToUnicode(): { byByte: string[]; inOrder: string[] } {
   const bs: number[] = [];
   for (let b = 33; b <= 126; b++) bs.push(b);
   for (let b = 161; b <= 172; b++) bs.push(b);
@@ -120,9 +122,9 @@ function bytesToUnicode(): string[] {
       cs.push(256 + n++);
     }
   }
-  const out = new Array<string>(256);
-  bs.forEach((b, i) => (out[b] = String.fromCodePoint(cs[i])));
-  return out;
+  const byByte = new Array<string>(256);
+  bs.forEach((b, i) => (byByte[b] = String.fromCodePoint(cs[i])));
+  return { byByte, inOrder: bs.map((b) => byByte[b]) };
 }
 
 const LIGATURES: Record<string, string> = {
