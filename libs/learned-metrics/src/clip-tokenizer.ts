@@ -28,7 +28,8 @@ export class ClipTokenizer {
     readonly contextLength = 77,
   ) {
     const lines = mergesText.split('\n').slice(1, 49152 - 256 - 2 + 1);
-    if (lines.length !== 48894) throw new Error(`CLIP BPE vocabulary: expected 48894 merges, got ${lines.length}`);
+    if (lines.length !== 48894)
+      throw new Error(`CLIP BPE vocabulary: expected 48894 merges, got ${lines.length}`);
     const { byByte, inOrder } = bytesToUnicode();
     this.byteEncoder = byByte;
     // The vocabulary starts with the byte characters in the order of open_clip's dict, not by byte.
@@ -40,7 +41,8 @@ export class ClipTokenizer {
     });
     vocab.push('<start_of_text>', '<end_of_text>');
     vocab.forEach((v, i) => this.encoder.set(v, i));
-    if (this.encoder.size !== 49408) throw new Error(`CLIP BPE vocabulary: ${this.encoder.size} tokens, not 49408`);
+    if (this.encoder.size !== 49408)
+      throw new Error(`CLIP BPE vocabulary: ${this.encoder.size} tokens, not 49408`);
   }
 
   static fromFile(path: string, contextLength = 77): ClipTokenizer {
@@ -92,7 +94,7 @@ export class ClipTokenizer {
       const first = word[best];
       const second = word[best + 1];
       const merged: string[] = [];
-      for (let i = 0; i < word.length; ) {
+      for (let i = 0; i < word.length;) {
         if (i < word.length - 1 && word[i] === first && word[i + 1] === second) {
           merged.push(first + second);
           i += 2;
@@ -128,8 +130,28 @@ function bytesToUnicode(): { byByte: string[]; inOrder: string[] } {
 }
 
 const LIGATURES: Record<string, string> = {
-  Ĳ: 'IJ', ĳ: 'ij', ŉ: "ʼn", Ǳ: 'DZ', ǲ: 'Dz', ǳ: 'dz', Ǆ: 'DŽ', ǅ: 'Dž', ǆ: 'dž', Ǉ: 'LJ', ǈ: 'Lj', ǉ: 'lj',
-  Ǌ: 'NJ', ǋ: 'Nj', ǌ: 'nj', ﬀ: 'ff', ﬁ: 'fi', ﬂ: 'fl', ﬃ: 'ffi', ﬄ: 'ffl', ﬅ: 'ſt', ﬆ: 'st',
+  Ĳ: 'IJ',
+  ĳ: 'ij',
+  ŉ: 'ʼn',
+  Ǳ: 'DZ',
+  ǲ: 'Dz',
+  ǳ: 'dz',
+  Ǆ: 'DŽ',
+  ǅ: 'Dž',
+  ǆ: 'dž',
+  Ǉ: 'LJ',
+  ǈ: 'Lj',
+  ǉ: 'lj',
+  Ǌ: 'NJ',
+  ǋ: 'Nj',
+  ǌ: 'nj',
+  ﬀ: 'ff',
+  ﬁ: 'fi',
+  ﬂ: 'fl',
+  ﬃ: 'ffi',
+  ﬄ: 'ffl',
+  ﬅ: 'ſt',
+  ﬆ: 'st',
 };
 
 /** The parts of ftfy.fix_text that alter well-formed text, then open_clip's cleaning ('lower'). */

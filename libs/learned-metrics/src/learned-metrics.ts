@@ -84,14 +84,20 @@ export class LearnedMetrics {
       try {
         sessions[name] = await ort.InferenceSession.create(path.join(modelDir, spec.file), sessionOptions);
       } catch (err) {
-        throw new ModelDirError(modelDir, `${spec.file} is not a loadable ONNX model (${(err as Error).message})`);
+        throw new ModelDirError(
+          modelDir,
+          `${spec.file} is not a loadable ONNX model (${(err as Error).message})`,
+        );
       }
       checkSignature(modelDir, name, spec, sessions[name]);
     }
     const [, , h, w] = manifest.models.lpipsFeatures.inputs.image;
     const [rh, rw] = manifest.models.lpipsFeatures.preprocessing.resize;
     if (h !== rh || w !== rw || h !== w) {
-      throw new ModelDirError(modelDir, `lpipsFeatures input ${h}x${w} does not match its resize ${rh}x${rw}`);
+      throw new ModelDirError(
+        modelDir,
+        `lpipsFeatures input ${h}x${w} does not match its resize ${rh}x${rw}`,
+      );
     }
     const clipIn = manifest.models.clipImage.inputs.pixel_values;
     if (clipIn[2] !== CLIP_SIZE || clipIn[3] !== CLIP_SIZE) {
@@ -100,9 +106,15 @@ export class LearnedMetrics {
     const img = manifest.models.clipImage.outputs.image_embeds;
     const txt = manifest.models.clipText.outputs.text_embeds;
     if (img[1] !== txt[1]) {
-      throw new ModelDirError(modelDir, `CLIP image (${img[1]}) and text (${txt[1]}) embeddings differ in size`);
+      throw new ModelDirError(
+        modelDir,
+        `CLIP image (${img[1]}) and text (${txt[1]}) embeddings differ in size`,
+      );
     }
-    const tokenizer = ClipTokenizer.fromFile(path.join(modelDir, manifest.tokenizer.vocab), manifest.tokenizer.contextLength);
+    const tokenizer = ClipTokenizer.fromFile(
+      path.join(modelDir, manifest.tokenizer.vocab),
+      manifest.tokenizer.contextLength,
+    );
     return new LearnedMetrics(manifest, sessions, tokenizer, h);
   }
 
@@ -164,7 +176,9 @@ export class LearnedMetrics {
     });
     this.timings.preprocess += performance.now() - t0;
     const c = await this.timed('clipImage', () =>
-      this.sessions.clipImage.run({ pixel_values: new ort.Tensor('float32', clipIn, [n, 3, CLIP_SIZE, CLIP_SIZE]) }),
+      this.sessions.clipImage.run({
+        pixel_values: new ort.Tensor('float32', clipIn, [n, 3, CLIP_SIZE, CLIP_SIZE]),
+      }),
     );
     const d = c.image_embeds.dims[1];
     const data = c.image_embeds.data as Float32Array;
@@ -194,8 +208,15 @@ export class LearnedMetrics {
 }
 
 function checkImage(img: Rgb8): void {
-  if (img.width < 1 || img.height < 1 || img.data.length < img.width * img.height * img.channels || img.channels < 3) {
-    throw new Error(`not an RGB(A) image: ${img.width}x${img.height}x${img.channels}, ${img.data.length} bytes`);
+  if (
+    img.width < 1 ||
+    img.height < 1 ||
+    img.data.length < img.width * img.height * img.channels ||
+    img.channels < 3
+  ) {
+    throw new Error(
+      `not an RGB(A) image: ${img.width}x${img.height}x${img.channels}, ${img.data.length} bytes`,
+    );
   }
 }
 
@@ -205,11 +226,18 @@ function checkSignature(
   spec: { file: string; inputs: Record<string, number[]>; outputs: Record<string, number[]> },
   session: ort.InferenceSession,
 ): void {
-  const compare = (kind: 'input' | 'output', expected: Record<string, number[]>, meta: readonly ort.InferenceSession.ValueMetadata[]) => {
+  const compare = (
+    kind: 'input' | 'output',
+    expected: Record<string, number[]>,
+    meta: readonly ort.InferenceSession.ValueMetadata[],
+  ) => {
     const names = meta.map((m) => m.name);
     const want = Object.keys(expected);
     if (names.join(',') !== want.join(',')) {
-      throw new ModelDirError(modelDir, `${spec.file} (${name}) has ${kind}s [${names}], manifest says [${want}]`);
+      throw new ModelDirError(
+        modelDir,
+        `${spec.file} (${name}) has ${kind}s [${names}], manifest says [${want}]`,
+      );
     }
     for (const m of meta) {
       const actual = m.isTensor ? m.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];

@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 export const MANIFEST_VERSION = 1;
 
-const shape = z.array(z.number().int().refine((n) => n === -1 || n > 0, 'dimension must be -1 or positive'));
+const shape = z.array(
+  z
+    .number()
+    .int()
+    .refine((n) => n === -1 || n > 0, 'dimension must be -1 or positive'),
+);
 const io = z.record(z.string(), shape);
 const model = z.object({
   file: z.string().min(1),
@@ -62,7 +67,8 @@ export class ModelDirError extends Error {
 export function readManifest(modelDir: string, verifyDigests = true): MetricModelsManifest {
   const file = path.join(modelDir, 'manifest.json');
   if (!existsSync(modelDir)) throw new ModelDirError(modelDir, 'does not exist');
-  if (!existsSync(file)) throw new ModelDirError(modelDir, 'has no manifest.json (export one with tools/metric-models)');
+  if (!existsSync(file))
+    throw new ModelDirError(modelDir, 'has no manifest.json (export one with tools/metric-models)');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -84,7 +90,10 @@ export function readManifest(modelDir: string, verifyDigests = true): MetricMode
     if (verifyDigests) {
       const actual = createHash('sha256').update(readFileSync(p)).digest('hex');
       if (actual !== expected) {
-        throw new ModelDirError(modelDir, `${f} does not match its digest (sha256 ${actual}, manifest ${expected})`);
+        throw new ModelDirError(
+          modelDir,
+          `${f} does not match its digest (sha256 ${actual}, manifest ${expected})`,
+        );
       }
     }
   }

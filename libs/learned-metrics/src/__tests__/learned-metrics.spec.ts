@@ -237,7 +237,9 @@ describe('model directory validation', () => {
 
   it('a file that does not match its digest', async () => {
     writeFileSync(path.join(dir, 'lpips_distance.onnx'), 'garbage');
-    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(/lpips_distance\.onnx does not match its digest/);
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
+      /lpips_distance\.onnx does not match its digest/,
+    );
   });
 
   it('a file that is not ONNX (digests not checked)', async () => {
@@ -256,7 +258,9 @@ describe('model directory validation', () => {
 
   it('renamed inputs', async () => {
     editManifest((m) => (m.models.clipText.inputs = { tokens: [1, 77] }));
-    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(/has inputs \[input_ids\], manifest says \[tokens\]/);
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
+      /has inputs \[input_ids\], manifest says \[tokens\]/,
+    );
   });
 
   it('the committed manifest passes, with digests', () => {

@@ -60,7 +60,10 @@ export class EditMetricsResolver {
     });
     const chosen =
       owner?.selectedCandidate != null && owner.selectedFrameIndex != null
-        ? rows.find((r) => r.frame.candidate === owner.selectedCandidate && r.frame.index === owner.selectedFrameIndex)
+        ? rows.find(
+            (r) =>
+              r.frame.candidate === owner.selectedCandidate && r.frame.index === owner.selectedFrameIndex,
+          )
         : undefined;
     const { frame: _f, ...selected } = chosen ?? { frame: null };
     return { frameCount: rows.length, mean, selected: chosen ? toView(selected as typeof chosen) : null };

@@ -20,7 +20,10 @@ export class FrameMetricsResolver {
   }
 
   @ResolveField('metrics')
-  async metrics(@Parent() frame: FrameRef, @CurrentTenant() tenantId: TenantId): Promise<FrameMetricsView | null> {
+  async metrics(
+    @Parent() frame: FrameRef,
+    @CurrentTenant() tenantId: TenantId,
+  ): Promise<FrameMetricsView | null> {
     const row = await this.prisma.frameMetric.findFirst({
       where: { frameId: frame.id, tenantId },
       select: FRAME_METRICS_SELECT,

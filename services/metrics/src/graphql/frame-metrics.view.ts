@@ -23,4 +23,7 @@ export interface FrameMetricsRow {
 
 export type FrameMetricsView = Omit<FrameMetricsRow, 'metricModels'> & { models: string | null };
 
-export const toView = ({ metricModels, ...r }: FrameMetricsRow): FrameMetricsView => ({ ...r, models: metricModels });
+export const toView = ({ metricModels, ...r }: FrameMetricsRow): FrameMetricsView => ({
+  ...r,
+  models: metricModels,
+});

@@ -26,11 +26,23 @@ export function learnedMetricsProviders(config: MetricsConfig, logger: Logger): 
           );
           return null;
         }
-        const models = await LearnedMetrics.load({ modelDir: config.METRIC_MODELS_DIR, threads: config.METRIC_THREADS });
+        const models = await LearnedMetrics.load({
+          modelDir: config.METRIC_MODELS_DIR,
+          threads: config.METRIC_THREADS,
+        });
         const { id, kind, weights, note } = models.manifest;
-        const fields = { modelDir: config.METRIC_MODELS_DIR, modelId: id, kind, weights, lpipsSize: models.lpipsSize };
+        const fields = {
+          modelDir: config.METRIC_MODELS_DIR,
+          modelId: id,
+          kind,
+          weights,
+          lpipsSize: models.lpipsSize,
+        };
         if (weights === 'random') {
-          logger.warn(fields, `learned metrics use RANDOM-WEIGHT models (${note}): their scores are meaningless`);
+          logger.warn(
+            fields,
+            `learned metrics use RANDOM-WEIGHT models (${note}): their scores are meaningless`,
+          );
         } else {
           logger.info(fields, 'learned metrics loaded');
         }

@@ -36,7 +36,8 @@ export class MeasureFramesUseCase {
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const { frames, width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
-    const decodeAt = async (key: string) => decodeRgba(await letterbox(await this.blobs.get(key), width, height));
+    const decodeAt = async (key: string) =>
+      decodeRgba(await letterbox(await this.blobs.get(key), width, height));
     const source = await decodeAt(sourceKey);
     const sourceSmall = await toSsimScale(source);
 
@@ -55,8 +56,10 @@ export class MeasureFramesUseCase {
     for (let start = 0; start < ordered.length; start += this.options.batchSize) {
       const batch = ordered.slice(start, start + this.options.batchSize);
       const pixels: RawImage[] = [];
-      for (const frame of batch) pixels.push(await decodeRgba(await this.blobs.get(frame.blobKey), width, height));
-      const scores = learned && refs ? await learned.measureBatch(pixels, refs.source, refs.text, refs.target) : null;
+      for (const frame of batch)
+        pixels.push(await decodeRgba(await this.blobs.get(frame.blobKey), width, height));
+      const scores =
+        learned && refs ? await learned.measureBatch(pixels, refs.source, refs.text, refs.target) : null;
       for (let i = 0; i < batch.length; i++) {
         series.push({
           candidate: batch[i].candidate,
@@ -113,7 +116,9 @@ export class MeasureFramesUseCase {
     });
     ctx.logger.info(
       { frames: series.length, metrics: measured, metricModels, mean },
-      learned ? 'frame metrics computed' : 'frame metrics computed (SSIM and PSNR only: no METRIC_MODELS_DIR)',
+      learned
+        ? 'frame metrics computed'
+        : 'frame metrics computed (SSIM and PSNR only: no METRIC_MODELS_DIR)',
     );
   }
 }
