@@ -12,6 +12,8 @@ import { FakeOpenAiServer } from '../support/fake-openai';
 
 jest.setTimeout(600_000);
 
+/** The learned metrics' tiny random-weight networks (libs/learned-metrics): real LPIPS/CLIP code, meaningless scores. */
+const TINY_MODELS = path.join(REPO_ROOT, 'libs', 'learned-metrics', 'fixtures', 'tiny-models');
 /** The project's own dataset (made by tools/eval/src/scripts/make-dataset.ts). */
 const DATASET = path.join(REPO_ROOT, 'tools', 'eval', 'dataset');
 
@@ -64,6 +66,7 @@ beforeAll(async () => {
     stepDelayMs: 2,
     previewGenerators: 2,
     env: {
+      metrics: { METRIC_MODELS_DIR: TINY_MODELS },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
     },
@@ -136,6 +139,9 @@ describe('the eval command against the whole platform', () => {
       '| Last frame',
     ]);
     expect(markdown).toContain('over the 2 of 4 items that have one');
+    // The table says which networks measured it, and that these (test fixtures) mean nothing.
+    expect(markdown).toMatch(/Learned metrics measured with fixture-tiny-random-[0-9a-f]+\./);
+    expect(markdown).toContain('random-weight test model set; these scores mean nothing');
     for (const row of lines.slice(2, 5))
       expect(row).toMatch(/^\| [^|]+ (\| \d+\.\d\d ){5}\| 4\/4 \| [01] \| 0 \|$/);
 

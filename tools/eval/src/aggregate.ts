@@ -42,6 +42,8 @@ export interface Summary {
   datasetItems: number;
   datasetItemsWithGroundTruth: number;
   seeds: number;
+  /** The learned metrics' model sets the results were measured with (one, normally). */
+  metricModels: string[];
 }
 
 export const mean = (values: number[]): number | null =>
@@ -115,5 +117,6 @@ export function summarize(
     datasetItems: dataset.items,
     datasetItemsWithGroundTruth: dataset.itemsWithGroundTruth,
     seeds,
+    metricModels: [...new Set(results.map((r) => r.metricModels).filter((m): m is string => !!m))].sort(),
   };
 }

@@ -34,6 +34,8 @@ export interface FrameView {
   index: number;
   candidate: number;
   metrics: FrameMetrics | null;
+  /** The learned metrics' model set (FrameMetrics.models), when the platform serves it. */
+  metricModels: string | null;
 }
 
 export interface EditView {
@@ -101,16 +103,16 @@ export class GatewayClient {
    * When the gateway refuses introspection, every field is assumed and a missing one fails the
    * first edit query with the gateway's own message.
    */
-  async availableMetricFields(): Promise<MetricField[]> {
+  async availableMetricFields(): Promise<{ fields: MetricField[]; models: boolean }> {
     let data: { __type: { fields: { name: string }[] } | null };
     try {
       data = await this.request(`{ __type(name: "FrameMetrics") { fields { name } } }`);
     } catch (error) {
-      if (error instanceof GraphqlRequestError) return [...METRIC_FIELDS];
+      if (error instanceof GraphqlRequestError) return { fields: [...METRIC_FIELDS], models: false };
       throw error;
     }
     const served = new Set((data.__type?.fields ?? []).map((f) => f.name));
-    return METRIC_FIELDS.filter((f) => served.has(f));
+    return { fields: METRIC_FIELDS.filter((f) => served.has(f)), models: served.has('models') };
   }
 
   async createEdit(input: CreateEditRequest): Promise<string> {
@@ -135,8 +137,13 @@ export class GatewayClient {
   }
 
   /** The edit with its selection, failure and candidate 0's frames with the given metric fields. */
-  async editResult(id: string, metricFields: readonly MetricField[]): Promise<EditView | null> {
-    const metrics = metricFields.length > 0 ? `metrics { ${metricFields.join(' ')} }` : '';
+  async editResult(
+    id: string,
+    metricFields: readonly MetricField[],
+    withModels = false,
+  ): Promise<EditView | null> {
+    const asked = [...metricFields, ...(withModels ? ['models'] : [])];
+    const metrics = asked.length > 0 ? `metrics { ${asked.join(' ')} }` : '';
     const data = await this.request<{
       edit: Omit<EditView, 'frames' | 'selectedFrame'> & Record<string, unknown>;
     }>(
@@ -158,6 +165,7 @@ export class GatewayClient {
               metricFields.length === 0 || !f.metrics
                 ? null
                 : fillMetrics(f.metrics as Partial<FrameMetrics>),
+            metricModels: (f.metrics as { models?: string | null } | null)?.models ?? null,
           };
     const frames = ((data.edit.frames as Record<string, unknown>[]) ?? []).map((f) => view(f)!);
     frames.sort((a, b) => a.index - b.index);

@@ -48,7 +48,7 @@ const processIo: EvalIo = {
 export async function runEval(options: EvalOptions, io: EvalIo = processIo): Promise<EvalReport> {
   const dataset = await loadDataset(options.dataset);
   const client = new GatewayClient(options.gateway, io.fetch);
-  const served = await client.availableMetricFields();
+  const { fields: served, models: readModels } = await client.availableMetricFields();
   const missingMetrics = PAPER_METRIC_FIELDS.filter((f) => !served.includes(f));
   if (missingMetrics.length > 0 && !options.allowMissingMetrics)
     throw new PlatformError(
@@ -75,6 +75,7 @@ export async function runEval(options: EvalOptions, io: EvalIo = processIo): Pro
       candidates: options.candidates,
       outputSize: options.outputSize,
       servedFields: served,
+      readModels,
       pollMs: io.pollMs,
     },
     io.clock ?? systemClock,

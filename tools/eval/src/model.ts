@@ -67,6 +67,11 @@ export interface RunResult {
   failureCode: string | null;
   failureReason: string | null;
   durationMs: number;
+  /** The learned metrics' model set that measured the result (FrameMetrics.models), when served. */
+  metricModels?: string | null;
 }
+
+/** Model sets whose networks have random weights (the platform's test fixtures): their scores mean nothing. */
+export const isRandomModelSet = (id: string): boolean => id.startsWith('fixture-') || id.includes('-random-');
 
 export const isCompleted = (r: RunResult): boolean => r.outcome === 'EDITED' || r.outcome === 'NO_EDIT';

@@ -1,5 +1,5 @@
 import type { RowMetrics, Summary, SummaryRow } from './aggregate';
-import type { RunResult } from './model';
+import { isRandomModelSet, type RunResult } from './model';
 
 interface Column {
   header: string;
@@ -73,6 +73,13 @@ export function renderMarkdown(summary: Summary, ctx: RenderContext = { missingM
   notes.push(
     'No edit: the selection found no frame that fulfils the edit, so the result is the source image (source LPIPS 0, CLIP-I 1; CLIP score and target metrics of frame 0, which reproduces the source).',
   );
+  if (summary.metricModels.length > 0)
+    notes.push(`Learned metrics measured with ${summary.metricModels.join(', ')}.`);
+  const random = summary.metricModels.filter(isRandomModelSet);
+  if (random.length > 0)
+    notes.push(
+      `**WARNING: ${random.join(', ')} ${random.length > 1 ? 'are' : 'is a'} random-weight test model set; these scores mean nothing.**`,
+    );
   if (ctx.missingMetrics.length > 0)
     notes.push(
       `n/a: the platform does not serve ${ctx.missingMetrics.join(', ')}; those columns could not be measured.`,
@@ -174,6 +181,7 @@ export const ITEMS_CSV_HEADER = [
   'failure_code',
   'failure_reason',
   'duration_ms',
+  'metric_models',
 ] as const;
 
 /** One row per item × variant × seed: the edit, its outcome, the selected frame and every metric. */
@@ -201,6 +209,7 @@ export function renderItemsCsv(results: RunResult[]): string {
       r.failureCode,
       r.failureReason,
       r.durationMs,
+      r.metricModels ?? null,
     ]),
   ]);
 }

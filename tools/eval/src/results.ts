@@ -30,6 +30,8 @@ function base(ctx: RunContext, edit: EditView): RunResult {
     selectedCandidate: edit.selectedFrame?.candidate ?? null,
     selectedIndex: edit.selectedFrame?.index ?? null,
     frameCount: edit.frames.length > 0 ? edit.frames.length : null,
+    metricModels:
+      edit.selectedFrame?.metricModels ?? edit.frames.find((f) => f.index === 0)?.metricModels ?? null,
     metrics: null,
     failureCode: null,
     failureReason: null,

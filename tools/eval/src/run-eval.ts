@@ -13,6 +13,8 @@ export interface RunSettings {
   candidates: number;
   outputSize: number;
   servedFields: readonly MetricField[];
+  /** Whether to read FrameMetrics.models (the model set) too. */
+  readModels?: boolean;
   pollMs?: number;
 }
 
@@ -158,7 +160,7 @@ async function runTask(
   let edit: EditView | null = null;
   for (let attempt = 1; ; attempt++) {
     try {
-      edit = await client.editResult(id, settings.servedFields);
+      edit = await client.editResult(id, settings.servedFields, settings.readModels ?? false);
       break;
     } catch (error) {
       if (!(error instanceof GatewayError || error instanceof GraphqlRequestError)) throw error;

@@ -19,7 +19,12 @@ export function makeFrame(
   metrics: Partial<FrameMetrics> | null = {},
   candidate = 0,
 ): FrameView {
-  return { index, candidate, metrics: metrics === null ? null : makeFrameMetrics(metrics) };
+  return {
+    index,
+    candidate,
+    metrics: metrics === null ? null : makeFrameMetrics(metrics),
+    metricModels: null,
+  };
 }
 
 /** A completed edit of `count` frames whose frame i has LPIPS i/100 and CLIP score 0.2 + i/1000. */

@@ -7,6 +7,7 @@ const results = [
   makeRun({
     itemId: 'a',
     hasGroundTruth: true,
+    metricModels: 'fixture-x',
     metrics: makeMetrics({ sourceLpips: 0.2149, targetLpips: 0.15, targetClipI: 0.84 }),
   }),
   makeRun({ itemId: 'b', metrics: makeMetrics({ sourceLpips: 0.1 }) }),
@@ -48,6 +49,27 @@ describe('renderMarkdown', () => {
     expect(md.split('\n')[2]).toBe('| F2F | n/a | 0.90 | 0.30 | 1/1 | 0 | 0 |');
     expect(md).toContain('the platform does not serve lpips');
     expect(md).not.toContain('Failures');
+    expect(md).not.toContain('Learned metrics');
+  });
+
+  it('names the model set, and warns loudly when it has random weights', () => {
+    const md = renderMarkdown(
+      summarize(
+        [makeRun({ metricModels: 'fixture-tiny-random-abc' })],
+        [F2F],
+        { items: 1, itemsWithGroundTruth: 0 },
+        1,
+      ),
+    );
+    expect(md).toContain('Learned metrics measured with fixture-tiny-random-abc.');
+    expect(md).toContain(
+      '**WARNING: fixture-tiny-random-abc is a random-weight test model set; these scores mean nothing.**',
+    );
+    const real = renderMarkdown(
+      summarize([makeRun({ metricModels: 'full-1a2b' })], [F2F], { items: 1, itemsWithGroundTruth: 0 }, 1),
+    );
+    expect(real).toContain('Learned metrics measured with full-1a2b.');
+    expect(real).not.toContain('WARNING');
   });
 
   it('labels best-of-seeds rows', () => {
@@ -86,10 +108,10 @@ describe('CSV', () => {
     expect(rows[0]).toBe(ITEMS_CSV_HEADER.join(','));
     expect(rows).toHaveLength(5);
     expect(rows[1]).toBe(
-      'a,F2F,0,edit-1,COMPLETED,EDITED,true,0,12,49,0.2149,0.9,0.15,0.84,0.3,0.8,25,,,1000',
+      'a,F2F,0,edit-1,COMPLETED,EDITED,true,0,12,49,0.2149,0.9,0.15,0.84,0.3,0.8,25,,,1000,fixture-x',
     );
     expect(rows[4]).toBe(
-      'b,Target caption,0,edit-1,FAILED,FAILED,false,,,49,,,,,,,,GENERATION_FAILED,"stage | with, ""quotes""",1000',
+      'b,Target caption,0,edit-1,FAILED,FAILED,false,,,49,,,,,,,,GENERATION_FAILED,"stage | with, ""quotes""",1000,',
     );
   });
 });
