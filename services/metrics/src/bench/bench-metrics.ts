@@ -31,7 +31,13 @@ async function image(size: number, i: number): Promise<Buffer> {
     <circle cx="${size * (0.3 + i / 200)}" cy="${size * 0.55}" r="${size * 0.2}" fill="#8b3a2b"/></svg>`;
   // Noise like a real photo's texture, so that PNG decoding costs what it would.
   const noise = await sharp({
-    create: { width: size, height: size, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 20 } },
+    create: {
+      width: size,
+      height: size,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 20 },
+    },
   })
     .png()
     .toBuffer();
