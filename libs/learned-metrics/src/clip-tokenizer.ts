@@ -167,8 +167,10 @@ export function clean(text: string): string {
     .replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, '')
     .normalize('NFC');
   t = decodeHTML(decodeHTML(t)).trim();
+  // eslint-disable-next-line no-control-regex
+  const whitespace = /[\s\u001c-\u001f\u0085]+/u;
   return t
-    .split(/[\s\u001c-\u001f\u0085]+/u)
+    .split(whitespace)
     .filter((s) => s.length > 0)
     .join(' ')
     .trim()

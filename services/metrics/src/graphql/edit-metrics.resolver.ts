@@ -16,7 +16,7 @@ export interface MetricsSummaryView {
   selected: FrameMetricsView | null;
 }
 
-const LEARNED = ['lpips', 'clipI', 'clipScore', 'targetLpips', 'targetClipI'] as const;
+type Averaged = 'ssim' | 'psnr' | 'lpips' | 'clipI' | 'clipScore' | 'targetLpips' | 'targetClipI';
 
 /** Edit.metricsSummary: means over the path and the selected frame's metrics. */
 @Resolver('Edit')
@@ -38,7 +38,7 @@ export class EditMetricsResolver {
       select: { ...FRAME_METRICS_SELECT, frame: { select: { candidate: true, index: true } } },
     });
     if (rows.length === 0) return null;
-    const avg = (k: 'ssim' | 'psnr' | (typeof LEARNED)[number]) => {
+    const avg = (k: Averaged) => {
       const values = rows.map((r) => r[k]).filter((v): v is number => v !== null);
       return values.length === rows.length ? values.reduce((s, v) => s + v, 0) / values.length : null;
     };
