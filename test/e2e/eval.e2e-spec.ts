@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type EvalIo, main } from '@f2f/eval';
-import { REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
+import { DEFAULT_METRIC_MODELS_DIR, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
@@ -12,8 +12,6 @@ import { FakeOpenAiServer } from '../support/fake-openai';
 
 jest.setTimeout(600_000);
 
-/** The learned metrics' tiny random-weight networks (libs/learned-metrics): real LPIPS/CLIP code, meaningless scores. */
-const TINY_MODELS = path.join(REPO_ROOT, 'libs', 'learned-metrics', 'fixtures', 'tiny-models');
 /** The project's own dataset (made by tools/eval/src/scripts/make-dataset.ts). */
 const DATASET = path.join(REPO_ROOT, 'tools', 'eval', 'dataset');
 
@@ -65,8 +63,9 @@ beforeAll(async () => {
     logDir: path.join(REPO_ROOT, '.cache', 'test-logs', `e2e-eval-${Date.now()}`),
     stepDelayMs: 2,
     previewGenerators: 2,
+    // The tiny random-weight networks: the real LPIPS / CLIP code paths, meaningless scores.
+    metricModelsDir: DEFAULT_METRIC_MODELS_DIR,
     env: {
-      metrics: { METRIC_MODELS_DIR: TINY_MODELS },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
     },
