@@ -86,6 +86,24 @@ export default tseslint.config(
     },
   })),
   {
+    // Tools (the evaluation) see the platform as a client does: through the gateway, never its code.
+    files: ['tools/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: SERVICES.map((s) => `@f2f/${s}`),
+              message: 'tools talk to the platform over GraphQL only.',
+            },
+            { group: ['**/services/**'], message: 'tools talk to the platform over GraphQL only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/__tests__/**/*.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

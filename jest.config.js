@@ -5,7 +5,9 @@
 // `npm test` (scripts/test.js) starts the infrastructure, builds, and runs all three.
 const preset = require('./jest.preset');
 
-const roots = ['<rootDir>/libs', '<rootDir>/services'];
+const roots = ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools'];
+// @f2f/eval lives in tools/, not libs/ (the preset's mapping); the first matching pattern wins.
+preset.moduleNameMapper = { '^@f2f/eval$': '<rootDir>/tools/eval/src', ...preset.moduleNameMapper };
 
 module.exports = {
   projects: [

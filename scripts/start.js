@@ -24,6 +24,8 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
     topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? 'f2f.',
     blobDir: process.env.BLOB_DIR ?? path.join(root, '.data', 'blobs'),
     logDir: process.env.LOG_DIR ?? path.join(root, '.cache', 'logs'),
+    // Unset: the committed random-weight fixture networks (see libs/launcher).
+    metricModelsDir: process.env.METRIC_MODELS_DIR || undefined,
     ports: { ...DEFAULT_PORTS, gateway: Number(process.env.PORT ?? DEFAULT_PORTS.gateway) },
     stepDelayMs: Number(process.env.PREVIEW_STEP_DELAY_MS ?? 40),
   });

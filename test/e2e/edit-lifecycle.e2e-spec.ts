@@ -35,15 +35,48 @@ async function gql<T>(query: string, variables: Record<string, unknown> = {}): P
   return (await res.json()) as GraphqlResponse<T>;
 }
 
+const FRAME_METRICS_FIELDS = 'ssim psnr lpips clipI clipScore targetLpips targetClipI models';
+interface LearnedFrameMetricsView {
+  ssim: number;
+  psnr: number;
+  lpips: number | null;
+  clipI: number | null;
+  clipScore: number | null;
+  targetLpips: number | null;
+  targetClipI: number | null;
+  models: string | null;
+}
+
+/** Every frame has all learned metrics (from the launcher's random-weight fixture networks). */
+function expectLearnedMetrics(
+  frames: { metrics: LearnedFrameMetricsView | null }[],
+  withGroundTruth: boolean,
+) {
+  const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  for (const { metrics } of frames) {
+    expect(metrics).not.toBeNull();
+    expect([metrics!.lpips, metrics!.clipI, metrics!.clipScore].every(isNumber)).toBe(true);
+    expect(metrics!.models).toMatch(/^fixture-tiny-random-/);
+    if (withGroundTruth) expect([metrics!.targetLpips, metrics!.targetClipI].every(isNumber)).toBe(true);
+    else expect([metrics!.targetLpips, metrics!.targetClipI]).toEqual([null, null]);
+  }
+}
+
 const CREATE = `mutation Create($input: CreateEditInput!) { createEdit(input: $input) { id status targetCaption } }`;
 
 async function createEdit(
   image: Buffer,
   targetCaption = 'A photo of a sitting dog.',
   options: Record<string, unknown> = {},
+  groundTruth?: Buffer,
 ): Promise<string> {
   const res = await gql<{ createEdit: { id: string; status: string } }>(CREATE, {
-    input: { imageBase64: image.toString('base64'), targetCaption, options: { seed: 1234, ...options } },
+    input: {
+      imageBase64: image.toString('base64'),
+      targetCaption,
+      options: { seed: 1234, ...options },
+      ...(groundTruth ? { groundTruthBase64: groundTruth.toString('base64') } : {}),
+    },
   });
   expect(res.errors).toBeUndefined();
   expect(res.data!.createEdit.status).toBe('SUBMITTED');
@@ -119,7 +152,7 @@ describe('an edit through the whole platform', () => {
           candidate: number;
           seed: number;
           rawBlobKey: string;
-          metrics: { ssim: number; psnr: number } | null;
+          metrics: LearnedFrameMetricsView | null;
         }[];
         selectedFrame: { index: number; id: string } | null;
         selectionPolicy: string;
@@ -129,7 +162,7 @@ describe('an edit through the whole platform', () => {
       `query($id: ID!) { edit(id: $id) {
         temporalCaption captionProvenance
         progress { step totalSteps framesReady totalFrames }
-        frames { id candidate seed index blobKey rawBlobKey bytes sha256 width height metrics { ssim psnr } }
+        frames { id candidate seed index blobKey rawBlobKey bytes sha256 width height metrics { ${FRAME_METRICS_FIELDS} } }
         selectedFrame { id index } selectionPolicy
         history { seq type occurredAt }
       } }`,
@@ -181,6 +214,7 @@ describe('an edit through the whole platform', () => {
 
     // Metrics for every frame: frame 0 cropped back is the source (up to resampling); the path drifts away.
     expect(edit.frames.every((f) => f.metrics !== null)).toBe(true);
+    expectLearnedMetrics(edit.frames, false);
     expect(edit.frames[0].metrics!.ssim).toBeGreaterThan(0.95);
     expect(edit.frames[0].metrics!.psnr).toBeGreaterThan(30);
     expect(edit.frames[48].metrics!.ssim).toBeLessThan(edit.frames[1].metrics!.ssim);
@@ -324,6 +358,46 @@ async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+describe('metrics with a ground-truth image (PosEdit)', () => {
+  it('measures every frame against the source, the caption and the ground truth', async () => {
+    const id = await createEdit(
+      await makeImage(160, 120),
+      'A photo of a red ball.',
+      { steps: 4, frames: 9 },
+      await makeImage(200, 150, 'jpeg'),
+    );
+    expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    const res = await gql<{
+      edit: {
+        frames: { index: number; metrics: LearnedFrameMetricsView | null }[];
+        metricsSummary: {
+          frameCount: number;
+          mean: LearnedFrameMetricsView;
+          selected: LearnedFrameMetricsView | null;
+        };
+      };
+    }>(
+      `query($id: ID!) { edit(id: $id) {
+        frames { index metrics { ${FRAME_METRICS_FIELDS} } }
+        metricsSummary { frameCount mean { ${FRAME_METRICS_FIELDS} } selected { ${FRAME_METRICS_FIELDS} } }
+      } }`,
+      { id },
+    );
+    expect(res.errors).toBeUndefined();
+    const { frames, metricsSummary } = res.data!.edit;
+    expect(frames).toHaveLength(9);
+    expectLearnedMetrics(frames, true);
+    expect(frames.find((f) => f.index === 0)!.metrics!.lpips).toBeLessThan(
+      frames.find((f) => f.index === 8)!.metrics!.lpips!,
+    );
+    expect(metricsSummary.frameCount).toBe(9);
+    const meanLpips = frames.reduce((s, f) => s + f.metrics!.lpips!, 0) / 9;
+    expect(metricsSummary.mean.lpips).toBeCloseTo(meanLpips, 9);
+    expect(typeof metricsSummary.mean.targetClipI).toBe('number');
+    expect(metricsSummary.mean.models).toMatch(/^fixture-tiny-random-/);
+  });
+});
 
 describe('the GPU pool', () => {
   it('fans several candidates out across the workers and crops them to the output size', async () => {

@@ -36,9 +36,20 @@ export interface PlatformOptions {
   /** Two preview generators make a pool of two workers (failover tests). */
   previewGenerators?: 1 | 2;
   logLevel?: string;
+  /**
+   * The metrics service's model directory (METRIC_MODELS_DIR). Default: the committed tiny
+   * RANDOM-WEIGHT fixture networks (DEFAULT_METRIC_MODELS_DIR), so that every learned metric is
+   * computed end to end; their scores mean nothing, and the service logs so and records the model
+   * set's id ("fixture-tiny-random-…") with every frame. Pass a directory exported with trained
+   * weights (tools/metric-models) for real scores.
+   */
+  metricModelsDir?: string;
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
 }
+
+/** Tiny random-weight networks committed as test fixtures (libs/learned-metrics/fixtures). */
+export const DEFAULT_METRIC_MODELS_DIR = path.join(REPO_ROOT, 'libs/learned-metrics/fixtures/tiny-models');
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   gateway: 4000,
@@ -98,6 +109,7 @@ export class RunningPlatform {
       'preview-generator': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
       'preview-generator-2': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
       edits: { DEFAULT_MODEL: 'preview' },
+      metrics: { METRIC_MODELS_DIR: o.metricModelsDir ?? DEFAULT_METRIC_MODELS_DIR },
       'video-generation': {
         GENERATOR_ADDRESSES: this.instances
           .filter((n) => serviceOf(n) === 'preview-generator')

@@ -5,7 +5,9 @@ import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platfor
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { MetricsConfig } from './config';
+import { EditMetricsResolver } from './graphql/edit-metrics.resolver';
 import { FrameMetricsResolver } from './graphql/frame-metrics.resolver';
+import { learnedMetricsProviders } from './measurement/learned-metrics.provider';
 import { MeasureFramesUseCase } from './measurement/measure-frames.use-case';
 import { VideoGeneratedHandler } from './measurement/video-generated.handler';
 
@@ -21,7 +23,13 @@ export class AppModule {
         PlatformModule.forRoot(platformConfigFrom('metrics', config), logger),
         subgraphModule([METRICS_SDL], logger),
       ],
-      providers: [MeasureFramesUseCase, VideoGeneratedHandler, FrameMetricsResolver],
+      providers: [
+        ...learnedMetricsProviders(config, logger),
+        MeasureFramesUseCase,
+        VideoGeneratedHandler,
+        FrameMetricsResolver,
+        EditMetricsResolver,
+      ],
     };
   }
 }

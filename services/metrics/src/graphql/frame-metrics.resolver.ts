@@ -3,6 +3,8 @@ import { CurrentTenant, PRISMA } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
+import { FRAME_METRICS_SELECT, type FrameMetricsView, toView } from './frame-metrics.view';
+
 interface FrameRef {
   __typename: 'Frame';
   id: string;
@@ -21,11 +23,11 @@ export class FrameMetricsResolver {
   async metrics(
     @Parent() frame: FrameRef,
     @CurrentTenant() tenantId: TenantId,
-  ): Promise<{ ssim: number; psnr: number } | null> {
+  ): Promise<FrameMetricsView | null> {
     const row = await this.prisma.frameMetric.findFirst({
       where: { frameId: frame.id, tenantId },
-      select: { ssim: true, psnr: true },
+      select: FRAME_METRICS_SELECT,
     });
-    return row;
+    return row ? toView(row) : null;
   }
 }

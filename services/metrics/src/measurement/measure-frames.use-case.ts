@@ -1,54 +1,97 @@
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
-import { decodeRgba, letterbox } from '@f2f/imaging';
+import { type EventEnvelope, type FrameMetrics, makeEnvelope, Topic } from '@f2f/contracts';
+import { decodeRgba, letterbox, type RawImage } from '@f2f/imaging';
+import type { ImageReference, LearnedMetrics } from '@f2f/learned-metrics';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { LEARNED_METRICS, MEASURE_OPTIONS, type MeasureOptions } from './learned-metrics.provider';
 import { meanSsim, psnr, toSsimScale } from './pixel-metrics';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
+export const LEARNED_SOURCE_METRICS = ['lpips', 'clipI', 'clipScore'] as const;
+export const LEARNED_TARGET_METRICS = ['targetLpips', 'targetClipI'] as const;
+type MetricName =
+  | (typeof PIXEL_METRICS)[number]
+  | (typeof LEARNED_SOURCE_METRICS)[number]
+  | (typeof LEARNED_TARGET_METRICS)[number];
 
 /**
- * video.generated -> SSIM and PSNR of every edited frame (every candidate) against the source at
- * the frames' size (letterboxed when the output's aspect differs), one frame in memory at a time
- * -> per-frame rows -> metrics.computed.
+ * video.generated -> metrics of every edited frame (every candidate) against the source at the
+ * frames' size (letterboxed when the output's aspect differs): SSIM and PSNR, and with a model
+ * directory LPIPS, CLIP-I and the CLIP score against the target caption, plus LPIPS and CLIP-I
+ * against the ground-truth image when the edit has one. Frames are decoded and measured in batches
+ * of `batchSize`, so memory does not grow with the path -> per-frame rows -> metrics.computed.
  */
 @Injectable()
 export class MeasureFramesUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(LEARNED_METRICS) private readonly learned: LearnedMetrics | null,
+    @Inject(MEASURE_OPTIONS) private readonly options: MeasureOptions,
   ) {}
 
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
-    const { frames, width, height, sourceKey } = event.payload;
-    const source = await decodeRgba(await letterbox(await this.blobs.get(sourceKey), width, height));
+    const { frames, width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
+    const decodeAt = async (key: string) =>
+      decodeRgba(await letterbox(await this.blobs.get(key), width, height));
+    const source = await decodeAt(sourceKey);
     const sourceSmall = await toSsimScale(source);
-    const rows: {
-      frameId: string;
-      frameIndex: number;
-      candidate: number;
-      ssim: number;
-      psnr: number;
-    }[] = [];
-    for (const frame of [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index)) {
-      const pixels = await decodeRgba(await this.blobs.get(frame.blobKey), width, height);
-      rows.push({
-        frameId: frame.frameId,
-        frameIndex: frame.index,
-        candidate: frame.candidate,
-        ssim: meanSsim(sourceSmall, await toSsimScale(pixels)),
-        psnr: psnr(source, pixels),
-      });
-      if (rows.length % 8 === 0) await ctx.heartbeat();
+
+    const learned = this.learned;
+    let refs: { source: ImageReference; text: Float32Array; target: ImageReference | null } | null = null;
+    if (learned) {
+      refs = {
+        source: await learned.reference(source),
+        text: await learned.textEmbedding(targetCaption),
+        target: groundTruthKey ? await learned.reference(await decodeAt(groundTruthKey)) : null,
+      };
     }
-    const mean = (k: 'ssim' | 'psnr') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+
+    const series: FrameMetrics[] = [];
+    const ordered = [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
+    for (let start = 0; start < ordered.length; start += this.options.batchSize) {
+      const batch = ordered.slice(start, start + this.options.batchSize);
+      const pixels: RawImage[] = [];
+      for (const frame of batch)
+        pixels.push(await decodeRgba(await this.blobs.get(frame.blobKey), width, height));
+      const scores =
+        learned && refs ? await learned.measureBatch(pixels, refs.source, refs.text, refs.target) : null;
+      for (let i = 0; i < batch.length; i++) {
+        series.push({
+          candidate: batch[i].candidate,
+          index: batch[i].index,
+          frameId: batch[i].frameId,
+          ssim: meanSsim(sourceSmall, await toSsimScale(pixels[i])),
+          psnr: psnr(source, pixels[i]),
+          lpips: scores?.[i].lpips ?? null,
+          clipI: scores?.[i].clipI ?? null,
+          clipScore: scores?.[i].clipScore ?? null,
+          targetLpips: scores?.[i].targetLpips ?? null,
+          targetClipI: scores?.[i].targetClipI ?? null,
+        });
+      }
+      await ctx.heartbeat();
+    }
+
+    const measured: MetricName[] = [
+      ...PIXEL_METRICS,
+      ...(learned ? LEARNED_SOURCE_METRICS : []),
+      ...(learned && groundTruthKey ? LEARNED_TARGET_METRICS : []),
+    ];
+    const mean: Record<string, number> = {};
+    for (const k of measured) mean[k] = series.reduce((s, r) => s + (r[k] as number), 0) / series.length;
+    const metricModels = learned?.modelId ?? null;
+
     await ctx.transaction(async (tx) => {
       await tx.frameMetric.createMany({
-        data: rows.map(({ candidate: _candidate, ...r }) => ({
+        data: series.map(({ candidate: _candidate, index, ...r }) => ({
           ...r,
+          frameIndex: index,
+          metricModels,
           tenantId: event.tenantId,
           editId: event.editId,
         })),
@@ -62,26 +105,20 @@ export class MeasureFramesUseCase {
           tenantId: event.tenantId,
           cause: event,
           payload: {
-            frameCount: rows.length,
-            metrics: [...PIXEL_METRICS],
-            mean: { ssim: mean('ssim'), psnr: mean('psnr') },
+            frameCount: series.length,
+            metrics: measured,
+            mean,
             selection: event.payload.selection,
-            series: rows.map((r) => ({
-              candidate: r.candidate,
-              index: r.frameIndex,
-              frameId: r.frameId,
-              ssim: r.ssim,
-              psnr: r.psnr,
-              lpips: null,
-              clipI: null,
-              clipScore: null,
-              targetLpips: null,
-              targetClipI: null,
-            })),
+            series,
           },
         }),
       );
     });
-    ctx.logger.info({ frames: rows.length, meanSsim: mean('ssim') }, 'frame metrics computed');
+    ctx.logger.info(
+      { frames: series.length, metrics: measured, metricModels, mean },
+      learned
+        ? 'frame metrics computed'
+        : 'frame metrics computed (SSIM and PSNR only: no METRIC_MODELS_DIR)',
+    );
   }
 }

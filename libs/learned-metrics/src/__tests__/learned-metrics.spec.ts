@@ -1,0 +1,269 @@
+/**
+ * @jest-environment ./test/support/native-typed-arrays-environment.js
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import sharp from 'sharp';
+
+import { ClipTokenizer } from '../clip-tokenizer';
+import { LearnedMetrics } from '../learned-metrics';
+import { ModelDirError, readManifest } from '../manifest';
+import {
+  CLIP_SIZE,
+  clipCrop,
+  clipTensorInto,
+  decodeRgb,
+  lpipsResize,
+  lpipsTensorInto,
+  type Rgb8,
+} from '../preprocess';
+
+// Fixtures made by tools/metric-models/make-fixtures.sh: tiny random-weight networks and the values
+// PyTorch computes for them with the reference (Pillow / torchvision) preprocessing.
+const MODEL_DIR = path.resolve(__dirname, '../../fixtures/tiny-models');
+const REF_DIR = path.join(MODEL_DIR, 'reference');
+
+interface Reference {
+  lpipsSize: number;
+  images: Record<
+    string,
+    {
+      width: number;
+      height: number;
+      clipTensor: { sum: number; absSum: number; samples: [number, number, number, number][] };
+      lpipsTensor: { sum: number; samples: [number, number, number, number][] };
+      imageEmbeds: number[];
+    }
+  >;
+  captions: { text: string; ids: number[]; textEmbeds: number[] }[];
+  pairs: { frame: string; against: string; lpips: number; clipI: number; clipScore?: number }[];
+}
+const ref: Reference = JSON.parse(readFileSync(path.join(MODEL_DIR, 'reference.json'), 'utf8'));
+const NAMES = Object.keys(ref.images);
+
+const load = (name: string) => decodeRgb(readFileSync(path.join(REF_DIR, name)));
+
+function maxAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+};
+
+describe('preprocessing (against Pillow / torchvision)', () => {
+  it.each(NAMES)('CLIP resize + centre crop of %s equals Pillow pixel for pixel', async (name) => {
+    const img = await load(`${name}.png`);
+    expect([img.width, img.height]).toEqual([ref.images[name].width, ref.images[name].height]);
+    const crop = clipCrop(img);
+    const expected = await load(`${name}.clip.png`);
+    expect([crop.width, crop.height]).toEqual([CLIP_SIZE, CLIP_SIZE]);
+    expect(maxAbsDiff(crop.data, expected.data)).toBe(0);
+  });
+
+  it.each(NAMES)('LPIPS resize of %s equals Pillow pixel for pixel', async (name) => {
+    const img = await load(`${name}.png`);
+    const small = lpipsResize(img, ref.lpipsSize);
+    const expected = await load(`${name}.lpips.png`);
+    expect(maxAbsDiff(small.data, expected.data)).toBe(0);
+  });
+
+  it.each(NAMES)('normalised tensors of %s match torchvision values', async (name) => {
+    const img = await load(`${name}.png`);
+    const clip = new Float32Array(3 * CLIP_SIZE * CLIP_SIZE);
+    clipTensorInto(clipCrop(img), clip);
+    const r = ref.images[name];
+    for (const [c, y, x, v] of r.clipTensor.samples) {
+      expect(clip[(c * CLIP_SIZE + y) * CLIP_SIZE + x]).toBeCloseTo(v, 6);
+    }
+    expect(clip.reduce((s, v) => s + v, 0)).toBeCloseTo(r.clipTensor.sum, 1);
+    expect(clip.reduce((s, v) => s + Math.abs(v), 0)).toBeCloseTo(r.clipTensor.absSum, 1);
+
+    const S = ref.lpipsSize;
+    const lp = new Float32Array(3 * S * S);
+    lpipsTensorInto(lpipsResize(img, S), lp);
+    for (const [c, y, x, v] of r.lpipsTensor.samples) expect(lp[(c * S + y) * S + x]).toBeCloseTo(v, 6);
+    expect(lp.reduce((s, v) => s + v, 0)).toBeCloseTo(r.lpipsTensor.sum, 1);
+  });
+
+  it('the Pillow resize is not sharp: libvips would not reproduce the reference', async () => {
+    const img = await load('frame-b.png');
+    const viaSharp = await sharp(readFileSync(path.join(REF_DIR, 'frame-b.png')))
+      .resize(ref.lpipsSize, ref.lpipsSize, { fit: 'fill', kernel: 'linear' })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const expected = await load('frame-b.lpips.png');
+    expect(maxAbsDiff(lpipsResize(img, ref.lpipsSize).data, expected.data)).toBe(0);
+    expect(maxAbsDiff(viaSharp, expected.data)).toBeGreaterThan(0);
+  });
+});
+
+describe('CLIP tokenizer (against open_clip SimpleTokenizer)', () => {
+  const tokenizer = ClipTokenizer.fromFile(path.join(MODEL_DIR, 'bpe_simple_vocab_16e6.txt.gz'));
+
+  it.each(ref.captions.map((c) => [c.text.slice(0, 40), c] as const))('ids of %j', (_, c) => {
+    expect(Array.from(tokenizer.tokenize(c.text), Number)).toEqual(c.ids);
+  });
+
+  it('rejects a vocabulary that is not CLIP BPE', () => {
+    expect(() => new ClipTokenizer('header\na b\n')).toThrow(/expected 48894 merges/);
+  });
+});
+
+describe('LearnedMetrics on the tiny fixture networks (against PyTorch)', () => {
+  let metrics: LearnedMetrics;
+  const images: Record<string, Rgb8> = {};
+
+  beforeAll(async () => {
+    metrics = await LearnedMetrics.load({ modelDir: MODEL_DIR, threads: 1 });
+    for (const n of NAMES) images[n] = await load(`${n}.png`);
+  });
+  afterAll(() => metrics.release());
+
+  it('names the model set, labelled as random-weight fixtures', () => {
+    expect(metrics.modelId).toMatch(/^fixture-tiny-random-[0-9a-f]{12}$/);
+    expect(metrics.manifest.weights).toBe('random');
+    expect(metrics.manifest.note).toMatch(/RANDOM-WEIGHT TEST FIXTURES/);
+  });
+
+  it('image embeddings match PyTorch', async () => {
+    for (const n of NAMES) {
+      const r = await metrics.reference(images[n]);
+      expect(cosine(r.clip, ref.images[n].imageEmbeds)).toBeGreaterThan(0.99999);
+      const norm = Math.hypot(...ref.images[n].imageEmbeds);
+      r.clip.forEach((v, i) => expect(v).toBeCloseTo(ref.images[n].imageEmbeds[i] / norm, 4));
+    }
+  });
+
+  it('text embeddings match PyTorch', async () => {
+    for (const c of ref.captions) {
+      const e = await metrics.textEmbedding(c.text);
+      expect(cosine(e, c.textEmbeds)).toBeGreaterThan(0.99999);
+    }
+    await expect(metrics.textEmbedding('  ')).rejects.toThrow(/caption is empty/);
+  });
+
+  it('LPIPS, CLIP-I and CLIP score of a batch match PyTorch (lpips.LPIPS forward)', async () => {
+    const source = await metrics.reference(images.source);
+    const target = await metrics.reference(images.target);
+    const text = await metrics.textEmbedding(ref.captions[0].text);
+    const frames = ['frame-a', 'frame-b', 'source'];
+    const out = await metrics.measureBatch(
+      frames.map((f) => images[f]),
+      source,
+      text,
+      target,
+    );
+    expect(out).toHaveLength(3);
+    frames.forEach((f, i) => {
+      const vsSource = ref.pairs.find((p) => p.frame === f && p.against === 'source')!;
+      const vsTarget = ref.pairs.find((p) => p.frame === f && p.against === 'target')!;
+      expect(out[i].lpips).toBeCloseTo(vsSource.lpips, 5);
+      expect(out[i].clipI).toBeCloseTo(vsSource.clipI, 5);
+      expect(out[i].clipScore).toBeCloseTo(vsSource.clipScore!, 5);
+      expect(out[i].targetLpips).toBeCloseTo(vsTarget.lpips, 5);
+      expect(out[i].targetClipI).toBeCloseTo(vsTarget.clipI, 5);
+    });
+    // The source against itself: distance 0, similarity 1.
+    expect(out[2].lpips).toBeCloseTo(0, 6);
+    expect(out[2].clipI).toBeCloseTo(1, 6);
+    const noTarget = await metrics.measureBatch([images['frame-a']], source, text);
+    expect(noTarget[0]).toMatchObject({ targetLpips: null, targetClipI: null, lpips: out[0].lpips });
+  });
+
+  it('rejects an image that is not RGB', async () => {
+    const bad: Rgb8 = { data: new Uint8Array(10), width: 10, height: 10, channels: 3 };
+    await expect(metrics.reference(bad)).rejects.toThrow(/not an RGB\(A\) image/);
+  });
+});
+
+describe('model directory validation', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'f2f-models-'));
+    cpSync(MODEL_DIR, dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const editManifest = (edit: (m: Record<string, any>) => void) => {
+    const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    edit(m);
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  };
+
+  it('a missing directory', async () => {
+    await expect(LearnedMetrics.load({ modelDir: path.join(dir, 'nope') })).rejects.toThrow(/does not exist/);
+  });
+
+  it('no manifest', async () => {
+    rmSync(path.join(dir, 'manifest.json'));
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(/has no manifest\.json/);
+  });
+
+  it('a manifest that is not JSON', async () => {
+    writeFileSync(path.join(dir, 'manifest.json'), '{ nope');
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(/not JSON/);
+  });
+
+  it('a manifest missing fields names them', async () => {
+    editManifest((m) => {
+      delete m.models.clipText;
+      m.weights = 'pretty';
+    });
+    const err = await LearnedMetrics.load({ modelDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelDirError);
+    expect(err.message).toMatch(/weights/);
+    expect(err.message).toMatch(/models\.clipText/);
+  });
+
+  it('a missing model file', async () => {
+    rmSync(path.join(dir, 'clip_image.onnx'));
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(/missing clip_image\.onnx/);
+  });
+
+  it('a file that does not match its digest', async () => {
+    writeFileSync(path.join(dir, 'lpips_distance.onnx'), 'garbage');
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
+      /lpips_distance\.onnx does not match its digest/,
+    );
+  });
+
+  it('a file that is not ONNX (digests not checked)', async () => {
+    writeFileSync(path.join(dir, 'lpips_distance.onnx'), 'garbage');
+    await expect(LearnedMetrics.load({ modelDir: dir, verifyDigests: false })).rejects.toThrow(
+      /lpips_distance\.onnx is not a loadable ONNX model/,
+    );
+  });
+
+  it('a network whose shapes differ from the manifest', async () => {
+    editManifest((m) => (m.models.clipImage.outputs.image_embeds = [-1, 512]));
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
+      /clip_image\.onnx \(clipImage\) output image_embeds has shape \[-1,16\], manifest says \[-1,512\]/,
+    );
+  });
+
+  it('renamed inputs', async () => {
+    editManifest((m) => (m.models.clipText.inputs = { tokens: [1, 77] }));
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
+      /has inputs \[input_ids\], manifest says \[tokens\]/,
+    );
+  });
+
+  it('the committed manifest passes, with digests', () => {
+    expect(readManifest(MODEL_DIR).id).toMatch(/^fixture-/);
+  });
+});

@@ -1,0 +1,271 @@
+import path from 'node:path';
+
+import * as ort from 'onnxruntime-node';
+
+import { ClipTokenizer } from './clip-tokenizer';
+import { type MetricModelsManifest, ModelDirError, readManifest } from './manifest';
+import { CLIP_SIZE, clipCrop, clipTensorInto, lpipsResize, lpipsTensorInto, type Rgb8 } from './preprocess';
+
+export interface LearnedMetricsOptions {
+  /** A directory exported by tools/metric-models (manifest.json, ONNX files, BPE vocabulary). */
+  modelDir: string;
+  /** Intra-op threads of each ONNX Runtime session (default 2). */
+  threads?: number;
+  /** Check every file's sha256 against the manifest at load (default true). */
+  verifyDigests?: boolean;
+}
+
+/** What a frame is compared with: the source or the ground-truth target, computed once per edit. */
+export interface ImageReference {
+  /** The CLIP image embedding, unit length. */
+  clip: Float32Array;
+  /** LPIPS' unit-normalised AlexNet feature maps (batch 1), one per layer. */
+  lpips: ort.Tensor[];
+}
+
+/**
+ * One frame's learned metrics.
+ * - lpips: LPIPS (AlexNet, v0.1) distance to the source; 0 = identical, higher = more different.
+ * - clipI: cosine similarity of the CLIP image embeddings of frame and source, in [-1, 1].
+ * - clipScore: cosine similarity of the frame's CLIP image embedding and the target caption's CLIP
+ *   text embedding, in [-1, 1] (not multiplied by 100 or clipped at 0 as in Hessel et al.'s
+ *   CLIPScore; the paper reports the raw cosine).
+ * - targetLpips, targetClipI: the same against the ground-truth target image; null without one.
+ */
+export interface LearnedFrameMetrics {
+  lpips: number;
+  clipI: number;
+  clipScore: number;
+  targetLpips: number | null;
+  targetClipI: number | null;
+}
+
+export type NetworkName = 'clipImage' | 'clipText' | 'lpipsFeatures' | 'lpipsDistance' | 'preprocess';
+
+const NETWORKS = ['lpipsFeatures', 'lpipsDistance', 'clipImage', 'clipText'] as const;
+
+/** The learned metrics on ONNX Runtime (CPU), with the networks and vocabulary of a model directory. */
+export class LearnedMetrics {
+  /** Milliseconds spent per network (and in preprocessing) since load, for benchmarks. */
+  readonly timings: Record<NetworkName, number> = {
+    clipImage: 0,
+    clipText: 0,
+    lpipsFeatures: 0,
+    lpipsDistance: 0,
+    preprocess: 0,
+  };
+
+  private constructor(
+    readonly manifest: MetricModelsManifest,
+    private readonly sessions: Record<(typeof NETWORKS)[number], ort.InferenceSession>,
+    private readonly tokenizer: ClipTokenizer,
+    readonly lpipsSize: number,
+  ) {}
+
+  /** The model set's id (manifest `id`), recorded with every score. */
+  get modelId(): string {
+    return this.manifest.id;
+  }
+
+  static async load(options: LearnedMetricsOptions): Promise<LearnedMetrics> {
+    const { modelDir } = options;
+    const manifest = readManifest(modelDir, options.verifyDigests ?? true);
+    const threads = options.threads ?? 2;
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    };
+    const sessions = {} as Record<(typeof NETWORKS)[number], ort.InferenceSession>;
+    for (const name of NETWORKS) {
+      const spec = manifest.models[name];
+      try {
+        sessions[name] = await ort.InferenceSession.create(path.join(modelDir, spec.file), sessionOptions);
+      } catch (err) {
+        throw new ModelDirError(
+          modelDir,
+          `${spec.file} is not a loadable ONNX model (${(err as Error).message})`,
+        );
+      }
+      checkSignature(modelDir, name, spec, sessions[name]);
+    }
+    const [, , h, w] = manifest.models.lpipsFeatures.inputs.image;
+    const [rh, rw] = manifest.models.lpipsFeatures.preprocessing.resize;
+    if (h !== rh || w !== rw || h !== w) {
+      throw new ModelDirError(
+        modelDir,
+        `lpipsFeatures input ${h}x${w} does not match its resize ${rh}x${rw}`,
+      );
+    }
+    const clipIn = manifest.models.clipImage.inputs.pixel_values;
+    if (clipIn[2] !== CLIP_SIZE || clipIn[3] !== CLIP_SIZE) {
+      throw new ModelDirError(modelDir, `clipImage input must be 224x224, manifest says ${clipIn.join('x')}`);
+    }
+    const img = manifest.models.clipImage.outputs.image_embeds;
+    const txt = manifest.models.clipText.outputs.text_embeds;
+    if (img[1] !== txt[1]) {
+      throw new ModelDirError(
+        modelDir,
+        `CLIP image (${img[1]}) and text (${txt[1]}) embeddings differ in size`,
+      );
+    }
+    const tokenizer = ClipTokenizer.fromFile(
+      path.join(modelDir, manifest.tokenizer.vocab),
+      manifest.tokenizer.contextLength,
+    );
+    return new LearnedMetrics(manifest, sessions, tokenizer, h);
+  }
+
+  /** CLIP BPE ids of a caption (start, tokens, end, zero padding). */
+  tokenize(caption: string): BigInt64Array {
+    return this.tokenizer.tokenize(caption);
+  }
+
+  /** The caption's CLIP text embedding, unit length. */
+  async textEmbedding(caption: string): Promise<Float32Array> {
+    if (!caption.trim()) throw new Error('textEmbedding: the caption is empty');
+    const ids = this.tokenize(caption);
+    const out = await this.timed('clipText', () =>
+      this.sessions.clipText.run({ input_ids: new ort.Tensor('int64', ids, [1, ids.length]) }),
+    );
+    return unit(out.text_embeds.data as Float32Array, 0, out.text_embeds.dims[1]);
+  }
+
+  /** Precomputes what frames are compared with: CLIP embedding and LPIPS features of one image. */
+  async reference(image: Rgb8): Promise<ImageReference> {
+    const { clip, lpips } = await this.embed([image]);
+    return { clip: clip[0], lpips };
+  }
+
+  /** Learned metrics of each frame (one batch through each network; keep batches small). */
+  async measureBatch(
+    frames: Rgb8[],
+    source: ImageReference,
+    text: Float32Array,
+    groundTruth?: ImageReference | null,
+  ): Promise<LearnedFrameMetrics[]> {
+    if (frames.length === 0) return [];
+    const { clip, lpips } = await this.embed(frames);
+    const lp = await this.distance(source.lpips, lpips);
+    const tlp = groundTruth ? await this.distance(groundTruth.lpips, lpips) : null;
+    return clip.map((e, i) => ({
+      lpips: lp[i],
+      clipI: dot(e, source.clip),
+      clipScore: dot(e, text),
+      targetLpips: tlp ? tlp[i] : null,
+      targetClipI: groundTruth ? dot(e, groundTruth.clip) : null,
+    }));
+  }
+
+  async release(): Promise<void> {
+    for (const s of Object.values(this.sessions)) await s.release();
+  }
+
+  private async embed(images: Rgb8[]): Promise<{ clip: Float32Array[]; lpips: ort.Tensor[] }> {
+    const n = images.length;
+    const S = this.lpipsSize;
+    const t0 = performance.now();
+    const clipIn = new Float32Array(n * 3 * CLIP_SIZE * CLIP_SIZE);
+    const lpIn = new Float32Array(n * 3 * S * S);
+    images.forEach((img, i) => {
+      checkImage(img);
+      clipTensorInto(clipCrop(img), clipIn, i * 3 * CLIP_SIZE * CLIP_SIZE);
+      lpipsTensorInto(lpipsResize(img, S), lpIn, i * 3 * S * S);
+    });
+    this.timings.preprocess += performance.now() - t0;
+    const c = await this.timed('clipImage', () =>
+      this.sessions.clipImage.run({
+        pixel_values: new ort.Tensor('float32', clipIn, [n, 3, CLIP_SIZE, CLIP_SIZE]),
+      }),
+    );
+    const d = c.image_embeds.dims[1];
+    const data = c.image_embeds.data as Float32Array;
+    const f = await this.timed('lpipsFeatures', () =>
+      this.sessions.lpipsFeatures.run({ image: new ort.Tensor('float32', lpIn, [n, 3, S, S]) }),
+    );
+    const lpips = this.sessions.lpipsFeatures.outputNames.map((name) => f[name]);
+    return { clip: images.map((_, i) => unit(data, i * d, d)), lpips };
+  }
+
+  private async distance(ref: ort.Tensor[], frames: ort.Tensor[]): Promise<number[]> {
+    const feeds: Record<string, ort.Tensor> = {};
+    ref.forEach((t, k) => (feeds[`a${k}`] = t));
+    frames.forEach((t, k) => (feeds[`b${k}`] = t));
+    const out = await this.timed('lpipsDistance', () => this.sessions.lpipsDistance.run(feeds));
+    return Array.from(out.distance.data as Float32Array);
+  }
+
+  private async timed<T>(name: NetworkName, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.timings[name] += performance.now() - t0;
+    }
+  }
+}
+
+function checkImage(img: Rgb8): void {
+  if (
+    img.width < 1 ||
+    img.height < 1 ||
+    img.data.length < img.width * img.height * img.channels ||
+    img.channels < 3
+  ) {
+    throw new Error(
+      `not an RGB(A) image: ${img.width}x${img.height}x${img.channels}, ${img.data.length} bytes`,
+    );
+  }
+}
+
+function checkSignature(
+  modelDir: string,
+  name: string,
+  spec: { file: string; inputs: Record<string, number[]>; outputs: Record<string, number[]> },
+  session: ort.InferenceSession,
+): void {
+  const compare = (
+    kind: 'input' | 'output',
+    expected: Record<string, number[]>,
+    meta: readonly ort.InferenceSession.ValueMetadata[],
+  ) => {
+    const names = meta.map((m) => m.name);
+    const want = Object.keys(expected);
+    if (names.join(',') !== want.join(',')) {
+      throw new ModelDirError(
+        modelDir,
+        `${spec.file} (${name}) has ${kind}s [${names}], manifest says [${want}]`,
+      );
+    }
+    for (const m of meta) {
+      const actual = m.isTensor ? m.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
+      const exp = expected[m.name];
+      if (actual.join(',') !== exp.join(',')) {
+        throw new ModelDirError(
+          modelDir,
+          `${spec.file} (${name}) ${kind} ${m.name} has shape [${actual}], manifest says [${exp}]`,
+        );
+      }
+    }
+  };
+  compare('input', spec.inputs, session.inputMetadata);
+  compare('output', spec.outputs, session.outputMetadata);
+}
+
+function unit(data: Float32Array, offset: number, length: number): Float32Array {
+  let s = 0;
+  for (let i = 0; i < length; i++) s += data[offset + i] * data[offset + i];
+  const norm = Math.sqrt(s) || 1;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = data[offset + i] / norm;
+  return out;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`embeddings differ in size: ${a.length} vs ${b.length}`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}

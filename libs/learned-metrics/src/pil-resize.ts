@@ -1,0 +1,182 @@
+/**
+ * Pillow's resampling (`Image.resize`, libImaging/Resample.c), reproduced exactly: separable
+ * convolution with the filter stretched by the scale (antialiased downscaling), coefficients in
+ * 22-bit fixed point, the horizontal pass first, each pass rounded and clipped to 8 bits. The
+ * reference preprocessing of CLIP (torchvision `Resize` on a PIL image) and of LPIPS here is
+ * Pillow's, and libvips (sharp) filters differently, so tensors would differ by a few grey levels.
+ */
+
+export interface Rgb8 {
+  /** Interleaved 8-bit pixels, `channels` per pixel (only the first three are used). */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+interface Filter {
+  support: number;
+  fn(x: number): number;
+}
+
+export const BICUBIC: Filter = {
+  support: 2,
+  fn(x) {
+    const a = -0.5;
+    x = Math.abs(x);
+    if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+    return 0;
+  },
+};
+
+export const BILINEAR: Filter = {
+  support: 1,
+  fn(x) {
+    x = Math.abs(x);
+    return x < 1 ? 1 - x : 0;
+  },
+};
+
+const PRECISION_BITS = 32 - 8 - 2;
+const ONE = 2 ** PRECISION_BITS;
+
+interface Coeffs {
+  ksize: number;
+  /** Per output pixel: first input index and count. */
+  min: Int32Array;
+  count: Int32Array;
+  /** Fixed-point weights, ksize per output pixel. */
+  k: Int32Array;
+}
+
+function precompute(inSize: number, outSize: number, filter: Filter): Coeffs {
+  const scale = inSize / outSize;
+  const filterscale = Math.max(scale, 1);
+  const support = filter.support * filterscale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const min = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const k = new Int32Array(outSize * ksize);
+  const w = new Float64Array(ksize);
+  const ss = 1 / filterscale;
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = (xx + 0.5) * scale;
+    let xmin = Math.trunc(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    let xmax = Math.trunc(center + support + 0.5);
+    if (xmax > inSize) xmax = inSize;
+    xmax -= xmin;
+    let ww = 0;
+    for (let x = 0; x < xmax; x++) {
+      w[x] = filter.fn((x + xmin - center + 0.5) * ss);
+      ww += w[x];
+    }
+    for (let x = 0; x < xmax; x++) {
+      const v = ww !== 0 ? w[x] / ww : w[x];
+      k[xx * ksize + x] = v < 0 ? Math.trunc(-0.5 + v * ONE) : Math.trunc(0.5 + v * ONE);
+    }
+    min[xx] = xmin;
+    count[xx] = xmax;
+  }
+  return { ksize, min, count, k };
+}
+
+function clip8(v: number): number {
+  if (v >= ONE * 256) return 255;
+  if (v <= 0) return 0;
+  return Math.floor(v / ONE);
+}
+
+function horizontal(src: Rgb8, outW: number, filter: Filter, y0: number, rows: number): Rgb8 {
+  const c = precompute(src.width, outW, filter);
+  const out = new Uint8Array(outW * rows * 3);
+  const sc = src.channels;
+  for (let y = 0; y < rows; y++) {
+    const rowIn = (y + y0) * src.width * sc;
+    for (let xx = 0; xx < outW; xx++) {
+      const kb = xx * c.ksize;
+      const xmin = c.min[xx];
+      const n = c.count[xx];
+      for (let ch = 0; ch < 3; ch++) {
+        let ss = ONE / 2;
+        for (let x = 0; x < n; x++) ss += src.data[rowIn + (x + xmin) * sc + ch] * c.k[kb + x];
+        out[(y * outW + xx) * 3 + ch] = clip8(ss);
+      }
+    }
+  }
+  return { data: out, width: outW, height: rows, channels: 3 };
+}
+
+function vertical(src: Rgb8, c: Coeffs, outH: number, offset: number): Rgb8 {
+  const w = src.width;
+  const sc = src.channels;
+  const out = new Uint8Array(w * outH * 3);
+  for (let yy = 0; yy < outH; yy++) {
+    const kb = yy * c.ksize;
+    const ymin = c.min[yy] - offset;
+    const n = c.count[yy];
+    for (let xx = 0; xx < w; xx++) {
+      for (let ch = 0; ch < 3; ch++) {
+        let ss = ONE / 2;
+        for (let y = 0; y < n; y++) ss += src.data[((y + ymin) * w + xx) * sc + ch] * c.k[kb + y];
+        out[(yy * w + xx) * 3 + ch] = clip8(ss);
+      }
+    }
+  }
+  return { data: out, width: w, height: outH, channels: 3 };
+}
+
+function toRgb(img: Rgb8): Rgb8 {
+  if (img.channels === 3) return img;
+  const out = new Uint8Array(img.width * img.height * 3);
+  for (let i = 0, j = 0; j < out.length; i += img.channels, j += 3) {
+    out[j] = img.data[i];
+    out[j + 1] = img.data[i + 1];
+    out[j + 2] = img.data[i + 2];
+  }
+  return { data: out, width: img.width, height: img.height, channels: 3 };
+}
+
+/** `img.resize((width, height), filter)` of Pillow, on RGB (alpha, if any, is dropped). */
+export function pilResize(img: Rgb8, width: number, height: number, filter: Filter): Rgb8 {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new Error(`invalid resize target ${width}x${height}`);
+  }
+  if (img.width === width && img.height === height) return toRgb(img);
+  const needH = img.width !== width;
+  const needV = img.height !== height;
+  if (!needV) return horizontal(img, width, filter, 0, img.height);
+  const cv = precompute(img.height, height, filter);
+  if (!needH) return vertical(img, cv, height, 0);
+  const first = cv.min[0];
+  const last = cv.min[height - 1] + cv.count[height - 1];
+  const temp = horizontal(img, width, filter, first, last - first);
+  return vertical(temp, cv, height, first);
+}
+
+/** Python's round(): halves go to the even neighbour (torchvision's centre crop uses it). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** torchvision `CenterCrop(size)` on a PIL image at least `size` in both dimensions. */
+export function centerCrop(img: Rgb8, size: number): Rgb8 {
+  if (img.width < size || img.height < size) {
+    throw new Error(`cannot centre-crop ${img.width}x${img.height} to ${size}`);
+  }
+  const top = roundHalfEven((img.height - size) / 2);
+  const left = roundHalfEven((img.width - size) / 2);
+  const out = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = ((y + top) * img.width + x + left) * img.channels;
+      const j = (y * size + x) * 3;
+      out[j] = img.data[i];
+      out[j + 1] = img.data[i + 1];
+      out[j + 2] = img.data[i + 2];
+    }
+  }
+  return { data: out, width: size, height: size, channels: 3 };
+}

@@ -1,0 +1,53 @@
+import type { Logger } from '@f2f/common';
+import { LearnedMetrics } from '@f2f/learned-metrics';
+import type { Provider } from '@nestjs/common';
+
+import type { MetricsConfig } from '../config';
+
+/** The learned metrics' networks (LearnedMetrics), or null when METRIC_MODELS_DIR is unset. */
+export const LEARNED_METRICS = Symbol('LearnedMetrics');
+export const MEASURE_OPTIONS = Symbol('MeasureOptions');
+
+export interface MeasureOptions {
+  batchSize: number;
+}
+
+/** Loads and validates the model directory at start-up: a bad one stops the service with the reason. */
+export function learnedMetricsProviders(config: MetricsConfig, logger: Logger): Provider[] {
+  return [
+    { provide: MEASURE_OPTIONS, useValue: { batchSize: config.METRIC_BATCH_SIZE } satisfies MeasureOptions },
+    {
+      provide: LEARNED_METRICS,
+      useFactory: async (): Promise<LearnedMetrics | null> => {
+        if (!config.METRIC_MODELS_DIR) {
+          logger.warn(
+            'METRIC_MODELS_DIR is not set: learned metrics (LPIPS, CLIP-I, CLIP score) are not computed ' +
+              'and stay null; only SSIM and PSNR are measured',
+          );
+          return null;
+        }
+        const models = await LearnedMetrics.load({
+          modelDir: config.METRIC_MODELS_DIR,
+          threads: config.METRIC_THREADS,
+        });
+        const { id, kind, weights, note } = models.manifest;
+        const fields = {
+          modelDir: config.METRIC_MODELS_DIR,
+          modelId: id,
+          kind,
+          weights,
+          lpipsSize: models.lpipsSize,
+        };
+        if (weights === 'random') {
+          logger.warn(
+            fields,
+            `learned metrics use RANDOM-WEIGHT models (${note}): their scores are meaningless`,
+          );
+        } else {
+          logger.info(fields, 'learned metrics loaded');
+        }
+        return models;
+      },
+    },
+  ];
+}

@@ -1,0 +1,187 @@
+import { type FrameMetrics, METRIC_FIELDS, type MetricField } from './model';
+
+/** The gateway could not be reached or answered something that is not GraphQL. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+}
+
+/** GraphQL errors of one request (e.g. the platform refused an input: INVALID_IMAGE, BAD_USER_INPUT). */
+export class GraphqlRequestError extends Error {
+  override readonly name = 'GraphqlRequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CreateEditRequest {
+  imageBase64: string;
+  targetCaption: string;
+  groundTruthBase64: string | null;
+  options: {
+    captionMode: 'TEMPORAL' | 'TARGET';
+    selection: 'VLM' | 'LAST_FRAME' | 'METRIC';
+    seed: number;
+    candidates: number;
+    outputWidth: number;
+    outputHeight: number;
+  };
+}
+
+export interface FrameView {
+  index: number;
+  candidate: number;
+  metrics: FrameMetrics | null;
+  /** The learned metrics' model set (FrameMetrics.models), when the platform serves it. */
+  metricModels: string | null;
+}
+
+export interface EditView {
+  id: string;
+  status: string;
+  noEdit: boolean;
+  failure: { code: string; reason: string } | null;
+  selectedFrame: FrameView | null;
+  /** Candidate 0's frames, in index order (only asked for once the edit is terminal). */
+  frames: FrameView[];
+}
+
+/** The statuses after which an edit never changes. */
+export const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+type FetchFn = typeof fetch;
+
+/**
+ * The platform as the evaluation sees it: the gateway's GraphQL over HTTP, nothing else.
+ * `metricFields` are the FrameMetrics fields asked for (see `availableMetricFields`).
+ */
+export class GatewayClient {
+  constructor(
+    private readonly url: string,
+    private readonly fetchFn: FetchFn = fetch,
+  ) {}
+
+  private async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new GatewayError(
+        `cannot reach the gateway at ${this.url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
+    }
+    const text = await res.text();
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new GatewayError(
+        `the gateway at ${this.url} answered HTTP ${res.status} that is not JSON: ${text.slice(0, 200)}`,
+      );
+    }
+    if (body.errors && body.errors.length > 0) {
+      const first = body.errors[0]!;
+      throw new GraphqlRequestError(
+        first.extensions?.code ?? `HTTP_${res.status}`,
+        body.errors.map((e) => e.message).join('; '),
+      );
+    }
+    if (body.data === undefined || body.data === null)
+      throw new GatewayError(`the gateway at ${this.url} answered HTTP ${res.status} without data`);
+    return body.data;
+  }
+
+  /**
+   * Which of the wanted FrameMetrics fields the platform serves, from the schema (introspection).
+   * When the gateway refuses introspection, every field is assumed and a missing one fails the
+   * first edit query with the gateway's own message.
+   */
+  async availableMetricFields(): Promise<{ fields: MetricField[]; models: boolean }> {
+    let data: { __type: { fields: { name: string }[] } | null };
+    try {
+      data = await this.request(`{ __type(name: "FrameMetrics") { fields { name } } }`);
+    } catch (error) {
+      if (error instanceof GraphqlRequestError) return { fields: [...METRIC_FIELDS], models: false };
+      throw error;
+    }
+    const served = new Set((data.__type?.fields ?? []).map((f) => f.name));
+    return { fields: METRIC_FIELDS.filter((f) => served.has(f)), models: served.has('models') };
+  }
+
+  async createEdit(input: CreateEditRequest): Promise<string> {
+    const data = await this.request<{ createEdit: { id: string } }>(
+      `mutation Eval($input: CreateEditInput!) { createEdit(input: $input) { id } }`,
+      { input },
+    );
+    return data.createEdit.id;
+  }
+
+  /** Stops an edit (and its GPU work); used for edits past the evaluation's timeout. */
+  async cancelEdit(id: string): Promise<void> {
+    await this.request(`mutation EvalCancel($id: ID!) { cancelEdit(id: $id) { id } }`, { id });
+  }
+
+  async editStatus(id: string): Promise<string | null> {
+    const data = await this.request<{ edit: { status: string } | null }>(
+      `query EvalStatus($id: ID!) { edit(id: $id) { status } }`,
+      { id },
+    );
+    return data.edit?.status ?? null;
+  }
+
+  /** The edit with its selection, failure and candidate 0's frames with the given metric fields. */
+  async editResult(
+    id: string,
+    metricFields: readonly MetricField[],
+    withModels = false,
+  ): Promise<EditView | null> {
+    const asked = [...metricFields, ...(withModels ? ['models'] : [])];
+    const metrics = asked.length > 0 ? `metrics { ${asked.join(' ')} }` : '';
+    const data = await this.request<{
+      edit: Omit<EditView, 'frames' | 'selectedFrame'> & Record<string, unknown>;
+    }>(
+      `query EvalResult($id: ID!) { edit(id: $id) {
+        id status noEdit failure { code reason }
+        selectedFrame { index candidate ${metrics} }
+        frames(candidate: 0) { index candidate ${metrics} }
+      } }`,
+      { id },
+    );
+    if (!data.edit) return null;
+    const view = (f: Record<string, unknown> | null): FrameView | null =>
+      f === null
+        ? null
+        : {
+            index: f.index as number,
+            candidate: f.candidate as number,
+            metrics:
+              metricFields.length === 0 || !f.metrics
+                ? null
+                : fillMetrics(f.metrics as Partial<FrameMetrics>),
+            metricModels: (f.metrics as { models?: string | null } | null)?.models ?? null,
+          };
+    const frames = ((data.edit.frames as Record<string, unknown>[]) ?? []).map((f) => view(f)!);
+    frames.sort((a, b) => a.index - b.index);
+    return {
+      id: data.edit.id,
+      status: data.edit.status,
+      noEdit: data.edit.noEdit,
+      failure: data.edit.failure,
+      selectedFrame: view(data.edit.selectedFrame as Record<string, unknown> | null),
+      frames,
+    };
+  }
+}
+
+function fillMetrics(partial: Partial<FrameMetrics>): FrameMetrics {
+  const out = {} as FrameMetrics;
+  for (const f of METRIC_FIELDS) out[f] = typeof partial[f] === 'number' ? partial[f] : null;
+  return out;
+}

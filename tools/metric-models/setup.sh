@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Creates the exporter's virtual environment (git-ignored) from PyPI: .cache/venv-metric-models.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+venv="${METRIC_MODELS_VENV:-$root/.cache/venv-metric-models}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet -r "$(dirname "$0")/requirements.txt"
+echo "$venv"
