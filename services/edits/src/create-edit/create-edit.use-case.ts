@@ -126,18 +126,25 @@ export class CreateEditUseCase {
     });
     const storedKeys = [stored.key, ...(groundTruth ? [groundTruth.key] : [])];
     try {
-      return await this.record(command, editId, requested, status, {
+      const { edit, created } = await this.record(command, editId, requested, status, {
         sourceKey: stored.key,
         sourceBytes: stored.bytes,
         sourceSha256: stored.sha256,
         info,
         groundTruthKey: groundTruth?.key ?? null,
       });
+      if (created) return edit;
+      await this.removeBlobs(storedKeys);
+      return this.repeated(command, edit);
     } catch (err) {
       // Nothing refers to the blobs of an edit that was not recorded.
-      await Promise.all(storedKeys.map((key) => this.blobs.delete(key).catch(() => undefined)));
+      await this.removeBlobs(storedKeys);
       throw err;
     }
+  }
+
+  private async removeBlobs(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.blobs.delete(key).catch(() => undefined)));
   }
 
   private record(
@@ -152,10 +159,21 @@ export class CreateEditUseCase {
       info: { width: number; height: number; mime: string };
       groundTruthKey: string | null;
     },
-  ): Promise<Edit> {
+  ): Promise<{ edit: Edit; created: boolean }> {
     const { options } = command;
     const { info } = source;
     return this.prisma.$transaction(async (tx) => {
+      if (command.idempotencyKey !== null) {
+        // Concurrent repeats queue here (the lock is released at commit), so the later ones see
+        // the first one's edit rather than failing on the unique index.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${command.tenantId}/${command.idempotencyKey}`}, 0))`;
+        const earlier = await tx.edit.findUnique({
+          where: {
+            tenantId_idempotencyKey: { tenantId: command.tenantId, idempotencyKey: command.idempotencyKey },
+          },
+        });
+        if (earlier) return { edit: earlier, created: false };
+      }
       const edit = await tx.edit.create({
         data: {
           id: editId,
@@ -197,7 +215,7 @@ export class CreateEditUseCase {
         },
       });
       await this.outbox.enqueue(tx, requested, status);
-      return edit;
+      return { edit, created: true };
     });
   }
 }
