@@ -68,6 +68,7 @@ export class EditsRepository {
 
   /** Locks the edit's row for the rest of the transaction and returns it. */
   async lockEdit(tx: Tx, tenantId: TenantId, id: string): Promise<Edit | null> {
+    if (!isUuid(id)) return null;
     const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM edits WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
     if (locked.length === 0) return null;

@@ -80,7 +80,10 @@ describe('createEdit with an idempotency key', () => {
   it('returns the first edit for a repeat and stores and publishes nothing more', async () => {
     const first = await create(tenant, { idempotencyKey: 'order-1' });
     // No seed given: each call draws another, yet it is the same request.
-    const again = await create(tenant, { idempotencyKey: 'order-1', targetCaption: '  A photo of a  sitting dog. ' });
+    const again = await create(tenant, {
+      idempotencyKey: 'order-1',
+      targetCaption: '  A photo of a  sitting dog. ',
+    });
     expect(again.id).toBe(first.id);
     expect(await db.prisma.edit.count({ where: { tenantId: tenant, idempotencyKey: 'order-1' } })).toBe(1);
     expect(await storedFor([first.id])).toEqual({ edits: 1, outbox: 2, history: 1 });
