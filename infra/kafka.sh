@@ -42,6 +42,7 @@ TOPICS=(
   frame.selected
   metrics.computed
   edit.failed
+  edit.frame-rechosen
   dead-letter
 )
 TOPIC_PARTITIONS=3

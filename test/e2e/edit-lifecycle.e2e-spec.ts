@@ -242,6 +242,42 @@ describe('an edit through the whole platform', () => {
     expect(first('video.generated')).toBeLessThan(first('metrics.computed'));
     const times = edit.history.map((h) => Date.parse(h.occurredAt));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    // The user keeps another frame; the VLM's choice stays readable, the history gets the entry.
+    const frame30 = edit.frames.find((f) => f.index === 30)!;
+    const chosen = await gql<{
+      selectFrame: {
+        selectedFrame: { index: number };
+        selection: {
+          policy: string;
+          overridden: boolean;
+          original: { policy: string; frame: { index: number } };
+        };
+        history: { seq: number; type: string }[];
+      };
+    }>(
+      `mutation($id: ID!, $frame: ID!) { selectFrame(editId: $id, frameId: $frame) {
+        selectedFrame { index } selection { policy overridden original { policy frame { index } } } history { seq type }
+      } }`,
+      { id, frame: frame30.id },
+    );
+    expect(chosen.errors).toBeUndefined();
+    expect(chosen.data!.selectFrame.selectedFrame.index).toBe(30);
+    expect(chosen.data!.selectFrame.selection).toEqual({
+      policy: 'user',
+      overridden: true,
+      original: { policy: 'vlm', frame: { index: 12 } },
+    });
+    const last = chosen.data!.selectFrame.history.at(-1)!;
+    expect(last).toEqual({ seq: Math.max(...seqs) + 1, type: 'edit.frame-rechosen' });
+
+    // The listing finds it with a filter, through the gateway.
+    const listed = await gql<{ edits: { edges: { node: { id: string } }[]; totalCount: number } }>(
+      `query { edits(first: 5, filter: { status: [COMPLETED], selectionPolicy: "user" }) { edges { node { id } } totalCount } }`,
+    );
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.edits.edges.map((e) => e.node.id)).toEqual([id]);
+    expect(listed.data!.edits.totalCount).toBe(1);
   });
 
   it('refuses bad input with a machine-readable code and publishes nothing', async () => {

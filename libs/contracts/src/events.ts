@@ -196,6 +196,22 @@ export const eventPayloadSchemas = {
     code: z.string().min(1),
     reason: z.string().min(1).max(4000),
   }),
+  [Topic.EditFrameRechosen]: z.strictObject({
+    /** The frame the user keeps; all null when the user keeps the source image (no edit). */
+    candidate: z.number().int().min(0).nullable(),
+    frameIndex: z.number().int().min(0).nullable(),
+    frameId: z.uuid().nullable(),
+    /** The choice it replaces. */
+    previous: z.strictObject({
+      candidate: z.number().int().min(0).nullable(),
+      frameIndex: z.number().int().min(0).nullable(),
+      policy: z.string().min(1),
+    }),
+    /** Who chose: the acting API key's id, null when the request carried none. */
+    actor: z.string().min(1).max(200).nullable(),
+    /** The entry's position in the edit's history. */
+    seq: z.number().int().min(1),
+  }),
   [Topic.DeadLetter]: z.strictObject({
     originalTopic: z.string(),
     consumer: z.string(),

@@ -13,6 +13,8 @@ export enum Topic {
   FrameSelected = 'frame.selected',
   MetricsComputed = 'metrics.computed',
   EditFailed = 'edit.failed',
+  /** A user kept another frame of a completed edit (or the source image): selectFrame. */
+  EditFrameRechosen = 'edit.frame-rechosen',
   DeadLetter = 'dead-letter',
 }
 

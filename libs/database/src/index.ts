@@ -2,7 +2,7 @@ export * from './client';
 export * from './migrate';
 export * from './tenant';
 export * from './transactions';
-export type { Prisma } from './generated/prisma/client';
+export { Prisma } from './generated/prisma/client';
 export { EditStatus } from './generated/prisma/enums';
 export type {
   Edit,

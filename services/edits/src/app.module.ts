@@ -9,7 +9,9 @@ import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
 import type { EditsConfig } from './config';
 import { CreateEditUseCase, EDIT_LIMITS } from './create-edit/create-edit.use-case';
 import { EditsResolver, FrameResolver } from './graphql/edits.resolver';
+import { AnalyticsRepository } from './persistence/analytics.repository';
 import { EditsRepository } from './persistence/edits.repository';
+import { SelectFrameUseCase } from './select-frame/select-frame.use-case';
 import { RecordStageEventUseCase } from './stage-events/record-stage-event.use-case';
 import { StageEventsHandler } from './stage-events/stage-events.handler';
 
@@ -44,8 +46,10 @@ export class AppModule {
           },
         },
         EditsRepository,
+        AnalyticsRepository,
         CreateEditUseCase,
         CancelEditUseCase,
+        SelectFrameUseCase,
         RecordStageEventUseCase,
         StageEventsHandler,
         EditsResolver,

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
+import { DomainError, ErrorCode } from '@f2f/common';
 import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
 import type { Edit, PrismaClient } from '@f2f/database';
 import { inspectImage } from '@f2f/imaging';
@@ -8,6 +9,7 @@ import { BLOB_STORE, PRISMA } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { EditsRepository } from '../persistence/edits.repository';
 import type { CreateEditCommand } from './create-edit.command';
 
 import { toEditUpdate } from '../stage-events/edit-update';
@@ -25,6 +27,10 @@ export const randomSeed = (): number => randomInt(0, 2 ** 31 - 1);
 /**
  * Checks the image, stores it, and records the edit, its first history entry and its
  * edit.requested event in one transaction. Nothing is published for a request that fails a check.
+ *
+ * With an idempotency key, a repeat of the request returns the first edit. The unique index
+ * (tenant_id, idempotency_key) decides between concurrent repeats: the loser's transaction fails
+ * on it, writes nothing, removes the blobs it stored, and answers with the winner's edit.
  */
 @Injectable()
 export class CreateEditUseCase {
@@ -33,9 +39,37 @@ export class CreateEditUseCase {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
     private readonly outbox: OutboxWriter,
+    private readonly edits: EditsRepository,
   ) {}
 
   async execute(command: CreateEditCommand): Promise<Edit> {
+    if (command.idempotencyKey !== null) {
+      const earlier = await this.edits.findByIdempotencyKey(command.tenantId, command.idempotencyKey);
+      if (earlier) return this.repeated(command, earlier);
+    }
+    try {
+      return await this.create(command);
+    } catch (err) {
+      if (command.idempotencyKey === null || !isUniqueViolation(err)) throw err;
+      const winner = await this.edits.findByIdempotencyKey(command.tenantId, command.idempotencyKey);
+      if (!winner) throw err;
+      return this.repeated(command, winner);
+    }
+  }
+
+  /** The edit a repeated request gets: the first one, when the request is the same. */
+  private repeated(command: CreateEditCommand, earlier: Edit): Edit {
+    if (earlier.requestHash !== command.requestHash) {
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `idempotency key ${JSON.stringify(command.idempotencyKey)} was already used by edit ${earlier.id} with another request (image, caption or options differ)`,
+        { editId: earlier.id },
+      );
+    }
+    return earlier;
+  }
+
+  private async create(command: CreateEditCommand): Promise<Edit> {
     const info = await inspectImage(command.image, {
       maxBytes: this.limits.maxImageBytes,
       maxPixels: this.limits.maxImagePixels,
@@ -101,19 +135,70 @@ export class CreateEditUseCase {
         ),
       },
     });
+    const storedKeys = [stored.key, ...(groundTruth ? [groundTruth.key] : [])];
+    try {
+      const { edit, created } = await this.record(command, editId, requested, status, {
+        sourceKey: stored.key,
+        sourceBytes: stored.bytes,
+        sourceSha256: stored.sha256,
+        info,
+        groundTruthKey: groundTruth?.key ?? null,
+      });
+      if (created) return edit;
+      await this.removeBlobs(storedKeys);
+      return this.repeated(command, edit);
+    } catch (err) {
+      // Nothing refers to the blobs of an edit that was not recorded.
+      await this.removeBlobs(storedKeys);
+      throw err;
+    }
+  }
+
+  private async removeBlobs(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.blobs.delete(key).catch(() => undefined)));
+  }
+
+  private record(
+    command: CreateEditCommand,
+    editId: string,
+    requested: EventEnvelope<Topic.EditRequested>,
+    status: EventEnvelope<Topic.EditStatus>,
+    source: {
+      sourceKey: string;
+      sourceBytes: number;
+      sourceSha256: string;
+      info: { width: number; height: number; mime: string };
+      groundTruthKey: string | null;
+    },
+  ): Promise<{ edit: Edit; created: boolean }> {
+    const { options } = command;
+    const { info } = source;
     return this.prisma.$transaction(async (tx) => {
+      if (command.idempotencyKey !== null) {
+        // Concurrent repeats queue here (the lock is released at commit), so the later ones see
+        // the first one's edit rather than failing on the unique index.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${command.tenantId}/${command.idempotencyKey}`}, 0))`;
+        const earlier = await tx.edit.findUnique({
+          where: {
+            tenantId_idempotencyKey: { tenantId: command.tenantId, idempotencyKey: command.idempotencyKey },
+          },
+        });
+        if (earlier) return { edit: earlier, created: false };
+      }
       const edit = await tx.edit.create({
         data: {
           id: editId,
           tenantId: command.tenantId,
+          idempotencyKey: command.idempotencyKey,
+          requestHash: command.requestHash,
           targetCaption: command.targetCaption,
-          sourceKey: stored.key,
+          sourceKey: source.sourceKey,
           sourceWidth: info.width,
           sourceHeight: info.height,
-          sourceBytes: stored.bytes,
-          sourceSha256: stored.sha256,
+          sourceBytes: source.sourceBytes,
+          sourceSha256: source.sourceSha256,
           sourceMime: info.mime,
-          groundTruthKey: groundTruth?.key ?? null,
+          groundTruthKey: source.groundTruthKey,
           model: options.model,
           frameCount: options.frames,
           steps: options.steps,
@@ -141,7 +226,21 @@ export class CreateEditUseCase {
         },
       });
       await this.outbox.enqueue(tx, requested, status);
-      return edit;
+      return { edit, created: true };
     });
   }
+}
+
+/** A unique index refused the row (Prisma's P2002, or Postgres' 23505 through the driver adapter). */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as {
+    code?: unknown;
+    cause?: { code?: unknown };
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  };
+  return (
+    e?.code === 'P2002' ||
+    e?.cause?.code === '23505' ||
+    e?.meta?.driverAdapterError?.cause?.originalCode === '23505'
+  );
 }

@@ -5,6 +5,7 @@ import { CurrentTenant } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
+import { AnalyticsQuery } from '../analytics/analytics.query';
 import { CancelEditUseCase } from '../cancel-edit/cancel-edit.use-case';
 import { CreateEditCommand, type CreateEditInput } from '../create-edit/create-edit.command';
 import {
@@ -13,8 +14,20 @@ import {
   type EditLimits,
   randomSeed,
 } from '../create-edit/create-edit.use-case';
+import { encodeCursor, type EditFilterInput, ListEditsQuery } from '../list-edits/list-edits.query';
+import { AnalyticsRepository, type EditAnalytics } from '../persistence/analytics.repository';
 import { EditsRepository } from '../persistence/edits.repository';
 import { replayUpdates } from '../stage-events/edit-update';
+import { SelectFrameCommand } from '../select-frame/select-frame.command';
+import { SelectFrameUseCase, USER_POLICY } from '../select-frame/select-frame.use-case';
+import { CurrentActor } from './current-actor.decorator';
+
+/** A page of the listing; totalCount is counted only when a query asks for it. */
+interface EditConnection {
+  edges: { cursor: string; node: Edit }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: () => Promise<number>;
+}
 
 @Resolver('Edit')
 export class EditsResolver {
@@ -22,6 +35,8 @@ export class EditsResolver {
     private readonly edits: EditsRepository,
     private readonly createEdit: CreateEditUseCase,
     private readonly cancelEdit: CancelEditUseCase,
+    private readonly selectFrameUseCase: SelectFrameUseCase,
+    private readonly analyticsRepository: AnalyticsRepository,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
   ) {}
 
@@ -31,8 +46,45 @@ export class EditsResolver {
   }
 
   @Query('edits')
-  list(@CurrentTenant() tenantId: TenantId, @Args('first') first: number): Promise<Edit[]> {
-    return this.edits.listEdits(tenantId, Math.max(1, Math.min(first ?? 20, 100)));
+  async list(
+    @CurrentTenant() tenantId: TenantId,
+    @Args('first') first: number | null,
+    @Args('after') after: string | null,
+    @Args('filter') filter: EditFilterInput | null,
+  ): Promise<EditConnection> {
+    const query = ListEditsQuery.create(tenantId, first, after, filter);
+    const rows = await this.edits.listEdits(tenantId, query.filter, query.after, query.first + 1);
+    const page = rows.slice(0, query.first);
+    const edges = page.map((node) => ({ node, cursor: encodeCursor(node) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > query.first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: () => this.edits.countEdits(tenantId, query.filter),
+    };
+  }
+
+  @Query('analytics')
+  async analytics(
+    @CurrentTenant() tenantId: TenantId,
+    @Args('from') from: string,
+    @Args('to') to: string,
+  ): Promise<EditAnalytics & { from: string; to: string }> {
+    const query = AnalyticsQuery.create(tenantId, from, to);
+    const figures = await this.analyticsRepository.analytics(tenantId, query.window);
+    return { ...figures, from: query.window.from.toISOString(), to: query.window.to.toISOString() };
+  }
+
+  @Mutation('selectFrame')
+  selectFrame(
+    @CurrentTenant() tenantId: TenantId,
+    @CurrentActor() actor: string | null,
+    @Args('editId') editId: string,
+    @Args('frameId') frameId: string | null,
+    @Args('source') source: boolean | null,
+  ): Promise<Edit> {
+    return this.selectFrameUseCase.execute(
+      SelectFrameCommand.create(tenantId, { editId, frameId, source }, actor),
+    );
   }
 
   @Mutation('cancelEdit')
@@ -97,6 +149,41 @@ export class EditsResolver {
   @ResolveField('noEdit')
   noEdit(@Parent() edit: Edit): boolean {
     return edit.selectionPolicy !== null && edit.selectedFrameIndex === null;
+  }
+
+  @ResolveField('selection')
+  selection(@Parent() edit: Edit) {
+    if (edit.selectionPolicy === null) return null;
+    const tenantId = edit.tenantId as TenantId;
+    const frame = (candidate: number | null, index: number | null) =>
+      index === null ? null : this.edits.frameAt(tenantId, edit.id, candidate ?? 0, index);
+    const rechosen = edit.originalPolicy !== null;
+    const original = rechosen
+      ? {
+          policy: edit.originalPolicy,
+          reason: edit.originalReason,
+          frame: () => frame(edit.originalCandidate, edit.originalFrameIndex),
+          noEdit: edit.originalFrameIndex === null,
+        }
+      : {
+          policy: edit.selectionPolicy,
+          reason: edit.selectionReason,
+          frame: () => frame(edit.selectedCandidate, edit.selectedFrameIndex),
+          noEdit: edit.selectedFrameIndex === null,
+        };
+    return {
+      policy: edit.selectionPolicy,
+      reason: edit.selectionReason,
+      frame: () => frame(edit.selectedCandidate, edit.selectedFrameIndex),
+      noEdit: edit.selectedFrameIndex === null,
+      chosenBy: edit.selectionPolicy === USER_POLICY ? edit.chosenBy : null,
+      chosenAt: edit.selectionPolicy === USER_POLICY ? (edit.chosenAt?.toISOString() ?? null) : null,
+      original,
+      overridden:
+        rechosen &&
+        (edit.selectedCandidate !== edit.originalCandidate ||
+          edit.selectedFrameIndex !== edit.originalFrameIndex),
+    };
   }
 
   @ResolveField('failure')

@@ -2,6 +2,8 @@ import type { Edit, EditEvent, Frame, PrismaClient, TenantId, Tx } from '@f2f/da
 import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { countEditsSql, type EditCursor, type EditListFilter, listEditsSql } from './edit-queries.sql';
+
 /** Reads of the edits service; every method takes the tenant first, so no query forgets it. */
 @Injectable()
 export class EditsRepository {
@@ -12,8 +14,27 @@ export class EditsRepository {
     return this.prisma.edit.findFirst({ where: { id, tenantId } });
   }
 
-  listEdits(tenantId: TenantId, first: number): Promise<Edit[]> {
-    return this.prisma.edit.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: first });
+  findByIdempotencyKey(tenantId: TenantId, idempotencyKey: string): Promise<Edit | null> {
+    return this.prisma.edit.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey } } });
+  }
+
+  /** Up to `limit` edits after the cursor, newest first (createdAt, then id). */
+  async listEdits(
+    tenantId: TenantId,
+    filter: EditListFilter,
+    after: EditCursor | null,
+    limit: number,
+  ): Promise<Edit[]> {
+    const page = await this.prisma.$queryRaw<{ id: string }[]>(listEditsSql(tenantId, filter, after, limit));
+    if (page.length === 0) return [];
+    const rows = await this.prisma.edit.findMany({ where: { tenantId, id: { in: page.map((r) => r.id) } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return page.map((r) => byId.get(r.id)).filter((e): e is Edit => e !== undefined);
+  }
+
+  async countEdits(tenantId: TenantId, filter: EditListFilter): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ n: number }[]>(countEditsSql(tenantId, filter));
+    return row.n;
   }
 
   frames(tenantId: TenantId, editId: string, candidate?: number): Promise<Frame[]> {
@@ -32,6 +53,12 @@ export class EditsRepository {
     return this.prisma.frame.findFirst({ where: { tenantId, editId, candidate, index } });
   }
 
+  /** A frame of this edit (any candidate), by id. */
+  frameOfEdit(tx: Tx, tenantId: TenantId, editId: string, frameId: string): Promise<Frame | null> {
+    if (!isUuid(frameId)) return Promise.resolve(null);
+    return tx.frame.findFirst({ where: { tenantId, editId, id: frameId } });
+  }
+
   history(tenantId: TenantId, editId: string): Promise<EditEvent[]> {
     return this.prisma.editEvent.findMany({
       where: { tenantId, editId },
@@ -41,6 +68,7 @@ export class EditsRepository {
 
   /** Locks the edit's row for the rest of the transaction and returns it. */
   async lockEdit(tx: Tx, tenantId: TenantId, id: string): Promise<Edit | null> {
+    if (!isUuid(id)) return null;
     const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM edits WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
     if (locked.length === 0) return null;

@@ -21,7 +21,7 @@ export interface EditState {
 
 export type StageEvent = Exclude<
   AnyEventEnvelope,
-  { type: Topic.EditRequested | Topic.EditStatus | Topic.DeadLetter }
+  { type: Topic.EditRequested | Topic.EditStatus | Topic.EditFrameRechosen | Topic.DeadLetter }
 >;
 
 /** Moves forward only: a late or reordered event never takes an edit back to an earlier stage. */
@@ -59,6 +59,8 @@ export function applyStageEvent(state: EditState, event: StageEvent, now: Date):
       next.status = advance(state.status, 'SELECTING');
       break;
     case Topic.FrameSelected:
+      // A user's choice (selectFrame) is never overwritten by a late or repeated platform choice.
+      if (state.selectionPolicy === 'user') break;
       next.selectedCandidate = event.payload.candidate;
       next.selectedFrameIndex = event.payload.frameIndex;
       next.selectionPolicy = event.payload.policy;

@@ -60,6 +60,22 @@ export function toEditUpdate(entry: HistoryEntry, status: EditStatus): EditUpdat
         const { candidate, frameIndex, policy, reason } = p.data;
         return { selection: { candidate, frameIndex, policy, reason } };
       }
+      case Topic.EditFrameRechosen: {
+        const p = eventPayloadSchemas[Topic.EditFrameRechosen].safeParse(entry.payload);
+        if (!p.success) return {};
+        const { candidate, frameIndex } = p.data;
+        return {
+          selection: {
+            candidate,
+            frameIndex,
+            policy: 'user',
+            reason:
+              frameIndex === null
+                ? 'chosen by the user: the source image (no edit)'
+                : `chosen by the user: frame ${frameIndex} of candidate ${candidate}`,
+          },
+        };
+      }
       case Topic.MetricsComputed: {
         const p = eventPayloadSchemas[Topic.MetricsComputed].safeParse(entry.payload);
         return p.success ? { metricsMean: p.data.mean } : {};

@@ -1,0 +1,228 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { asTenantId, Prisma, type TenantId } from '@f2f/database';
+
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { AnalyticsRepository } from '../analytics.repository';
+import {
+  countEditsSql,
+  countsSql,
+  gpuSecondsSql,
+  listEditsSql,
+  metricMeansSql,
+  selectionsSql,
+  stageLatencySql,
+  vlmTokensSql,
+} from '../edit-queries.sql';
+
+/**
+ * The listing and the analytics on a large synthetic history: EXPLAIN (ANALYZE) of each query
+ * must show no sequential scan of the tenant-scoped tables. QUERY_PLAN_EDITS sets tenant A's size
+ * (tenant B gets a fifth of it); QUERY_PLANS_DOC=1 writes the plans and timings to
+ * services/edits/QUERY-PLANS.md (`npm run query-plans -w @f2f/edits`).
+ */
+const EDITS = Number(process.env.QUERY_PLAN_EDITS ?? 50_000);
+const DAYS = 365;
+const END = new Date('2026-11-01T00:00:00Z');
+const TABLES = new Set(['edits', 'edit_events', 'frames', 'frame_metrics', 'vlm_calls']);
+
+jest.setTimeout(1_800_000);
+
+let db: TestDatabase;
+const A = asTenantId('tenant-a');
+const B = asTenantId('tenant-b');
+const load: { what: string; ms: number }[] = [];
+
+async function timed(what: string, sql: string): Promise<void> {
+  const start = Date.now();
+  await db.prisma.$executeRawUnsafe(sql);
+  load.push({ what, ms: Date.now() - start });
+}
+
+/** tenant's n edits over DAYS days up to END: 80% completed, 10% failed, 10% generating. */
+async function loadTenant(tenantId: TenantId, n: number): Promise<void> {
+  const span = DAYS * 86_400; // seconds
+  await timed(
+    `${n} edits of ${tenantId}`,
+    `INSERT INTO edits (id, tenant_id, status, target_caption, source_key, source_width, source_height,
+       source_bytes, source_sha256, source_mime, model, frame_count, steps, guidance, fps, seed,
+       selected_candidate, selected_frame_index, selection_policy, original_policy, original_frame_index,
+       original_candidate, metrics_ready, history_seq, created_at, updated_at)
+     SELECT gen_random_uuid(), '${tenantId}',
+       (CASE WHEN g % 10 < 8 THEN 'COMPLETED' WHEN g % 10 = 8 THEN 'FAILED' ELSE 'GENERATING' END)::"EditStatus",
+       'A photo of thing ' || g, 'k', 320, 240, 1000, 'x', 'image/png',
+       CASE WHEN g % 3 = 0 THEN 'preview' ELSE 'cogvideox-5b-i2v' END, 49, 50, 6, 8, 1,
+       CASE WHEN g % 10 < 8 AND g % 7 <> 0 THEN 0 END,
+       CASE WHEN g % 10 < 8 AND g % 7 <> 0 THEN (g % 12) * 4 + 4 END,
+       CASE WHEN g % 10 < 8 THEN (CASE WHEN g % 20 = 0 THEN 'user' ELSE 'vlm' END) END,
+       CASE WHEN g % 20 = 0 THEN 'vlm' END, CASE WHEN g % 20 = 0 THEN 12 END, CASE WHEN g % 20 = 0 THEN 0 END,
+       g % 10 < 8, 5,
+       timestamptz '${END.toISOString()}' - make_interval(secs => (g::float8 * ${span} / ${n})),
+       timestamptz '${END.toISOString()}' - make_interval(secs => (g::float8 * ${span} / ${n}))
+     FROM generate_series(1, ${n}) g`,
+  );
+  await timed(
+    `history of ${tenantId} (5 events per completed edit, 1 otherwise)`,
+    `INSERT INTO edit_events (tenant_id, edit_id, seq, event_id, type, payload, occurred_at)
+     SELECT e.tenant_id, e.id, s.seq, gen_random_uuid(), s.type,
+       CASE WHEN s.type = 'video.generated' THEN jsonb_build_object('computeSeconds', 20 + s.seq) ELSE '{}'::jsonb END,
+       e.created_at + make_interval(secs => s.at)
+     FROM edits e
+     CROSS JOIN LATERAL (VALUES (1, 'edit.requested', 0.0), (2, 'caption.completed', 1.5),
+       (3, 'video.generated', 95.0), (4, 'frame.selected', 99.0), (5, 'metrics.computed', 101.0)) AS s(seq, type, at)
+     WHERE e.tenant_id = '${tenantId}' AND (s.seq = 1 OR e.status = 'COMPLETED')`,
+  );
+  await timed(
+    `kept frames of ${tenantId} and their metrics`,
+    `WITH f AS (
+       INSERT INTO frames (id, tenant_id, edit_id, candidate, seed, index, blob_key, raw_blob_key, width, height, bytes, sha256)
+       SELECT gen_random_uuid(), e.tenant_id, e.id, 0, 1, e.selected_frame_index, 'k', 'k', 320, 240, 1, 'x'
+       FROM edits e WHERE e.tenant_id = '${tenantId}' AND e.selected_frame_index IS NOT NULL
+       RETURNING id, tenant_id, edit_id, index)
+     INSERT INTO frame_metrics (frame_id, tenant_id, edit_id, frame_index, ssim, psnr)
+     SELECT id, tenant_id, edit_id, index, 0.5 + index / 100.0, 20 + index / 4.0 FROM f`,
+  );
+  await timed(
+    `VLM calls of ${tenantId} (one per edit)`,
+    `INSERT INTO vlm_calls (tenant_id, edit_id, purpose, model, prompt_version, latency_ms, prompt_tokens,
+       completion_tokens, outcome, created_at)
+     SELECT e.tenant_id, e.id, 'frame-selection', 'gpt-4o', 'v1', 900, 1200, 12, 'ok', e.created_at
+     FROM edits e WHERE e.tenant_id = '${tenantId}'`,
+  );
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Actual Total Time'?: number;
+  Plans?: PlanNode[];
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+function tree(plan: PlanNode, depth = 0): string {
+  const on = plan['Relation Name'] ? ` on ${plan['Relation Name']}` : '';
+  const index = plan['Index Name'] ? ` using ${plan['Index Name']}` : '';
+  const actual = ` (rows=${plan['Actual Rows']} loops=${plan['Actual Loops']} time=${plan['Actual Total Time']} ms)`;
+  return [
+    `${'  '.repeat(depth)}-> ${plan['Node Type']}${on}${index}${actual}`,
+    ...(plan.Plans ?? []).map((p) => tree(p, depth + 1)),
+  ].join('\n');
+}
+
+const results: { name: string; ms: number; plan: string; seqScans: string[] }[] = [];
+
+async function explain(name: string, sql: Prisma.Sql): Promise<void> {
+  const [row] = await db.prisma.$queryRaw<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }[]>(
+    Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+  );
+  const [{ Plan, 'Execution Time': ms }] = row['QUERY PLAN'];
+  const seqScans = nodes(Plan)
+    .filter((n) => n['Node Type'] === 'Seq Scan' && TABLES.has(n['Relation Name'] ?? ''))
+    .map((n) => n['Relation Name']!);
+  results.push({ name, ms, plan: tree(Plan), seqScans });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('query_plans');
+  await db.prisma.tenant.createMany({
+    data: [
+      { id: A, name: 'A' },
+      { id: B, name: 'B' },
+    ],
+  });
+  await loadTenant(A, EDITS);
+  await loadTenant(B, Math.round(EDITS / 5));
+  await timed('VACUUM ANALYZE', 'VACUUM ANALYZE');
+});
+afterAll(async () => {
+  if (process.env.QUERY_PLANS_DOC === '1') await writeDoc();
+  await db.drop();
+});
+
+const windowOf = (days: number) => ({ from: new Date(END.getTime() - days * 86_400_000), to: END });
+
+it('uses an index for every tenant-scoped path of the listing and the analytics', async () => {
+  const [middle] = await db.prisma.$queryRaw<{ created_at: Date; id: string }[]>`
+    SELECT created_at, id FROM edits WHERE tenant_id = ${A} ORDER BY created_at DESC, id DESC OFFSET ${Math.floor(EDITS / 2)} LIMIT 1`;
+  const cursor = { createdAt: middle.created_at, id: middle.id };
+  await explain('listing: first page (21 rows)', listEditsSql(A, {}, null, 21));
+  await explain('listing: a page in the middle (cursor)', listEditsSql(A, {}, cursor, 21));
+  await explain(
+    'listing: status FAILED, GENERATING',
+    listEditsSql(A, { status: ['FAILED', 'GENERATING'] }, cursor, 21),
+  );
+  await explain('listing: model preview', listEditsSql(A, { model: 'preview' }, null, 21));
+  await explain('listing: selection policy user', listEditsSql(A, { selectionPolicy: 'user' }, cursor, 21));
+  await explain(
+    'listing: created in a week',
+    listEditsSql(A, { createdAfter: windowOf(37).from, createdBefore: windowOf(30).from }, null, 21),
+  );
+  await explain(
+    'listing: caption contains "thing 12"',
+    listEditsSql(A, { captionContains: 'thing 12' }, null, 21),
+  );
+  await explain(
+    'listing: all filters',
+    listEditsSql(
+      A,
+      { status: ['COMPLETED'], model: 'preview', selectionPolicy: 'vlm', createdAfter: windowOf(90).from },
+      null,
+      21,
+    ),
+  );
+  await explain('totalCount: status FAILED', countEditsSql(A, { status: ['FAILED'] }));
+  await explain(
+    'totalCount: created in the last 30 days',
+    countEditsSql(A, { createdAfter: windowOf(30).from }),
+  );
+  const w = windowOf(30);
+  const present = await new AnalyticsRepository(db.prisma).frameMetricColumns();
+  await explain('analytics (30 days): counts by status, day, model', countsSql(A, w));
+  await explain('analytics (30 days): stage latency p50/p95', stageLatencySql(A, w));
+  await explain('analytics (30 days): GPU-seconds per day', gpuSecondsSql(A, w));
+  await explain('analytics (30 days): VLM tokens per day', vlmTokensSql(A, w));
+  await explain('analytics (30 days): kept frame index, overrides, no edit', selectionsSql(A, w));
+  await explain('analytics (30 days): mean metrics by model and policy', metricMeansSql(A, w, present));
+  expect(results.filter((r) => r.seqScans.length > 0).map((r) => [r.name, r.seqScans])).toEqual([]);
+});
+
+async function writeDoc(): Promise<void> {
+  const [size] = await db.prisma.$queryRaw<
+    { edits: number; events: number; frames: number; calls: number }[]
+  >`
+    SELECT (SELECT count(*) FROM edits)::int AS edits, (SELECT count(*) FROM edit_events)::int AS events,
+      (SELECT count(*) FROM frames)::int AS frames, (SELECT count(*) FROM vlm_calls)::int AS calls`;
+  const lines = [
+    '# Query plans of the edits listing and analytics',
+    '',
+    'Generated by `npm run query-plans -w @f2f/edits` (services/edits/src/persistence/__tests__/query-plans.int-spec.ts',
+    'with QUERY_PLANS_DOC=1); do not edit by hand. The same test runs, smaller, in the integration suite and fails',
+    'on any sequential scan of edits, edit_events, frames, frame_metrics or vlm_calls.',
+    '',
+    `History: tenant A ${EDITS} edits over ${DAYS} days, tenant B ${Math.round(EDITS / 5)}; in all ${size.edits} edits,`,
+    `${size.events} history events, ${size.frames} frames with metrics, ${size.calls} VLM calls. Postgres on the`,
+    'development machine (2 cores). Analytics windows: the last 30 days of the history.',
+    '',
+    '## Loading (generate_series)',
+    '',
+    '| step | ms |',
+    '| --- | ---: |',
+    ...load.map((l) => `| ${l.what} | ${l.ms} |`),
+    '',
+    '## Queries',
+    '',
+    '| query | execution ms | seq scans |',
+    '| --- | ---: | --- |',
+    ...results.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${r.seqScans.join(', ') || 'none'} |`),
+    '',
+    ...results.flatMap((r) => [`### ${r.name}`, '', '```', r.plan, '```', '']),
+  ];
+  await writeFile(path.resolve(__dirname, '../../../QUERY-PLANS.md'), lines.join('\n'));
+}

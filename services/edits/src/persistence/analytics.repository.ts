@@ -1,0 +1,133 @@
+import { type PrismaClient, type TenantId } from '@f2f/database';
+import { PRISMA } from '@f2f/platform';
+import { Inject, Injectable } from '@nestjs/common';
+
+import {
+  countsSql,
+  FRAME_METRIC_COLUMNS_SQL,
+  gpuSecondsSql,
+  type MetricName,
+  metricMeansSql,
+  selectionsSql,
+  type Stage,
+  stageLatencySql,
+  STAGES,
+  vlmTokensSql,
+  type Window,
+} from './edit-queries.sql';
+
+export interface EditAnalytics {
+  total: number;
+  byStatus: { status: string; count: number }[];
+  byDay: { day: string; count: number }[];
+  byModel: { model: string; count: number }[];
+  stageLatency: { stage: Stage; edits: number; p50Ms: number | null; p95Ms: number | null }[];
+  gpuSecondsByDay: { day: string; value: number }[];
+  vlmTokensByDay: {
+    day: string;
+    calls: number;
+    promptTokens: number;
+    completionTokens: number;
+    totalTokens: number;
+  }[];
+  selectedFrameIndex: { index: number; count: number }[];
+  overrides: { completed: number; rechosen: number; overridden: number; share: number | null };
+  noEdit: { total: number; count: number; share: number | null };
+  metricsByModelAndPolicy: ({ model: string; policy: string; edits: number } & Record<
+    MetricName,
+    number | null
+  >)[];
+}
+
+const share = (count: number, total: number): number | null => (total === 0 ? null : count / total);
+
+/** Aggregations over a tenant's history; every query is scoped by the tenant first. */
+@Injectable()
+export class AnalyticsRepository {
+  private metricColumns: Promise<ReadonlySet<string>> | undefined;
+
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  /** The columns frame_metrics has (the learned metrics are added by a later migration). */
+  frameMetricColumns(): Promise<ReadonlySet<string>> {
+    this.metricColumns ??= this.prisma
+      .$queryRaw<{ name: string }[]>(FRAME_METRIC_COLUMNS_SQL)
+      .then((rows) => new Set(rows.map((r) => r.name)));
+    return this.metricColumns;
+  }
+
+  async analytics(tenantId: TenantId, window: Window): Promise<EditAnalytics> {
+    const [counts, latency, gpu, tokens, selections, means] = await Promise.all([
+      this.prisma.$queryRaw<
+        {
+          g_status: number;
+          g_day: number;
+          g_model: number;
+          status: string | null;
+          day: string | null;
+          model: string | null;
+          n: number;
+        }[]
+      >(countsSql(tenantId, window)),
+      this.prisma.$queryRaw<{ stage: Stage; edits: number; p50: number | null; p95: number | null }[]>(
+        stageLatencySql(tenantId, window),
+      ),
+      this.prisma.$queryRaw<{ day: string; value: number }[]>(gpuSecondsSql(tenantId, window)),
+      this.prisma.$queryRaw<{ day: string; calls: number; prompt: bigint; completion: bigint }[]>(
+        vlmTokensSql(tenantId, window),
+      ),
+      this.prisma.$queryRaw<{ idx: number | null; n: number; rechosen: number; overridden: number }[]>(
+        selectionsSql(tenantId, window),
+      ),
+      this.frameMetricColumns().then((present) =>
+        this.prisma.$queryRaw<
+          ({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]
+        >(metricMeansSql(tenantId, window, present)),
+      ),
+    ]);
+    // GROUPING(x) is 1 where the row is not grouped by x: the row of (status) has 0 for status only.
+    const only = (r: (typeof counts)[number], set: 'status' | 'day' | 'model') =>
+      Number(r.g_status) === (set === 'status' ? 0 : 1) &&
+      Number(r.g_day) === (set === 'day' ? 0 : 1) &&
+      Number(r.g_model) === (set === 'model' ? 0 : 1);
+    const total = counts.find((r) => Number(r.g_status) + Number(r.g_day) + Number(r.g_model) === 3)?.n ?? 0;
+    const byStage = new Map(latency.map((r) => [r.stage, r]));
+    const completed = selections.reduce((sum, r) => sum + r.n, 0);
+    const noEdit = selections.find((r) => r.idx === null)?.n ?? 0;
+    const rechosen = selections.reduce((sum, r) => sum + r.rechosen, 0);
+    const overridden = selections.reduce((sum, r) => sum + r.overridden, 0);
+    return {
+      total,
+      byStatus: counts
+        .filter((r) => only(r, 'status'))
+        .map((r) => ({ status: r.status!, count: r.n }))
+        .sort((a, b) => a.status.localeCompare(b.status)),
+      byDay: counts
+        .filter((r) => only(r, 'day'))
+        .map((r) => ({ day: r.day!, count: r.n }))
+        .sort((a, b) => a.day.localeCompare(b.day)),
+      byModel: counts
+        .filter((r) => only(r, 'model'))
+        .map((r) => ({ model: r.model!, count: r.n }))
+        .sort((a, b) => b.count - a.count || a.model.localeCompare(b.model)),
+      stageLatency: STAGES.map((stage) => {
+        const r = byStage.get(stage);
+        return { stage, edits: r?.edits ?? 0, p50Ms: r?.p50 ?? null, p95Ms: r?.p95 ?? null };
+      }),
+      gpuSecondsByDay: gpu.map((r) => ({ day: r.day, value: Number(r.value) })),
+      vlmTokensByDay: tokens.map((r) => ({
+        day: r.day,
+        calls: r.calls,
+        promptTokens: Number(r.prompt),
+        completionTokens: Number(r.completion),
+        totalTokens: Number(r.prompt) + Number(r.completion),
+      })),
+      selectedFrameIndex: selections
+        .filter((r) => r.idx !== null)
+        .map((r) => ({ index: r.idx!, count: r.n })),
+      overrides: { completed, rechosen, overridden, share: share(overridden, completed) },
+      noEdit: { total: completed, count: noEdit, share: share(noEdit, completed) },
+      metricsByModelAndPolicy: means,
+    };
+  }
+}

@@ -1,0 +1,203 @@
+import { Prisma, type TenantId } from '@f2f/database';
+
+/**
+ * The SQL of the listing and of the analytics, as parameterised fragments: the repositories run
+ * them, and the query-plan check (scripts/query-plans) runs EXPLAIN on exactly these. Every query
+ * starts from the tenant: `tenant_id = $1` is the leading column of every index they use.
+ */
+
+export const EDIT_STATUS_VALUES = [
+  'SUBMITTED',
+  'CAPTIONING',
+  'GENERATING',
+  'SELECTING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type EditStatusValue = (typeof EDIT_STATUS_VALUES)[number];
+
+export interface EditListFilter {
+  status?: readonly EditStatusValue[];
+  model?: string;
+  selectionPolicy?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  captionContains?: string;
+}
+
+/** A position in the listing: the last edit seen (newest first, createdAt then id). */
+export interface EditCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface Window {
+  from: Date;
+  to: Date;
+}
+
+const { sql, join } = Prisma;
+
+function filterConditions(tenantId: TenantId, filter: EditListFilter): Prisma.Sql[] {
+  const where = [sql`e.tenant_id = ${tenantId}`];
+  if (filter.status && filter.status.length > 0) {
+    where.push(sql`e.status IN (${join(filter.status.map((s) => sql`${s}::"EditStatus"`))})`);
+  }
+  if (filter.model !== undefined) where.push(sql`e.model = ${filter.model}`);
+  if (filter.selectionPolicy !== undefined) where.push(sql`e.selection_policy = ${filter.selectionPolicy}`);
+  if (filter.createdAfter) where.push(sql`e.created_at >= ${filter.createdAfter}::timestamptz`);
+  if (filter.createdBefore) where.push(sql`e.created_at < ${filter.createdBefore}::timestamptz`);
+  if (filter.captionContains !== undefined) {
+    where.push(sql`e.target_caption ILIKE ${`%${escapeLike(filter.captionContains)}%`}`);
+  }
+  return where;
+}
+
+/** One page of ids, newest first; `limit` is one more than the page so that hasNextPage is known. */
+export function listEditsSql(
+  tenantId: TenantId,
+  filter: EditListFilter,
+  after: EditCursor | null,
+  limit: number,
+): Prisma.Sql {
+  const where = filterConditions(tenantId, filter);
+  if (after) {
+    where.push(sql`(e.created_at, e.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
+  }
+  return sql`SELECT e.id FROM edits e WHERE ${join(where, ' AND ')}
+    ORDER BY e.created_at DESC, e.id DESC LIMIT ${limit}`;
+}
+
+export function countEditsSql(tenantId: TenantId, filter: EditListFilter): Prisma.Sql {
+  return sql`SELECT count(*)::int AS n FROM edits e WHERE ${join(filterConditions(tenantId, filter), ' AND ')}`;
+}
+
+const inWindow = (tenantId: TenantId, w: Window) =>
+  sql`e.tenant_id = ${tenantId} AND e.created_at >= ${w.from}::timestamptz AND e.created_at < ${w.to}::timestamptz`;
+
+const utcDay = (column: Prisma.Sql) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+
+/** Counts by status, by UTC day and by model (and the total) in one pass over the window. */
+export function countsSql(tenantId: TenantId, w: Window): Prisma.Sql {
+  const day = utcDay(sql`e.created_at`);
+  return sql`SELECT GROUPING(e.status) AS g_status, GROUPING(${day}) AS g_day, GROUPING(e.model) AS g_model,
+      e.status::text AS status, ${day} AS day, e.model AS model, count(*)::int AS n
+    FROM edits e WHERE ${inWindow(tenantId, w)}
+    GROUP BY GROUPING SETS ((e.status), (${day}), (e.model), ())`;
+}
+
+/** The stages, as the history's first event of each kind bounds them. */
+export const STAGES = ['captioning', 'generation', 'selection', 'metrics', 'total'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/**
+ * p50 and p95 (continuous, linear interpolation) of each stage's duration in ms, over the edits
+ * created in the window that recorded both ends of the stage. Per edit, its events are found by
+ * edit_id (a lateral lookup on the (edit_id, seq) index), never by scanning the tenant's events.
+ */
+export function stageLatencySql(tenantId: TenantId, w: Window): Prisma.Sql {
+  const ms = (later: string, earlier: string) =>
+    Prisma.raw(`extract(epoch FROM (t.${later} - t.${earlier})) * 1000`);
+  return sql`SELECT s.stage, count(s.ms)::int AS edits,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms) AS p50,
+      percentile_cont(0.95) WITHIN GROUP (ORDER BY s.ms) AS p95
+    FROM edits e
+    CROSS JOIN LATERAL (
+      SELECT min(ee.occurred_at) FILTER (WHERE ee.type = 'edit.requested') AS requested,
+             min(ee.occurred_at) FILTER (WHERE ee.type = 'caption.completed') AS captioned,
+             min(ee.occurred_at) FILTER (WHERE ee.type = 'video.generated') AS generated,
+             min(ee.occurred_at) FILTER (WHERE ee.type = 'frame.selected') AS selected,
+             min(ee.occurred_at) FILTER (WHERE ee.type = 'metrics.computed') AS measured
+      FROM edit_events ee
+      WHERE ee.edit_id = e.id AND ee.tenant_id = ${tenantId}
+        AND ee.type IN ('edit.requested', 'caption.completed', 'video.generated', 'frame.selected', 'metrics.computed')
+    ) t
+    CROSS JOIN LATERAL (VALUES
+      ('captioning', ${ms('captioned', 'requested')}),
+      ('generation', ${ms('generated', 'captioned')}),
+      ('selection', ${ms('selected', 'generated')}),
+      ('metrics', ${ms('measured', 'generated')}),
+      -- Done when both the selection and the metrics are (GREATEST would skip a missing one).
+      ('total', CASE WHEN t.selected IS NULL OR t.measured IS NULL THEN NULL
+                     ELSE extract(epoch FROM (GREATEST(t.selected, t.measured) - t.requested)) * 1000 END)
+    ) AS s(stage, ms)
+    WHERE ${inWindow(tenantId, w)}
+    GROUP BY s.stage`;
+}
+
+/** GPU-seconds of generation per UTC day of the video.generated event. */
+export function gpuSecondsSql(tenantId: TenantId, w: Window): Prisma.Sql {
+  const day = utcDay(sql`ee.occurred_at`);
+  return sql`SELECT ${day} AS day, sum((ee.payload->>'computeSeconds')::float8) AS value
+    FROM edit_events ee
+    WHERE ee.tenant_id = ${tenantId} AND ee.type = 'video.generated'
+      AND ee.occurred_at >= ${w.from}::timestamptz AND ee.occurred_at < ${w.to}::timestamptz
+    GROUP BY 1 ORDER BY 1`;
+}
+
+/** VLM calls and tokens per UTC day of the call. */
+export function vlmTokensSql(tenantId: TenantId, w: Window): Prisma.Sql {
+  const day = utcDay(sql`v.created_at`);
+  return sql`SELECT ${day} AS day, count(*)::int AS calls,
+      coalesce(sum(v.prompt_tokens), 0)::bigint AS prompt, coalesce(sum(v.completion_tokens), 0)::bigint AS completion
+    FROM vlm_calls v
+    WHERE v.tenant_id = ${tenantId} AND v.created_at >= ${w.from}::timestamptz AND v.created_at < ${w.to}::timestamptz
+    GROUP BY 1 ORDER BY 1`;
+}
+
+/**
+ * Completed edits by kept frame index (null: the source image), with how many of them a user
+ * re-chose and how many now differ from the platform's choice.
+ */
+export function selectionsSql(tenantId: TenantId, w: Window): Prisma.Sql {
+  return sql`SELECT e.selected_frame_index AS idx, count(*)::int AS n,
+      count(*) FILTER (WHERE e.original_policy IS NOT NULL)::int AS rechosen,
+      count(*) FILTER (WHERE e.original_policy IS NOT NULL
+        AND (e.selected_candidate, e.selected_frame_index) IS DISTINCT FROM (e.original_candidate, e.original_frame_index))::int AS overridden
+    FROM edits e
+    WHERE ${inWindow(tenantId, w)} AND e.status = 'COMPLETED'::"EditStatus"
+    GROUP BY 1 ORDER BY 1`;
+}
+
+/**
+ * Metrics of frame_metrics averaged over the kept frames. ssim and psnr are always there; the
+ * learned metrics (nullable columns) are read when the table has them.
+ */
+export const METRIC_COLUMNS = {
+  ssim: 'ssim',
+  psnr: 'psnr',
+  lpips: 'lpips',
+  clipI: 'clip_i',
+  clipScore: 'clip_score',
+} as const;
+export type MetricName = keyof typeof METRIC_COLUMNS;
+
+/** Mean metrics of the kept frame by model and current policy; `present`: the columns frame_metrics has. */
+export function metricMeansSql(tenantId: TenantId, w: Window, present: ReadonlySet<string>): Prisma.Sql {
+  const names = Object.keys(METRIC_COLUMNS) as MetricName[];
+  // Identifiers from the fixed list above only; values stay parameters.
+  const means = names.map((name) =>
+    present.has(METRIC_COLUMNS[name])
+      ? Prisma.raw(`avg(m.${METRIC_COLUMNS[name]})::float8 AS "${name}"`)
+      : Prisma.raw(`NULL::float8 AS "${name}"`),
+  );
+  return sql`SELECT e.model, e.selection_policy AS policy, count(*)::int AS edits, ${join(means, ', ')}
+    FROM edits e
+    CROSS JOIN LATERAL (
+      SELECT fm.* FROM frames f JOIN frame_metrics fm ON fm.frame_id = f.id
+      WHERE f.edit_id = e.id AND f.candidate = e.selected_candidate AND f.index = e.selected_frame_index
+        AND f.tenant_id = ${tenantId} AND fm.tenant_id = ${tenantId}
+      LIMIT 1
+    ) m
+    WHERE ${inWindow(tenantId, w)} AND e.status = 'COMPLETED'::"EditStatus" AND e.selected_frame_index IS NOT NULL
+    GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
+export const FRAME_METRIC_COLUMNS_SQL = sql`SELECT column_name AS name FROM information_schema.columns
+  WHERE table_schema = current_schema() AND table_name = 'frame_metrics'`;
+
+/** LIKE's wildcards taken literally (backslash is the default escape character). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
