@@ -1,5 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
+import { DomainError, ErrorCode } from '@f2f/common';
+
 import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
 import type { Edit, PrismaClient } from '@f2f/database';
 import { inspectImage } from '@f2f/imaging';
@@ -8,6 +10,7 @@ import { BLOB_STORE, PRISMA } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { EditsRepository } from '../persistence/edits.repository';
 import type { CreateEditCommand } from './create-edit.command';
 
 export const EDIT_LIMITS = Symbol('EditLimits');
@@ -16,6 +19,8 @@ export interface EditLimits {
   maxImagePixels: number;
   maxCaptionLength: number;
   defaultModel: string;
+  /** Unfinished edits a tenant may have at once (MAX_UNFINISHED_EDITS_PER_TENANT). */
+  maxUnfinishedEdits: number;
 }
 
 export const randomSeed = (): number => randomInt(0, 2 ** 31 - 1);
@@ -31,9 +36,21 @@ export class CreateEditUseCase {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
     private readonly outbox: OutboxWriter,
+    private readonly edits: EditsRepository,
   ) {}
 
+  private tooMany(count: number): DomainError {
+    return new DomainError(
+      ErrorCode.TooManyEdits,
+      `the tenant has ${count} unfinished edits, as many as allowed (${this.limits.maxUnfinishedEdits}); wait for one to finish or cancel one`,
+      { limit: this.limits.maxUnfinishedEdits },
+    );
+  }
+
   async execute(command: CreateEditCommand): Promise<Edit> {
+    // A cheap early refusal, before the image is stored; the count that decides is in the transaction.
+    const unfinished = await this.edits.countUnfinished(this.prisma, command.tenantId);
+    if (unfinished >= this.limits.maxUnfinishedEdits) throw this.tooMany(unfinished);
     const info = await inspectImage(command.image, {
       maxBytes: this.limits.maxImageBytes,
       maxPixels: this.limits.maxImagePixels,
@@ -91,6 +108,9 @@ export class CreateEditUseCase {
       payload: { status: 'SUBMITTED', previousStatus: null, seq: 1, cause: Topic.EditRequested },
     });
     return this.prisma.$transaction(async (tx) => {
+      const count = await this.edits.lockTenantAndCountUnfinished(tx, command.tenantId);
+      if (count === null) throw new DomainError(ErrorCode.NotFound, `there is no tenant ${command.tenantId}`);
+      if (count >= this.limits.maxUnfinishedEdits) throw this.tooMany(count);
       const edit = await tx.edit.create({
         data: {
           id: editId,
