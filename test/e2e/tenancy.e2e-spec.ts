@@ -355,6 +355,53 @@ describe('subgraphs called directly', () => {
     expect(Array.isArray(signed.data!.edits)).toBe(true);
   });
 
+  it("answers tenant B's signed entity lookups of tenant A's edit and frame with no caption and no metrics", async () => {
+    const asB = {
+      [TENANT_CONTEXT_HEADER]: signTenantContext(
+        { tenantId: b.tenantId, scopes: ['read'], keyId: b.keyId, requestId: 'probe' },
+        platform.tenantContextSecret,
+      ),
+    };
+    const asA = {
+      [TENANT_CONTEXT_HEADER]: signTenantContext(
+        { tenantId: a.tenantId, scopes: ['read'], keyId: a.keyId, requestId: 'probe' },
+        platform.tenantContextSecret,
+      ),
+    };
+    const [edit] = await db.prisma.edit.findMany({
+      where: { tenantId: a.tenantId, status: 'COMPLETED' },
+      take: 1,
+    });
+    const frame = await db.prisma.frame.findFirstOrThrow({ where: { editId: edit.id } });
+    const caption = {
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Edit { caption { text } } } }`,
+      variables: { r: [{ __typename: 'Edit', id: edit.id }] },
+    };
+    const metrics = {
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Frame { metrics { ssim } } } }`,
+      variables: { r: [{ __typename: 'Frame', id: frame.id }] },
+    };
+    const editsEntity = {
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Edit { id targetCaption } } }`,
+      variables: { r: [{ __typename: 'Edit', id: edit.id }] },
+    };
+    // Tenant A, as a control: the lookups answer.
+    expect((await post(subgraphUrl('captioning'), caption, asA)).data).toEqual({
+      _entities: [{ caption: { text: expect.any(String) } }],
+    });
+    expect((await post(subgraphUrl('metrics'), metrics, asA)).data).toEqual({
+      _entities: [{ metrics: { ssim: expect.any(Number) } }],
+    });
+    // Tenant B: nothing.
+    expect((await post(subgraphUrl('captioning'), caption, asB)).data).toEqual({
+      _entities: [{ caption: null }],
+    });
+    expect((await post(subgraphUrl('metrics'), metrics, asB)).data).toEqual({
+      _entities: [{ metrics: null }],
+    });
+    expect((await post(subgraphUrl('edits'), editsEntity, asB)).data).toEqual({ _entities: [null] });
+  });
+
   it("refuses edits' internal key resolution without the gateway's service token", async () => {
     const url = `http://127.0.0.1:${platform.ports.edits}/internal/api-keys/resolve`;
     const [, prefix] = a.key.split('_');

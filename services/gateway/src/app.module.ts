@@ -11,7 +11,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { ApiKeyResolver } from './auth/api-key-resolver';
 import { authenticate, checkScopes, type GatewayContext } from './auth/request-auth';
-import type { GatewayConfig } from './config';
+import { type GatewayConfig, introspectionEnabled } from './config';
 import { costLimit, depthLimit, QUERY_TOO_COMPLEX, QUERY_TOO_DEEP } from './limits/query-limits';
 import { RateLimiter } from './limits/rate-limiter';
 import { loadSupergraph } from './supergraph';
@@ -72,7 +72,7 @@ export class AppModule {
             path: '/graphql',
             csrfPrevention: true,
             includeStacktraceInErrorResponses: false,
-            introspection: config.INTROSPECTION ?? config.NODE_ENV !== 'production',
+            introspection: introspectionEnabled(config),
             validationRules: [
               depthLimit(config.MAX_QUERY_DEPTH),
               costLimit(config.MAX_QUERY_COST, config.QUERY_COST_LIST_SIZE),

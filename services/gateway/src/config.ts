@@ -42,3 +42,7 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 export const loadGatewayConfig = (env = process.env): GatewayConfig =>
   loadConfig('gateway', gatewayConfigSchema, env);
+
+/** Introspection: INTROSPECTION when set, else on everywhere but NODE_ENV=production. */
+export const introspectionEnabled = (config: Pick<GatewayConfig, 'INTROSPECTION' | 'NODE_ENV'>): boolean =>
+  config.INTROSPECTION ?? config.NODE_ENV !== 'production';
