@@ -28,8 +28,17 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
     metricModelsDir: process.env.METRIC_MODELS_DIR || undefined,
     ports: { ...DEFAULT_PORTS, gateway: Number(process.env.PORT ?? DEFAULT_PORTS.gateway) },
     stepDelayMs: Number(process.env.PREVIEW_STEP_DELAY_MS ?? 40),
+    bootstrapTenant: process.env.TENANT_ID ?? 'default',
+    ...(process.env.TENANT_CONTEXT_SECRET ? { tenantContextSecret: process.env.TENANT_CONTEXT_SECRET } : {}),
   });
   console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
+  console.log(
+    `  API key of tenant "${platform.tenantId}" (read, write, admin; shown only now, a new one each start):`,
+  );
+  console.log(`    export F2F_API_KEY=${platform.apiKey}`);
+  console.log(
+    `    curl -s ${platform.gatewayUrl} -H "authorization: Bearer $F2F_API_KEY" -H 'content-type: application/json' -d '{"query":"{ edits { id status } }"}'`,
+  );
   console.log(
     `  service logs: ${path.join(root, '.cache', 'logs')}/<service>.log; Ctrl-C stops the platform`,
   );

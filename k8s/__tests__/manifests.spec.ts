@@ -1153,6 +1153,32 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     }
   });
 
+  it('gives the gateway and every subgraph TENANT_CONTEXT_SECRET from the Secret, never as a literal', async () => {
+    const subgraphs = (
+      JSON.parse(fs.readFileSync(path.join(REPO, 'services/gateway/subgraphs.json'), 'utf8')) as {
+        name: string;
+      }[]
+    ).map((s) => s.name);
+    const signers = ['gateway', ...subgraphs];
+    const found: string[] = [];
+    for (const d of deployments(objects)) {
+      if (PYTHON_WORKER_CONFIGS[d.metadata.name]) continue;
+      const schema = await configSchemaOf(d.metadata.name);
+      if (!('TENANT_CONTEXT_SECRET' in schema.shape)) continue;
+      const c = d.spec.template.spec.containers[0];
+      const env = c.env?.find((e) => e.name === 'TENANT_CONTEXT_SECRET');
+      expect({ d: key(d), value: env?.value, from: env?.valueFrom?.secretKeyRef }).toEqual({
+        d: key(d),
+        value: undefined,
+        from: { name: exampleSecret.metadata.name, key: 'TENANT_CONTEXT_SECRET' },
+      });
+      found.push(d.metadata.name);
+    }
+    expect([...new Set(found)].sort()).toEqual([...signers].sort());
+    expect(exampleSecret.stringData?.TENANT_CONTEXT_SECRET).toMatch(/CHANGE-ME/);
+    expect(exampleSecret.stringData?.TENANT_CONTEXT_SECRET?.length).toBeGreaterThanOrEqual(32);
+  });
+
   it('gives each Python worker only variables its config.py reads, with values its load_config accepts', () => {
     for (const d of deployments(objects)) {
       const config = PYTHON_WORKER_CONFIGS[d.metadata.name];

@@ -29,7 +29,7 @@ const VLM_CAPTION = 'The dog gradually lowers its back legs, settling into a sea
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
   const res = await fetch(platform.gatewayUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphqlResponse<T>;

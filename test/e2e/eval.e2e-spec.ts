@@ -98,6 +98,8 @@ describe('the eval command against the whole platform', () => {
       DATASET,
       '--gateway',
       platform.gatewayUrl,
+      '--api-key',
+      platform.apiKey,
       '--seed',
       '3',
     ]);
@@ -113,6 +115,8 @@ describe('the eval command against the whole platform', () => {
       DATASET,
       '--gateway',
       platform.gatewayUrl,
+      '--api-key',
+      platform.apiKey,
       '--out',
       out,
       '--ablation',
@@ -204,7 +208,7 @@ describe('the eval command against the whole platform', () => {
     const sample = byVariant('F2F').find((r) => r.item_id === 'sunset')!;
     const res = await fetch(platform.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
       body: JSON.stringify({
         query: `query($id: ID!) { edit(id: $id) { options { outputWidth seed selection captionMode }
           selectedFrame { index width height metrics { lpips clipI clipScore targetLpips targetClipI } } } }`,

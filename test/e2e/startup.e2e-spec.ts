@@ -38,4 +38,17 @@ describe('start-up configuration', () => {
     expect(preview.status).toBe(78);
     expect(preview.stderr).toContain('STEP_DELAY_MS');
   });
+
+  it.each(['gateway', 'edits', 'captioning', 'metrics'])(
+    '%s refuses to start without TENANT_CONTEXT_SECRET, or with one under 32 characters',
+    (service) => {
+      const env = { DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db', KAFKA_BROKERS: '127.0.0.1:1' };
+      const missing = start(service, env);
+      expect(missing.status).toBe(78);
+      expect(missing.stderr).toContain('TENANT_CONTEXT_SECRET is required');
+      const short = start(service, { ...env, TENANT_CONTEXT_SECRET: 'x'.repeat(31) });
+      expect(short.status).toBe(78);
+      expect(short.stderr).toContain('TENANT_CONTEXT_SECRET must be at least 32 characters');
+    },
+  );
 });

@@ -9,6 +9,8 @@ export enum ErrorCode {
   InvalidCaption = 'INVALID_CAPTION',
   NotFound = 'NOT_FOUND',
   Conflict = 'CONFLICT',
+  /** A tenant has as many unfinished edits as the deployment allows. */
+  TooManyEdits = 'TOO_MANY_EDITS',
   Unavailable = 'UNAVAILABLE',
   Internal = 'INTERNAL',
 }
@@ -40,6 +42,7 @@ export function isRetryable(code: ErrorCode): boolean {
     case ErrorCode.InvalidCaption:
     case ErrorCode.NotFound:
     case ErrorCode.Conflict:
+    case ErrorCode.TooManyEdits:
       return false;
     default:
       return assertNever(code);

@@ -1,7 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { sleep } from '@f2f/common';
 
@@ -46,10 +48,32 @@ export interface PlatformOptions {
   metricModelsDir?: string;
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** The tenant created at start with a read/write/admin key (`platform.apiKey`); `default` when absent. */
+  bootstrapTenant?: string;
+  /** TENANT_CONTEXT_SECRET of the gateway and the subgraphs; a random one per platform when absent. */
+  tenantContextSecret?: string;
 }
 
 /** Tiny random-weight networks committed as test fixtures (libs/learned-metrics/fixtures). */
 export const DEFAULT_METRIC_MODELS_DIR = path.join(REPO_ROOT, 'libs/learned-metrics/fixtures/tiny-models');
+
+/** A tenant's API key, as the edits CLI printed it (the key itself is stored nowhere). */
+export interface IssuedApiKey {
+  tenantId: string;
+  keyId: string;
+  scopes: string[];
+  key: string;
+}
+
+/** The services that sign or verify the tenant context. */
+const TENANT_CONTEXT_SERVICES: ReadonlySet<ServiceName> = new Set([
+  'gateway',
+  'edits',
+  'captioning',
+  'frame-selection',
+  'metrics',
+]);
+const TENANT_CLI = path.join(REPO_ROOT, 'services', 'edits', 'dist', 'cli', 'tenant.js');
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   gateway: 4000,
@@ -80,17 +104,51 @@ export class RunningPlatform {
 
   /** The processes this platform runs, in start order. */
   readonly instances: ServiceName[];
+  /** The secret the gateway signs tenant contexts with (tests forge and check signatures with it). */
+  readonly tenantContextSecret: string;
+  /** The bootstrap tenant's read/write/admin key, created by startPlatform. */
+  bootstrap: IssuedApiKey | undefined;
 
   constructor(
     readonly options: PlatformOptions,
     readonly ports: Record<ServiceName, number>,
   ) {
+    this.tenantContextSecret = options.tenantContextSecret ?? randomBytes(32).toString('hex');
     this.instances =
       options.previewGenerators === 2 ? ['preview-generator-2', ...SERVICE_NAMES] : [...SERVICE_NAMES];
   }
 
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.ports.gateway}/graphql`;
+  }
+
+  /** The bootstrap tenant's key (read, write, admin): send it as `Authorization: Bearer <key>`. */
+  get apiKey(): string {
+    if (!this.bootstrap) throw new Error('the platform has no bootstrap key yet');
+    return this.bootstrap.key;
+  }
+
+  get tenantId(): string {
+    if (!this.bootstrap) throw new Error('the platform has no bootstrap tenant yet');
+    return this.bootstrap.tenantId;
+  }
+
+  /** Creates a tenant (when new) with a key of these scopes, through the edits CLI an operator uses. */
+  createTenant(tenantId: string, scopes: string[] = ['read', 'write', 'admin']): Promise<IssuedApiKey> {
+    return this.tenantCli(['create', tenantId, '--name', tenantId, '--scopes', scopes.join(','), '--json']);
+  }
+
+  /** Creates another key of an existing tenant. */
+  createApiKey(tenantId: string, scopes: string[], name = 'test'): Promise<IssuedApiKey> {
+    return this.tenantCli(['key', tenantId, '--scopes', scopes.join(','), '--key-name', name, '--json']);
+  }
+
+  private async tenantCli(args: string[]): Promise<IssuedApiKey> {
+    const { stdout } = await promisify(execFile)(process.execPath, [TENANT_CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: this.options.databaseUrl },
+    });
+    return JSON.parse(stdout) as IssuedApiKey;
   }
 
   envFor(name: ServiceName): Record<string, string> {
@@ -124,7 +182,10 @@ export class RunningPlatform {
         METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
       },
     };
-    return { ...common, ...specific[name], ...o.env?.[name] };
+    const secret: Record<string, string> = TENANT_CONTEXT_SERVICES.has(name)
+      ? { TENANT_CONTEXT_SECRET: this.tenantContextSecret }
+      : {};
+    return { ...common, ...secret, ...specific[name], ...o.env?.[name] };
   }
 
   /** Starts one service and waits until it reports healthy. */
@@ -213,6 +274,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ports[name] = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
   }
   const platform = new RunningPlatform(options, ports);
+  platform.bootstrap = await platform.createTenant(options.bootstrapTenant ?? 'default');
   try {
     await Promise.all(platform.instances.map((name) => platform.start(name)));
   } catch (error) {

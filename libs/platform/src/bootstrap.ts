@@ -40,6 +40,11 @@ export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<IN
   app.enableShutdownHooks();
   await spec.configure?.(app, config, logger);
   const { port, host } = spec.listen(config);
+  // Idle keep-alive connections outlive the clients' own (undici keeps one 4 s): the client always
+  // closes first, so a request is never sent on a socket the server is closing (ECONNRESET).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.listen(port, host);
   logger.info({ port, host }, 'listening');
   return app;

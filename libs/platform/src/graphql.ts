@@ -3,28 +3,85 @@ import { randomUUID } from 'node:crypto';
 import { assertNever, DomainError, ErrorCode, type Logger } from '@f2f/common';
 import { asTenantId, type TenantId } from '@f2f/database';
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
-import { createParamDecorator, type DynamicModule, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CanActivate,
+  createParamDecorator,
+  type DynamicModule,
+  type ExecutionContext,
+  Injectable,
+  type Type,
+  UseGuards,
+} from '@nestjs/common';
 import { GqlExecutionContext, GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-/** The header the gateway sets with the caller's tenant. */
+import { type Scope, TENANT_CONTEXT_HEADER, TenantContextError, verifyTenantContext } from './tenant-context';
+
+/**
+ * The header the gateway once set with the caller's tenant in plain text. It is no longer read:
+ * a request that carries only this header is refused like any other without a signed context.
+ */
 export const TENANT_HEADER = 'x-f2f-tenant-id';
 
 export interface SubgraphContext {
   tenantId: TenantId | undefined;
+  scopes: Scope[];
+  /** The API key the request was made with. */
+  keyId: string | undefined;
   requestId: string;
 }
 
+const unauthenticated = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+
+const contextOf = (context: ExecutionContext): SubgraphContext =>
+  GqlExecutionContext.create(context).getContext<SubgraphContext>();
+
 /** The caller's tenant; a request without one is refused. */
 export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): TenantId => {
-  const ctx = GqlExecutionContext.create(context).getContext<SubgraphContext>();
-  if (!ctx.tenantId) {
-    throw new GraphQLError('this subgraph answers only requests that come through the gateway', {
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
-  }
+  const ctx = contextOf(context);
+  if (!ctx.tenantId)
+    throw unauthenticated('this subgraph answers only requests that come through the gateway');
   return ctx.tenantId;
 });
+
+/** The id of the API key the caller acts with (who did it), e.g. to record who chose a frame. */
+export const ActingKeyId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const ctx = contextOf(context);
+  if (!ctx.keyId) throw unauthenticated('this subgraph answers only requests that come through the gateway');
+  return ctx.keyId;
+});
+
+const scopeGuards = new Map<string, Type<CanActivate>>();
+
+function scopeGuard(scopes: Scope[]): Type<CanActivate> {
+  const name = [...scopes].sort().join(',');
+  let guard = scopeGuards.get(name);
+  if (!guard) {
+    @Injectable()
+    class ScopeGuard implements CanActivate {
+      canActivate(context: ExecutionContext): boolean {
+        const ctx = contextOf(context);
+        if (!ctx.tenantId)
+          throw unauthenticated('this subgraph answers only requests that come through the gateway');
+        const missing = scopes.filter((s) => !ctx.scopes.includes(s));
+        if (missing.length) {
+          throw new GraphQLError(`this operation needs an API key with the scope ${missing.join(', ')}`, {
+            extensions: { code: 'FORBIDDEN', requiredScopes: missing, http: { status: 403 } },
+          });
+        }
+        return true;
+      }
+    }
+    guard = ScopeGuard;
+    scopeGuards.set(name, guard);
+  }
+  return guard;
+}
+
+/** Refuses (FORBIDDEN) a resolver call whose API key lacks any of these scopes. */
+export const RequireScopes = (...scopes: Scope[]) => applyDecorators(UseGuards(scopeGuard(scopes)));
 
 /** Domain codes as they appear in GraphQL errors' `extensions.code`. */
 export function graphqlCode(code: ErrorCode): string {
@@ -41,6 +98,8 @@ export function graphqlCode(code: ErrorCode): string {
       return 'NOT_FOUND';
     case ErrorCode.Conflict:
       return 'CONFLICT';
+    case ErrorCode.TooManyEdits:
+      return 'TOO_MANY_EDITS';
     case ErrorCode.Unavailable:
       return 'SERVICE_UNAVAILABLE';
     case ErrorCode.Internal:
@@ -76,7 +135,17 @@ export function formatGraphqlError(logger: Logger) {
   };
 }
 
-export function subgraphModule(typePaths: string[], logger: Logger): DynamicModule {
+export interface SubgraphOptions {
+  /** TENANT_CONTEXT_SECRET: verifies the tenant context the gateway signs. */
+  tenantContextSecret: string;
+}
+
+/**
+ * A federation subgraph on these SDL files. Every request must carry a tenant context signed by the
+ * gateway (TENANT_CONTEXT_HEADER); one without it, or with a forged or expired one, is refused with
+ * UNAUTHENTICATED before any resolver runs.
+ */
+export function subgraphModule(typePaths: string[], logger: Logger, options: SubgraphOptions): DynamicModule {
   return GraphQLModule.forRoot<ApolloFederationDriverConfig>({
     driver: ApolloFederationDriver,
     typePaths,
@@ -86,14 +155,24 @@ export function subgraphModule(typePaths: string[], logger: Logger): DynamicModu
     includeStacktraceInErrorResponses: false,
     formatError: formatGraphqlError(logger),
     context: ({ req }: { req: { headers: Record<string, string | undefined> } }): SubgraphContext => {
-      const header = req.headers[TENANT_HEADER];
-      let tenantId: TenantId | undefined;
       try {
-        tenantId = header ? asTenantId(header) : undefined;
-      } catch {
-        tenantId = undefined;
+        const verified = verifyTenantContext(req.headers[TENANT_CONTEXT_HEADER], options.tenantContextSecret);
+        return {
+          tenantId: asTenantId(verified.tenantId),
+          scopes: verified.scopes,
+          keyId: verified.keyId,
+          requestId: verified.requestId,
+        };
+      } catch (error) {
+        const reason = error instanceof TenantContextError ? error.reason : 'malformed';
+        logger.warn(
+          { reason, requestId: req.headers['x-request-id'] },
+          'refused a request without a valid tenant context',
+        );
+        throw unauthenticated(
+          `this subgraph answers only requests that come through the gateway (tenant context ${reason})`,
+        );
       }
-      return { tenantId, requestId: req.headers['x-request-id'] ?? randomUUID() };
     },
   });
 }

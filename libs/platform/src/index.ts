@@ -4,3 +4,5 @@ export * from './nest-logger';
 export * from './bootstrap';
 export * from './service-config';
 export * from './graphql';
+export * from './tenant-context';
+export * from './api-key';

@@ -26,7 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(platformConfigFrom('captioning', config), logger),
-        subgraphModule([CAPTIONING_SDL], logger),
+        subgraphModule([CAPTIONING_SDL], logger, { tenantContextSecret: config.TENANT_CONTEXT_SECRET }),
       ],
       providers: [
         { provide: VLM, useValue: vlms },

@@ -1,10 +1,12 @@
 import { configParts, loadConfig } from '@f2f/common';
-import { platformConfigShape } from '@f2f/platform';
+import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
 
 export const captioningConfigSchema = z.object({
   ...platformConfigShape,
+  /** Verifies the tenant context the gateway signs (shared by the gateway and every subgraph). */
+  TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   ...vlmConfigShape,
   ...vlmTenantOverridesShape,
   PORT: configParts.port(4102),

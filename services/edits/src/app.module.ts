@@ -1,9 +1,9 @@
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
-import { DEFAULT_TENANT_ID } from '@f2f/database';
-import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
-import { type DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { PlatformModule, PRISMA, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import type { PrismaClient } from '@f2f/database';
+import { type DynamicModule, Module } from '@nestjs/common';
 
 import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
 import type { EditsConfig } from './config';
@@ -14,26 +14,25 @@ import { EditsRepository } from './persistence/edits.repository';
 import { SelectFrameUseCase } from './select-frame/select-frame.use-case';
 import { RecordStageEventUseCase } from './stage-events/record-stage-event.use-case';
 import { StageEventsHandler } from './stage-events/stage-events.handler';
+import { ApiKeysRepository } from './tenancy/api-keys.repository';
+import { ApiKeysService } from './tenancy/api-keys.service';
+import { InternalApiKeysController, TENANT_CONTEXT_SECRET } from './tenancy/internal-api-keys.controller';
+import { TenancyResolver } from './tenancy/tenancy.resolver';
 
 export const EDITS_SDL = path.resolve(__dirname, '../src/graphql/edits.graphql');
-
-/** Until API keys map callers to tenants, local runs use one default tenant. */
-@Injectable()
-class DefaultTenantSeeder implements OnModuleInit {
-  constructor(private readonly edits: EditsRepository) {}
-  async onModuleInit(): Promise<void> {
-    await this.edits.ensureTenant(DEFAULT_TENANT_ID, 'Default tenant');
-  }
-}
+export const TENANCY_SDL = path.resolve(__dirname, '../src/tenancy/tenancy.graphql');
 
 @Module({})
 export class AppModule {
   static forRoot(config: EditsConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
+      controllers: [InternalApiKeysController],
       imports: [
         PlatformModule.forRoot(platformConfigFrom('edits', config), logger),
-        subgraphModule([EDITS_SDL], logger),
+        subgraphModule([EDITS_SDL, TENANCY_SDL], logger, {
+          tenantContextSecret: config.TENANT_CONTEXT_SECRET,
+        }),
       ],
       providers: [
         {
@@ -43,6 +42,7 @@ export class AppModule {
             maxImagePixels: config.MAX_IMAGE_PIXELS,
             maxCaptionLength: config.MAX_CAPTION_LENGTH,
             defaultModel: config.DEFAULT_MODEL,
+            maxUnfinishedEdits: config.MAX_UNFINISHED_EDITS_PER_TENANT,
           },
         },
         EditsRepository,
@@ -54,7 +54,18 @@ export class AppModule {
         StageEventsHandler,
         EditsResolver,
         FrameResolver,
-        DefaultTenantSeeder,
+        { provide: TENANT_CONTEXT_SECRET, useValue: config.TENANT_CONTEXT_SECRET },
+        {
+          provide: ApiKeysRepository,
+          useFactory: (prisma: PrismaClient) => new ApiKeysRepository(prisma),
+          inject: [PRISMA],
+        },
+        {
+          provide: ApiKeysService,
+          useFactory: (keys: ApiKeysRepository) => new ApiKeysService(keys),
+          inject: [ApiKeysRepository],
+        },
+        TenancyResolver,
       ],
     };
   }

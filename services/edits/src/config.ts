@@ -1,9 +1,13 @@
 import { configParts, loadConfig } from '@f2f/common';
-import { platformConfigShape } from '@f2f/platform';
+import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
 export const editsConfigSchema = z.object({
   ...platformConfigShape,
+  /** Verifies the tenant context the gateway signs, and the gateway's calls to resolve API keys. */
+  TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
+  /** Unfinished (not completed, failed or cancelled) edits a tenant may have at once; createEdit refuses more. */
+  MAX_UNFINISHED_EDITS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(20),
   PORT: configParts.port(4101),
   MAX_IMAGE_BYTES: z.coerce
     .number()

@@ -26,7 +26,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger),
-        subgraphModule([FRAME_SELECTION_SDL], logger),
+        subgraphModule([FRAME_SELECTION_SDL], logger, {
+          tenantContextSecret: config.TENANT_CONTEXT_SECRET,
+        }),
       ],
       providers: [
         { provide: VLM, useValue: vlms },

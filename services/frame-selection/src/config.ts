@@ -1,5 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
-import { platformConfigShape } from '@f2f/platform';
+import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
 
@@ -10,6 +10,7 @@ export const frameSelectionConfigSchema = z.object({
   ...vlmConfigShape,
   ...vlmTenantOverridesShape,
   PORT: configParts.port(4104),
+  TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   /** The metric policy (selection METRIC): LPIPS bound, share of the CLIP-score gain, minimum gain. */
   METRIC_LPIPS_BOUND: z.coerce.number().min(0).max(2).default(DEFAULT_METRIC_POLICY.lpipsBound),
   METRIC_PLATEAU_FRACTION: z.coerce.number().gt(0).max(1).default(DEFAULT_METRIC_POLICY.plateauFraction),

@@ -5,18 +5,23 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { composeServices } = require('@apollo/composition');
-const { parse } = require('graphql');
+const { Kind, parse } = require('graphql');
 
 const root = path.resolve(__dirname, '../../..');
 const subgraphs = require('../subgraphs.json');
 const out = process.argv[2] ?? path.join(root, 'services/gateway/supergraph.graphql');
 
+// A subgraph's `sdl` is one file or a list of files (e.g. edits.graphql and tenancy.graphql): their
+// definitions form one document, as the subgraph itself loads them (subgraphModule's typePaths).
+const typeDefsOf = (sdl) => ({
+  kind: Kind.DOCUMENT,
+  definitions: (Array.isArray(sdl) ? sdl : [sdl]).flatMap(
+    (file) => parse(fs.readFileSync(path.join(root, file), 'utf8')).definitions,
+  ),
+});
+
 const result = composeServices(
-  subgraphs.map((s) => ({
-    name: s.name,
-    url: s.url,
-    typeDefs: parse(fs.readFileSync(path.join(root, s.sdl), 'utf8')),
-  })),
+  subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: typeDefsOf(s.sdl) })),
 );
 if (result.errors?.length) {
   for (const e of result.errors) console.error(e.message);

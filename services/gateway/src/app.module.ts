@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@f2f/common';
+import { signTenantContext, TENANT_CONTEXT_HEADER } from '@f2f/platform';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloGatewayDriver, type ApolloGatewayDriverConfig } from '@nestjs/apollo';
 import { Controller, type DynamicModule, Get, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-import type { GatewayConfig } from './config';
+import { ApiKeyResolver } from './auth/api-key-resolver';
+import { authenticate, checkScopes, type GatewayContext } from './auth/request-auth';
+import { type GatewayConfig, introspectionEnabled } from './config';
+import { costLimit, depthLimit, QUERY_TOO_COMPLEX, QUERY_TOO_DEEP } from './limits/query-limits';
+import { RateLimiter } from './limits/rate-limiter';
 import { loadSupergraph } from './supergraph';
-
-/** Header the subgraphs read the caller's tenant from (see libs/platform graphql.ts). */
-const TENANT_HEADER = 'x-f2f-tenant-id';
-
-interface GatewayContext {
-  tenantId: string;
-  requestId: string;
-}
 
 @Controller()
 class HealthController {
@@ -23,6 +22,30 @@ class HealthController {
   health(): { status: string } {
     return { status: 'ok' };
   }
+}
+
+/** Checks every operation's scopes against the caller's key once the operation is known. */
+const scopePlugin: ApolloServerPlugin<GatewayContext> = {
+  requestDidStart: async () => ({
+    didResolveOperation: async ({ contextValue, operation, document }) => {
+      if (operation) checkScopes(contextValue, operation, document);
+    },
+  }),
+};
+
+/** Keeps the codes of the query limits (Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED). */
+function formatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    if (original instanceof GraphQLError) {
+      const code = original.extensions.code;
+      if (code === QUERY_TOO_DEEP || code === QUERY_TOO_COMPLEX)
+        return { ...formatted, extensions: { ...formatted.extensions, ...original.extensions, code } };
+    }
+    if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
+      logger.error({ err: original ?? error }, 'unexpected GraphQL error');
+    return formatted;
+  };
 }
 
 @Module({})
@@ -34,6 +57,12 @@ export class AppModule {
       'frame-selection': config.FRAME_SELECTION_URL,
       metrics: config.METRICS_URL,
     };
+    const keys = new ApiKeyResolver({
+      editsUrl: config.EDITS_URL,
+      secret: config.TENANT_CONTEXT_SECRET,
+      cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    });
+    const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
     return {
       module: AppModule,
       controllers: [HealthController],
@@ -44,10 +73,19 @@ export class AppModule {
             path: '/graphql',
             csrfPrevention: true,
             includeStacktraceInErrorResponses: false,
-            context: ({ req }: { req: { headers: Record<string, string | undefined> } }): GatewayContext => ({
-              tenantId: config.DEFAULT_TENANT_ID,
-              requestId: req.headers['x-request-id'] ?? randomUUID(),
-            }),
+            introspection: introspectionEnabled(config),
+            validationRules: [
+              depthLimit(config.MAX_QUERY_DEPTH),
+              costLimit(config.MAX_QUERY_COST, config.QUERY_COST_LIST_SIZE),
+            ],
+            plugins: [scopePlugin],
+            formatError: formatError(logger),
+            context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
+              const given = req.headers['x-request-id'];
+              const requestId =
+                typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+              return authenticate(req.headers, requestId, keys, limiter);
+            },
           },
           gateway: {
             supergraphSdl: loadSupergraph(),
@@ -58,9 +96,20 @@ export class AppModule {
               return new RemoteGraphQLDataSource<GatewayContext>({
                 url,
                 willSendRequest: ({ request, context }) => {
-                  // The gateway alone says who the caller is; a client's own header never passes.
-                  request.http?.headers.set(TENANT_HEADER, context.tenantId);
-                  if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+                  // The gateway alone says who the caller is, signed; a client's own headers never pass.
+                  request.http?.headers.set(
+                    TENANT_CONTEXT_HEADER,
+                    signTenantContext(
+                      {
+                        tenantId: context.tenantId,
+                        scopes: context.scopes,
+                        keyId: context.keyId,
+                        requestId: context.requestId,
+                      },
+                      config.TENANT_CONTEXT_SECRET,
+                    ),
+                  );
+                  request.http?.headers.set('x-request-id', context.requestId);
                 },
               });
             },

@@ -1,4 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
+import { tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
 const url = (name: string) =>
@@ -18,13 +19,31 @@ export const gatewayConfigSchema = z.object({
     .int()
     .min(1024)
     .default(16 * 1024 * 1024),
-  /** The tenant every request acts for, until API keys identify callers. */
-  DEFAULT_TENANT_ID: z
-    .string()
-    .regex(/^[a-zA-Z0-9_-]{1,100}$/)
-    .default('default'),
+  /** Signs the tenant context sent to the subgraphs, and the gateway's calls to resolve API keys. */
+  TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
+  /** How long a resolved API key (or an unknown or revoked one) is reused: revocation takes effect within this. */
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** Per-tenant token bucket: requests per second, and how many may come at once. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0.01).max(100_000).default(20),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
+  /** Deepest field nesting an operation may have (`{ edit { frames { id } } }` is 3). */
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
+  /** Largest estimated cost of an operation (a field costs 1; a list's selections count per element). */
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  /** Elements assumed for a list field without a `first` argument, when estimating cost. */
+  QUERY_COST_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(50),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Whether the schema can be introspected; off by default when NODE_ENV=production. */
+  INTROSPECTION: z
+    .enum(['true', 'false'], { error: 'INTROSPECTION must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 export const loadGatewayConfig = (env = process.env): GatewayConfig =>
   loadConfig('gateway', gatewayConfigSchema, env);
+
+/** Introspection: INTROSPECTION when set, else on everywhere but NODE_ENV=production. */
+export const introspectionEnabled = (config: Pick<GatewayConfig, 'INTROSPECTION' | 'NODE_ENV'>): boolean =>
+  config.INTROSPECTION ?? config.NODE_ENV !== 'production';

@@ -21,7 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(platformConfigFrom('metrics', config), logger),
-        subgraphModule([METRICS_SDL], logger),
+        subgraphModule([METRICS_SDL], logger, { tenantContextSecret: config.TENANT_CONTEXT_SECRET }),
       ],
       providers: [
         ...learnedMetricsProviders(config, logger),

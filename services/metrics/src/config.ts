@@ -1,11 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 
 import { configParts, loadConfig } from '@f2f/common';
-import { platformConfigShape } from '@f2f/platform';
+import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
 export const metricsConfigSchema = z.object({
   ...platformConfigShape,
+  /** Verifies the tenant context the gateway signs (shared by the gateway and every subgraph). */
+  TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   PORT: configParts.port(4105),
   /**
    * The learned metrics' model directory (tools/metric-models: manifest.json, ONNX networks, CLIP

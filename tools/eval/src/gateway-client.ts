@@ -61,6 +61,7 @@ export class GatewayClient {
   constructor(
     private readonly url: string,
     private readonly fetchFn: FetchFn = fetch,
+    private readonly apiKey: string | null = null,
   ) {}
 
   private async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -68,7 +69,11 @@ export class GatewayClient {
     try {
       res = await this.fetchFn(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+        headers: {
+          'content-type': 'application/json',
+          'apollo-require-preflight': 'true',
+          ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
     } catch (error) {

@@ -47,7 +47,7 @@ const processIo: EvalIo = {
  */
 export async function runEval(options: EvalOptions, io: EvalIo = processIo): Promise<EvalReport> {
   const dataset = await loadDataset(options.dataset);
-  const client = new GatewayClient(options.gateway, io.fetch);
+  const client = new GatewayClient(options.gateway, io.fetch, options.apiKey);
   const { fields: served, models: readModels } = await client.availableMetricFields();
   const missingMetrics = PAPER_METRIC_FIELDS.filter((f) => !served.includes(f));
   if (missingMetrics.length > 0 && !options.allowMissingMetrics)

@@ -11,6 +11,8 @@ export class UsageError extends Error {
 export interface EvalOptions {
   dataset: string;
   gateway: string;
+  /** The tenant's API key (read scope for queries, write for createEdit); --api-key or F2F_API_KEY. */
+  apiKey: string | null;
   out: string;
   ablation: Ablation;
   /** How many seeds per item and variant: firstSeed, firstSeed + 1, ... */
@@ -37,6 +39,7 @@ the paper's Table 1 (Table 2 when items have ground-truth images) to stdout, <ou
 
   --dataset <dir>          folder with dataset.json or dataset.jsonl (required)
   --gateway <url>          GraphQL endpoint (default http://localhost:4000/graphql)
+  --api-key <key>          the tenant's API key with read and write scopes (default: $F2F_API_KEY)
   --out <dir>              output folder (default .cache/eval/<timestamp>)
   --ablation <which>       none (default: F2F only), caption (+ Target caption, Table S4),
                            selection (+ Last frame, Table S5), all
@@ -60,7 +63,11 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 }
 
 /** Parses and checks the command line; throws UsageError with a clear message. */
-export function parseOptions(argv: string[], now: Date = new Date()): EvalOptions {
+export function parseOptions(
+  argv: string[],
+  now: Date = new Date(),
+  env: Record<string, string | undefined> = process.env,
+): EvalOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -70,6 +77,7 @@ export function parseOptions(argv: string[], now: Date = new Date()): EvalOption
       options: {
         dataset: { type: 'string' },
         gateway: { type: 'string' },
+        'api-key': { type: 'string' },
         out: { type: 'string' },
         ablation: { type: 'string' },
         seeds: { type: 'string' },
@@ -102,6 +110,10 @@ export function parseOptions(argv: string[], now: Date = new Date()): EvalOption
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError(`--gateway must be an http(s) URL, got "${gateway}"`);
 
+  const apiKey = (str('api-key') ?? env.F2F_API_KEY ?? '').trim() || null;
+  if (apiKey !== null && !/^[\x21-\x7e]{8,512}$/.test(apiKey))
+    throw new UsageError('--api-key must be the key as the platform issued it (printable, no spaces)');
+
   const ablation = str('ablation') ?? 'none';
   if (!(ABLATIONS as readonly string[]).includes(ablation))
     throw new UsageError(`--ablation must be one of ${ABLATIONS.join(', ')}, got "${ablation}"`);
@@ -110,6 +122,7 @@ export function parseOptions(argv: string[], now: Date = new Date()): EvalOption
   return {
     dataset: path.resolve(dataset ?? '.'),
     gateway,
+    apiKey,
     out: path.resolve(str('out') ?? path.join('.cache', 'eval', stamp)),
     ablation: ablation as Ablation,
     seeds: integer('seeds', str('seeds'), 1, 1, 100),

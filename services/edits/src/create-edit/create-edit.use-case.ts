@@ -10,9 +10,8 @@ import { blobKeys, type BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { EditsRepository } from '../persistence/edits.repository';
-import type { CreateEditCommand } from './create-edit.command';
-
 import { toEditUpdate } from '../stage-events/edit-update';
+import type { CreateEditCommand } from './create-edit.command';
 
 export const EDIT_LIMITS = Symbol('EditLimits');
 export interface EditLimits {
@@ -20,6 +19,8 @@ export interface EditLimits {
   maxImagePixels: number;
   maxCaptionLength: number;
   defaultModel: string;
+  /** Unfinished edits a tenant may have at once (MAX_UNFINISHED_EDITS_PER_TENANT). */
+  maxUnfinishedEdits: number;
 }
 
 export const randomSeed = (): number => randomInt(0, 2 ** 31 - 1);
@@ -41,6 +42,14 @@ export class CreateEditUseCase {
     private readonly outbox: OutboxWriter,
     private readonly edits: EditsRepository,
   ) {}
+
+  private tooMany(count: number): DomainError {
+    return new DomainError(
+      ErrorCode.TooManyEdits,
+      `the tenant has ${count} unfinished edits, as many as allowed (${this.limits.maxUnfinishedEdits}); wait for one to finish or cancel one`,
+      { limit: this.limits.maxUnfinishedEdits },
+    );
+  }
 
   async execute(command: CreateEditCommand): Promise<Edit> {
     if (command.idempotencyKey !== null) {
@@ -70,6 +79,9 @@ export class CreateEditUseCase {
   }
 
   private async create(command: CreateEditCommand): Promise<Edit> {
+    // A cheap early refusal, before the image is stored; the count that decides is in the transaction.
+    const unfinished = await this.edits.countUnfinished(this.prisma, command.tenantId);
+    if (unfinished >= this.limits.maxUnfinishedEdits) throw this.tooMany(unfinished);
     const info = await inspectImage(command.image, {
       maxBytes: this.limits.maxImageBytes,
       maxPixels: this.limits.maxImagePixels,
@@ -185,6 +197,9 @@ export class CreateEditUseCase {
         });
         if (earlier) return { edit: earlier, created: false };
       }
+      const count = await this.edits.lockTenantAndCountUnfinished(tx, command.tenantId);
+      if (count === null) throw new DomainError(ErrorCode.NotFound, `there is no tenant ${command.tenantId}`);
+      if (count >= this.limits.maxUnfinishedEdits) throw this.tooMany(count);
       const edit = await tx.edit.create({
         data: {
           id: editId,

@@ -75,8 +75,20 @@ export class EditsRepository {
     return tx.edit.findUnique({ where: { id } });
   }
 
-  async ensureTenant(tenantId: TenantId, name: string): Promise<void> {
-    await this.prisma.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, name }, update: {} });
+  /** The tenant's unfinished edits (not completed, failed or cancelled). */
+  countUnfinished(db: Tx | PrismaClient, tenantId: TenantId): Promise<number> {
+    return db.edit.count({ where: { tenantId, status: { notIn: ['COMPLETED', 'FAILED', 'CANCELLED'] } } });
+  }
+
+  /**
+   * Locks the tenant's row for the rest of the transaction (so that concurrent creates of one tenant
+   * run one after another) and counts its unfinished edits; null when there is no such tenant.
+   */
+  async lockTenantAndCountUnfinished(tx: Tx, tenantId: TenantId): Promise<number | null> {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM tenants WHERE id = ${tenantId} FOR UPDATE`;
+    if (locked.length === 0) return null;
+    return this.countUnfinished(tx, tenantId);
   }
 }
 

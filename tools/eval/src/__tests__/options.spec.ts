@@ -6,9 +6,10 @@ const NOW = new Date('2025-01-02T03:04:05.678Z');
 
 describe('parseOptions', () => {
   it('has the paper protocol’s defaults', () => {
-    expect(parseOptions(['--dataset', 'ds'], NOW)).toEqual({
+    expect(parseOptions(['--dataset', 'ds'], NOW, {})).toEqual({
       dataset: path.resolve('ds'),
       gateway: 'http://localhost:4000/graphql',
+      apiKey: null,
       out: path.resolve('.cache/eval/2025-01-02T03-04-05-678Z'),
       ablation: 'none',
       seeds: 1,
@@ -20,6 +21,17 @@ describe('parseOptions', () => {
       allowMissingMetrics: false,
       help: false,
     });
+  });
+
+  it('takes the API key from --api-key, else from F2F_API_KEY, and refuses a malformed one', () => {
+    expect(
+      parseOptions(['--dataset', 'ds', '--api-key', 'f2f_abc_123456'], NOW, { F2F_API_KEY: 'f2f_env_key1' })
+        .apiKey,
+    ).toBe('f2f_abc_123456');
+    expect(parseOptions(['--dataset', 'ds'], NOW, { F2F_API_KEY: 'f2f_env_key1' }).apiKey).toBe(
+      'f2f_env_key1',
+    );
+    expect(() => parseOptions(['--dataset', 'ds', '--api-key', 'has a space'], NOW, {})).toThrow(UsageError);
   });
 
   it('reads every option', () => {

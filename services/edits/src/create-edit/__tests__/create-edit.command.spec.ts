@@ -6,7 +6,12 @@ import { decodeBase64Image } from '@f2f/imaging';
 import { CreateEditCommand } from '../create-edit.command';
 
 const tenant = asTenantId('acme');
-const limits = { maxImageBytes: 1000, maxCaptionLength: 50, defaultModel: 'cogvideox-5b-i2v' };
+const limits = {
+  maxImageBytes: 1000,
+  maxCaptionLength: 50,
+  defaultModel: 'cogvideox-5b-i2v',
+  maxUnfinishedEdits: 5,
+};
 const image = Buffer.from('not checked here; the use case inspects the bytes');
 const input = (overrides: Record<string, unknown> = {}) => ({
   imageBase64: image.toString('base64'),

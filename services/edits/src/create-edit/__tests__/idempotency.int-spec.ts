@@ -19,6 +19,7 @@ const limits: EditLimits = {
   maxImagePixels: 40_000_000,
   maxCaptionLength: 500,
   defaultModel: 'preview',
+  maxUnfinishedEdits: 1000,
 };
 
 let db: TestDatabase;
