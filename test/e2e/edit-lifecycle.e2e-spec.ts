@@ -5,7 +5,9 @@ import path from 'node:path';
 
 import { sleep } from '@f2f/common';
 import { REPO_ROOT, type RunningPlatform, type ServiceName, startPlatform } from '@f2f/launcher';
+import { type Client, createClient } from 'graphql-ws';
 import sharp from 'sharp';
+import WebSocket from 'ws';
 
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
@@ -608,5 +610,200 @@ describe("a tenant's own caption examples and the stages' decisions, through the
       );
       expect(removed.data?.removeCaptionExample).toBe(true);
     }
+  });
+});
+
+/** A graphql-ws client of the gateway's subscriptions, authenticated with an API key. */
+function wsClient(apiKey: string | null): Client {
+  return createClient({
+    url: platform.gatewayUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+const UPDATE_FIELDS = `editId seq type status step totalSteps framesReady totalFrames
+  frames { candidate index frameId } selection { frameIndex policy noEdit } metricsMean { name value }`;
+
+interface UpdateView {
+  editId: string;
+  seq: number;
+  type: string;
+  status: string;
+  step: number | null;
+  totalSteps: number | null;
+  frames: { candidate: number; index: number; frameId: string }[];
+  selection: { frameIndex: number | null; policy: string; noEdit: boolean } | null;
+  metricsMean: { name: string; value: number }[];
+}
+
+/** Subscribes and collects entries until `until` says stop (then unsubscribes), or fails. */
+function collect(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  until: (seen: UpdateView[]) => boolean,
+  timeoutMs = 120_000,
+): Promise<UpdateView[]> {
+  return new Promise((resolve, reject) => {
+    const seen: UpdateView[] = [];
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out after ${seen.length} entries: ${JSON.stringify(seen.map((u) => u.type))}`));
+    }, timeoutMs);
+    const stop = client.subscribe<Record<string, UpdateView>>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) {
+            clearTimeout(timer);
+            stop();
+            reject(Object.assign(new Error(result.errors[0].message), { errors: result.errors }));
+            return;
+          }
+          seen.push(Object.values(result.data!)[0]);
+          if (until(seen)) {
+            clearTimeout(timer);
+            stop();
+            resolve(seen);
+          }
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          // A refused connection ends with a CloseEvent (code, reason); a refused operation with errors.
+          const closed = error as { code?: number; reason?: string };
+          reject(
+            error instanceof Error
+              ? error
+              : new Error(closed.code ? `closed ${closed.code}: ${closed.reason}` : JSON.stringify(error)),
+          );
+        },
+        complete: () => undefined,
+      },
+    );
+  });
+}
+
+describe('live subscriptions over graphql-ws at the gateway', () => {
+  const EDIT_UPDATED = `subscription($id: ID!, $after: Int) { editUpdated(id: $id, afterSeq: $after) { ${UPDATE_FIELDS} } }`;
+  const done = (seen: UpdateView[]) => seen.some((u) => u.status === 'COMPLETED' || u.status === 'FAILED');
+
+  it('streams an edit as it happens (steps, every frame as it lands, the selection, metrics), and replays what a reconnecting client missed', async () => {
+    const client = wsClient(platform.apiKey);
+    try {
+      const id = await createEdit(await makeImage(160, 120), 'A photo of a waving hand.', { steps: 30 });
+      const live = await collect(client, EDIT_UPDATED, { id, after: 0 }, done);
+      expect(live.every((u) => u.editId === id)).toBe(true);
+      // Every history entry once, in order, from the first.
+      expect(live.map((u) => u.seq)).toEqual(live.map((_, i) => i + 1));
+      expect(live[0]).toMatchObject({ type: 'edit.requested', status: 'SUBMITTED' });
+      expect(live.at(-1)!.status).toBe('COMPLETED');
+      // Denoising step k/n: the first and the last step at least (progress is throttled between).
+      const steps = live.filter((u) => u.step !== null && u.frames.length === 0).map((u) => u.step);
+      expect(steps).toContain(1);
+      expect(live.some((u) => u.step === 30 && u.totalSteps === 30)).toBe(true);
+      // Each of the 49 frames announced exactly once, as it landed, with the id the path has.
+      const landed = live.flatMap((u) => u.frames);
+      expect(landed.map((f) => f.index).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 49 }, (_, i) => i),
+      );
+      const path = await db.prisma.frame.findMany({ where: { editId: id } });
+      expect(new Set(landed.map((f) => f.frameId))).toEqual(new Set(path.map((f) => f.id)));
+      expect(live.find((u) => u.type === 'frame.selected')!.selection).toMatchObject({
+        frameIndex: 12,
+        policy: 'vlm',
+        noEdit: false,
+      });
+      const measured = live.find((u) => u.type === 'metrics.computed')!;
+      expect(measured.metricsMean.map((m) => m.name)).toEqual(
+        expect.arrayContaining(['ssim', 'lpips', 'clipScore']),
+      );
+
+      // A client that saw up to seq 5 reconnects: it gets 6.. exactly as they went out live.
+      const again = await collect(
+        client,
+        EDIT_UPDATED,
+        { id, after: 5 },
+        (seen) => seen.length === live.length - 5,
+      );
+      expect(again).toEqual(live.slice(5));
+
+      // A re-selection after completion is announced too.
+      const [next] = await Promise.all([
+        collect(client, EDIT_UPDATED, { id, after: live.length }, (seen) => seen.length === 1),
+        (async () => {
+          await sleep(500);
+          const frame = path.find((f) => f.index === 30)!;
+          const res = await gql(
+            `mutation($id: ID!, $f: ID!) { selectFrame(editId: $id, frameId: $f) { id } }`,
+            {
+              id,
+              f: frame.id,
+            },
+          );
+          expect(res.errors).toBeUndefined();
+        })(),
+      ]);
+      expect(next[0]).toMatchObject({
+        seq: live.length + 1,
+        type: 'edit.frame-rechosen',
+        status: 'COMPLETED',
+        selection: { frameIndex: 30, policy: 'user', noEdit: false },
+      });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("keeps tenants apart: another tenant's edit is not found, the tenant feed shows only the tenant's edits", async () => {
+    const other = await platform.createTenant(`ws-${randomBytes(3).toString('hex')}`);
+    const mine = wsClient(platform.apiKey);
+    const theirs = wsClient(other.key);
+    try {
+      const feed = collect(theirs, `subscription { editsUpdated { ${UPDATE_FIELDS} } }`, {}, (seen) =>
+        seen.some((u) => u.status === 'COMPLETED'),
+      );
+      const id = await createEdit(await makeImage(100, 80), 'A photo of a small boat.', { steps: 5 });
+      await expect(collect(theirs, EDIT_UPDATED, { id, after: 0 }, () => true)).rejects.toThrow(/no edit/);
+      const own = await collect(mine, EDIT_UPDATED, { id, after: 0 }, done);
+      expect(own.at(-1)!.status).toBe('COMPLETED');
+      // The other tenant's own edit shows up on its feed; this tenant's never does.
+      const res = await fetch(platform.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${other.key}` },
+        body: JSON.stringify({
+          query: CREATE,
+          variables: {
+            input: {
+              imageBase64: (await makeImage(90, 90)).toString('base64'),
+              targetCaption: 'A photo of a kite.',
+              options: { steps: 5 },
+            },
+          },
+        }),
+      });
+      const body = (await res.json()) as { data: { createEdit: { id: string } } };
+      const created = body.data.createEdit.id;
+      const seen = await feed;
+      expect(new Set(seen.map((u) => u.editId))).toEqual(new Set([created]));
+    } finally {
+      await mine.dispose();
+      await theirs.dispose();
+    }
+  });
+
+  it('refuses a connection without a valid key, and queries over the socket', async () => {
+    const anonymous = wsClient(null);
+    await expect(
+      collect(anonymous, `subscription { editsUpdated { seq } }`, {}, () => true, 10_000),
+    ).rejects.toThrow(/4401|UNAUTHENTICATED|API key/);
+    await anonymous.dispose();
+    const client = wsClient(platform.apiKey);
+    await expect(
+      collect(client, `{ edits(first: 1) { totalCount } }`, {}, () => true, 10_000),
+    ).rejects.toThrow(/only subscriptions/);
+    await client.dispose();
   });
 });

@@ -132,7 +132,7 @@ describe('API keys', () => {
   it('refuses a request without a key, with a malformed one and with an unknown one (UNAUTHENTICATED, 401)', async () => {
     const unknown = `f2f_${'0'.repeat(12)}_${randomBytes(32).toString('base64url')}`;
     for (const key of [undefined, 'not-a-key', unknown, `${a.key}x`]) {
-      const res = await gql(key, '{ edits { id } }');
+      const res = await gql(key, '{ edits { edges { node { id } } } }');
       expect({ key, status: res.status, codes: codes(res), data: res.data }).toEqual({
         key,
         status: 401,
@@ -141,13 +141,13 @@ describe('API keys', () => {
       });
     }
     // The same key as `x-api-key` works, as does the bearer form.
-    const viaHeader = await post<{ edits: unknown[] }>(
+    const viaHeader = await post<{ edits: { edges: unknown[] } }>(
       platform.gatewayUrl,
-      { query: '{ edits { id } }' },
+      { query: '{ edits { edges { node { id } } } }' },
       { 'x-api-key': a.key },
     );
     expect(viaHeader.errors).toBeUndefined();
-    expect(viaHeader.data!.edits).toEqual([]);
+    expect(viaHeader.data!.edits.edges).toEqual([]);
   });
 
   it('are created (the key shown once), listed without the key and used, by an admin key only', async () => {
@@ -174,7 +174,7 @@ describe('API keys', () => {
     expect(codes(await gql(a.key, '{ apiKeys { hash } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
 
     // The read key reads, and may neither write nor administer keys.
-    expect((await gql(key, '{ edits { id } }')).errors).toBeUndefined();
+    expect((await gql(key, '{ edits { edges { node { id } } } }')).errors).toBeUndefined();
     const write = await createEdit(key);
     expect({ status: write.status, codes: codes(write) }).toEqual({ status: 403, codes: ['FORBIDDEN'] });
     expect(codes(await gql(key, '{ apiKeys { id } }'))).toEqual(['FORBIDDEN']);
@@ -183,7 +183,7 @@ describe('API keys', () => {
     ]);
     // A write key writes but may not read; a read+write key may not administer keys.
     const writer = await platform.createApiKey(a.tenantId, ['write']);
-    expect(codes(await gql(writer.key, '{ edits { id } }'))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(writer.key, '{ edits { edges { node { id } } } }'))).toEqual(['FORBIDDEN']);
     const readWrite = await platform.createApiKey(a.tenantId, ['read', 'write']);
     expect(codes(await gql(readWrite.key, `mutation { revokeApiKey(id: "${apiKey.id}") { id } }`))).toEqual([
       'FORBIDDEN',
@@ -201,7 +201,7 @@ describe('API keys', () => {
     );
     const { key, apiKey } = created.data!.createApiKey;
     // Used once, so that the gateway holds the key in its cache when it is revoked.
-    expect((await gql(key, '{ edits { id } }')).errors).toBeUndefined();
+    expect((await gql(key, '{ edits { edges { node { id } } } }')).errors).toBeUndefined();
     const revoked = await gql<{ revokeApiKey: { revokedAt: string | null } }>(
       a.key,
       `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`,
@@ -211,7 +211,7 @@ describe('API keys', () => {
     const revokedAt = Date.now();
     let refusedAfter: number | undefined;
     while (Date.now() - revokedAt < 5_000) {
-      if (codes(await gql(key, '{ edits { id } }')).includes('UNAUTHENTICATED')) {
+      if (codes(await gql(key, '{ edits { edges { node { id } } } }')).includes('UNAUTHENTICATED')) {
         refusedAfter = Date.now() - revokedAt;
         break;
       }
@@ -220,7 +220,7 @@ describe('API keys', () => {
     // AUTH_CACHE_TTL_MS is 1 s here.
     expect(refusedAfter).toBeDefined();
     expect(refusedAfter!).toBeLessThan(2_500);
-    expect(codes(await gql(key, '{ edits { id } }'))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(key, '{ edits { edges { node { id } } } }'))).toEqual(['UNAUTHENTICATED']);
   });
 });
 
@@ -266,12 +266,12 @@ describe('tenant isolation', () => {
     expect(edit.data!.edit).toBeNull();
 
     const lists = await gql<{
-      edits: { id: string }[];
+      edits: { edges: { node: { id: string } }[] };
       captionExamples: { id: string }[];
       apiKeys: { id: string }[];
-    }>(b.key, '{ edits(first: 100) { id } captionExamples { id } apiKeys { id } }');
+    }>(b.key, '{ edits(first: 100) { edges { node { id } } } captionExamples { id } apiKeys { id } }');
     expect(lists.errors).toBeUndefined();
-    expect(lists.data!.edits).toEqual([]);
+    expect(lists.data!.edits.edges).toEqual([]);
     expect(lists.data!.captionExamples).toEqual([]);
     expect(lists.data!.apiKeys.map((k) => k.id)).toEqual([b.keyId]);
     const everything = JSON.stringify([edit, lists]);
@@ -294,7 +294,7 @@ describe('tenant isolation', () => {
     expect((await db.prisma.edit.findUniqueOrThrow({ where: { id: editId } })).status).toBe('COMPLETED');
     expect(await db.prisma.captionExample.count({ where: { id: exampleId } })).toBe(1);
     expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id: a.keyId } })).revokedAt).toBeNull();
-    expect((await gql(a.key, '{ edits { id } }')).errors).toBeUndefined();
+    expect((await gql(a.key, '{ edits { edges { node { id } } } }')).errors).toBeUndefined();
     // Tenant A still sees its own.
     const own = await gql<{ edit: { id: string } | null }>(
       a.key,
@@ -310,7 +310,7 @@ describe('tenant isolation', () => {
 describe('subgraphs called directly', () => {
   const subgraphUrl = (name: 'edits' | 'captioning' | 'metrics') =>
     `http://127.0.0.1:${platform.ports[name]}/graphql`;
-  const query = { query: '{ edits { id } }' };
+  const query = { query: '{ edits { edges { node { id } } } }' };
 
   it('refuse a request without the signed tenant context, with the old plain header, a forged or an expired one', async () => {
     const context = { tenantId: 'tenant-a', scopes: ['read' as const], keyId: a.keyId, requestId: 'probe' };
@@ -348,11 +348,11 @@ describe('subgraphs called directly', () => {
       expect({ name, codes: codes(res) }).toEqual({ name, codes: ['UNAUTHENTICATED'] });
     }
     // The same request signed with the platform's secret is answered: the refusals are the signature's.
-    const signed = await post<{ edits: unknown[] }>(subgraphUrl('edits'), query, {
+    const signed = await post<{ edits: { edges: unknown[] } }>(subgraphUrl('edits'), query, {
       [TENANT_CONTEXT_HEADER]: signTenantContext(context, platform.tenantContextSecret),
     });
     expect(signed.errors).toBeUndefined();
-    expect(Array.isArray(signed.data!.edits)).toBe(true);
+    expect(Array.isArray(signed.data!.edits.edges)).toBe(true);
   });
 
   it("answers tenant B's signed entity lookups of tenant A's edit and frame with no caption and no metrics", async () => {
@@ -419,7 +419,9 @@ describe('limits', () => {
   it('rate-limits each tenant with RATE_LIMITED, 429 and Retry-After, leaving other tenants alone', async () => {
     const c = await platform.createTenant('tenant-c', ['read']);
     const results = await Promise.all(
-      Array.from({ length: RATE_BURST * 2 }, () => gql(c.key, '{ edits(first: 1) { id } }')),
+      Array.from({ length: RATE_BURST * 2 }, () =>
+        gql(c.key, '{ edits(first: 1) { edges { node { id } } } }'),
+      ),
     );
     const limited = results.filter((r) => codes(r).includes('RATE_LIMITED'));
     const served = results.filter((r) => r.errors === undefined);
@@ -429,10 +431,10 @@ describe('limits', () => {
     expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(limited[0].errors![0].extensions?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     // Another tenant, at the same moment, is served.
-    expect((await gql(b.key, '{ edits(first: 1) { id } }')).errors).toBeUndefined();
+    expect((await gql(b.key, '{ edits(first: 1) { edges { node { id } } } }')).errors).toBeUndefined();
     // And the limited tenant again, once its bucket has refilled.
     await sleep(1_500);
-    expect((await gql(c.key, '{ edits(first: 1) { id } }')).errors).toBeUndefined();
+    expect((await gql(c.key, '{ edits(first: 1) { edges { node { id } } } }')).errors).toBeUndefined();
   });
 
   it('caps unfinished edits per tenant (TOO_MANY_EDITS) even for concurrent creates', async () => {
@@ -482,12 +484,15 @@ describe('limits', () => {
 
   it('refuses a request body over MAX_BODY_BYTES with 413', async () => {
     const big = JSON.stringify({
-      query: '{ edits { id } }',
+      query: '{ edits { edges { node { id } } } }',
       variables: { pad: 'x'.repeat(MAX_BODY_BYTES + 1024) },
     });
     const res = await post(platform.gatewayUrl, big, { authorization: `Bearer ${a.key}` });
     expect(res.status).toBe(413);
-    const small = JSON.stringify({ query: '{ edits { id } }', variables: { pad: 'x'.repeat(1024) } });
+    const small = JSON.stringify({
+      query: '{ edits { edges { node { id } } } }',
+      variables: { pad: 'x'.repeat(1024) },
+    });
     expect((await post(platform.gatewayUrl, small, { authorization: `Bearer ${a.key}` })).status).toBe(200);
   });
 

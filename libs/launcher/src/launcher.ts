@@ -270,8 +270,13 @@ export class RunningPlatform {
 /** Starts every service as its own process and waits until all are healthy. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const ports = { ...DEFAULT_PORTS };
+  const taken = new Set<number>();
   for (const name of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
-    ports[name] = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
+    let port = options.ports?.[name] ?? (options.ports ? DEFAULT_PORTS[name] : await freePort());
+    // The OS may hand a just-released port out again: every service gets a port of its own.
+    while (!options.ports && taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[name] = port;
   }
   const platform = new RunningPlatform(options, ports);
   platform.bootstrap = await platform.createTenant(options.bootstrapTenant ?? 'default');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@f2f/common';
+import { createKafka } from '@f2f/messaging';
 import { signTenantContext, TENANT_CONTEXT_HEADER } from '@f2f/platform';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -14,6 +15,14 @@ import { authenticate, checkScopes, type GatewayContext } from './auth/request-a
 import { type GatewayConfig, introspectionEnabled } from './config';
 import { costLimit, depthLimit, QUERY_TOO_COMPLEX, QUERY_TOO_DEEP } from './limits/query-limits';
 import { RateLimiter } from './limits/rate-limiter';
+import { EditFeed } from './subscriptions/edit-feed';
+import { fetchUpdates } from './subscriptions/replay';
+import { subscriptionSchema } from './subscriptions/subscription-schema';
+import {
+  SUBSCRIPTIONS,
+  type SubscriptionsSetup,
+  SubscriptionsServer,
+} from './subscriptions/subscriptions.server';
 import { loadSupergraph } from './supergraph';
 
 @Controller()
@@ -63,6 +72,29 @@ export class AppModule {
       cacheTtlMs: config.AUTH_CACHE_TTL_MS,
     });
     const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+    const validationRules = [
+      depthLimit(config.MAX_QUERY_DEPTH),
+      costLimit(config.MAX_QUERY_COST, config.QUERY_COST_LIST_SIZE),
+    ];
+    const feed = new EditFeed(
+      createKafka({
+        clientId: 'gateway',
+        brokers: config.KAFKA_BROKERS,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        logger,
+      }),
+      config.KAFKA_TOPIC_PREFIX,
+      logger.child({ component: 'edit-feed' }),
+    );
+    const subscriptions: SubscriptionsSetup = {
+      feed,
+      schema: subscriptionSchema(loadSupergraph(), feed, (context, editId, afterSeq) =>
+        fetchUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, editId, afterSeq),
+      ),
+      authenticate: (headers, requestId) => authenticate(headers, requestId, keys, limiter),
+      validationRules,
+      logger,
+    };
     return {
       module: AppModule,
       controllers: [HealthController],
@@ -74,10 +106,7 @@ export class AppModule {
             csrfPrevention: true,
             includeStacktraceInErrorResponses: false,
             introspection: introspectionEnabled(config),
-            validationRules: [
-              depthLimit(config.MAX_QUERY_DEPTH),
-              costLimit(config.MAX_QUERY_COST, config.QUERY_COST_LIST_SIZE),
-            ],
+            validationRules,
             plugins: [scopePlugin],
             formatError: formatError(logger),
             context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
@@ -116,7 +145,11 @@ export class AppModule {
           },
         }),
       ],
-      providers: [{ provide: 'LOGGER', useValue: logger }],
+      providers: [
+        { provide: 'LOGGER', useValue: logger },
+        { provide: SUBSCRIPTIONS, useValue: subscriptions },
+        SubscriptionsServer,
+      ],
     };
   }
 }
