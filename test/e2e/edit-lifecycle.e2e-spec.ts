@@ -120,6 +120,7 @@ beforeAll(async () => {
     stepDelayMs: 5,
     previewGenerators: 2,
     env: {
+      gateway: { LOG_LEVEL: process.env.F2F_GATEWAY_LOG_LEVEL ?? 'info' },
       edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
@@ -658,8 +659,10 @@ function collect(
       {
         next: (result) => {
           if (result.errors) {
+            // The server completes a refused subscription itself: completing it here too would
+            // release the client's connection twice (graphql-ws counts them) and close it under
+            // the other subscriptions.
             clearTimeout(timer);
-            stop();
             reject(Object.assign(new Error(result.errors[0].message), { errors: result.errors }));
             return;
           }

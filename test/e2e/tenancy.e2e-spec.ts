@@ -475,11 +475,13 @@ describe('limits', () => {
 
     const costly = await gql(
       a.key,
-      '{ edits(first: 100) { frames { id index blobKey sha256 rawBlobKey metrics { ssim psnr } } } }',
+      '{ edits(first: 100) { edges { node { frames { id index blobKey sha256 rawBlobKey metrics { ssim psnr } } } } } }',
     );
     expect(codes(costly)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(costly.status).toBe(400);
-    expect((await gql(a.key, '{ edits(first: 20) { frames { id } } }')).errors).toBeUndefined();
+    expect(
+      (await gql(a.key, '{ edits(first: 20) { edges { node { frames { id } } } } }')).errors,
+    ).toBeUndefined();
   });
 
   it('refuses a request body over MAX_BODY_BYTES with 413', async () => {

@@ -36,6 +36,26 @@ describe('query limits', () => {
     ]);
   });
 
+  it('counts a Relay connection once per element of its own `first`, not again for its edges', () => {
+    const relay = buildSchema(`
+      type Query { edits(first: Int = 20): EditConnection! }
+      type EditConnection { edges: [EditEdge!]! totalCount: Int! }
+      type EditEdge { cursor: String! node: Edit! }
+      type Edit { id: ID! frames: [Frame!]! }
+      type Frame { id: ID! }
+    `);
+    const cost = (query: string, max: number) =>
+      validate(relay, parse(query), [costLimit(max, 10)]).map((e) => e.extensions.code);
+    // frames { id } = 1 + 10 * 1 = 11; node = 12; edges (not multiplied) = 13; edits(first: 2) = 1 + 2 * 13.
+    expect(cost('{ edits(first: 2) { edges { node { frames { id } } } } }', 27)).toEqual([]);
+    expect(cost('{ edits(first: 2) { edges { node { frames { id } } } } }', 26)).toEqual([
+      'QUERY_TOO_COMPLEX',
+    ]);
+    expect(cost('{ edits(first: 100) { edges { node { frames { id } } } } }', 1000)).toEqual([
+      'QUERY_TOO_COMPLEX',
+    ]);
+  });
+
   it('does not loop on fragment cycles (graphql reports those itself)', () => {
     const query = '{ edit(id: 1) { ...A } } fragment A on Edit { frames { id } ...A }';
     expect(() => validate(schema, parse(query), [depthLimit(3), costLimit(100, 10)])).not.toThrow();

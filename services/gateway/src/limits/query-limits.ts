@@ -111,18 +111,23 @@ export function depthLimit(maxDepth: number): ValidationRule {
 
 /**
  * Refuses operations whose estimated cost exceeds maxCost. Each field costs 1 plus its
- * selections; the selections of a list field count once per element it may return: the literal
- * `first` argument when given, else the argument's default, else `listSize`.
+ * selections; the selections of a list field (or of a Relay connection) count once per element
+ * it may return: the literal `first` argument when given, else the argument's default, else
+ * `listSize`.
  */
 export function costLimit(maxCost: number, listSize: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
     const walk = walker(
       context,
       (field, def, inner) => {
-        const child = inner(def ? getNamedType(def.type) : undefined);
-        return (
-          1 + child * (def && isListType(getNullableType(def.type)) ? elements(field, def, listSize) : 1)
-        );
+        const named = def ? getNamedType(def.type) : undefined;
+        const child = inner(named);
+        if (!def) return 1 + child;
+        const list = isListType(getNullableType(def.type));
+        // A Relay connection's size is its own `first`: its `edges` list does not multiply again.
+        const edges = list && named?.name.endsWith('Edge');
+        const connection = !list && isObjectType(named) && 'edges' in named.getFields();
+        return 1 + child * ((list && !edges) || connection ? elements(field, def, listSize) : 1);
       },
       'sum',
     );

@@ -76,6 +76,9 @@ export class SubscriptionsServer implements OnApplicationBootstrap, OnApplicatio
             return false;
           }
         },
+        onComplete: (_ctx, id) => logger.debug({ id }, 'subscription completed'),
+        onError: (_ctx, id, _payload, errors) =>
+          logger.debug({ id, errors: errors.map((e) => e.message) }, 'subscription error'),
         onSubscribe: (ctx, _id, payload) => {
           const principal = this.principals.get(ctx);
           if (!principal)
@@ -104,6 +107,13 @@ export class SubscriptionsServer implements OnApplicationBootstrap, OnApplicatio
           } catch (error) {
             return [error as GraphQLError];
           }
+          logger.debug(
+            {
+              tenantId: principal.tenantId,
+              field: operation.selectionSet.selections.map((f) => ('name' in f ? f.name.value : '')),
+            },
+            'subscription started',
+          );
           return {
             schema,
             document,
