@@ -791,6 +791,47 @@ describe('live subscriptions over graphql-ws at the gateway', () => {
       const created = body.data.createEdit.id;
       const seen = await feed;
       expect(new Set(seen.map((u) => u.editId))).toEqual(new Set([created]));
+
+      // The other tenant re-chooses a frame, then reads its analytics: its one edit, nothing of ours.
+      const asOther = async <T>(query: string, variables: Record<string, unknown> = {}) => {
+        const r = await fetch(platform.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${other.key}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return (await r.json()) as GraphqlResponse<T>;
+      };
+      const rechosen = await asOther(
+        `mutation($id: ID!) { selectFrame(editId: $id, source: true) { noEdit } }`,
+        {
+          id: created,
+        },
+      );
+      expect(rechosen.errors).toBeUndefined();
+      const day = 24 * 3600 * 1000;
+      const analytics = await asOther<{
+        analytics: {
+          total: number;
+          byStatus: { status: string; count: number }[];
+          selectedFrameIndex: { index: number; count: number }[];
+          overrides: { completed: number; rechosen: number; share: number | null };
+          noEdit: { total: number; count: number };
+          stageLatency: { stage: string; edits: number; p50Ms: number | null }[];
+        };
+      }>(
+        `query($from: String!, $to: String!) { analytics(from: $from, to: $to) {
+          total byStatus { status count } selectedFrameIndex { index count }
+          overrides { completed rechosen share } noEdit { total count } stageLatency { stage edits p50Ms }
+        } }`,
+        { from: new Date(Date.now() - day).toISOString(), to: new Date(Date.now() + day).toISOString() },
+      );
+      expect(analytics.errors).toBeUndefined();
+      const a = analytics.data!.analytics;
+      expect(a.total).toBe(1);
+      expect(a.byStatus).toEqual([{ status: 'COMPLETED', count: 1 }]);
+      expect(a.overrides).toMatchObject({ completed: 1, rechosen: 1, share: 1 });
+      expect(a.noEdit).toMatchObject({ total: 1, count: 1 });
+      expect(a.stageLatency.find((l) => l.stage === 'total')).toMatchObject({ edits: 1 });
     } finally {
       await mine.dispose();
       await theirs.dispose();

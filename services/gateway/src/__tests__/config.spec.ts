@@ -3,17 +3,28 @@ import { ConfigError } from '@f2f/common';
 import { introspectionEnabled, loadGatewayConfig } from '../config';
 
 const SECRET = 'x'.repeat(32);
+/** Subscriptions follow the status topic: the brokers are required. */
+const KAFKA = { KAFKA_BROKERS: '127.0.0.1:9092' };
 
 describe('gateway configuration', () => {
   it('requires TENANT_CONTEXT_SECRET of at least 32 characters', () => {
     expect(() => loadGatewayConfig({})).toThrow(ConfigError);
-    expect(() => loadGatewayConfig({ TENANT_CONTEXT_SECRET: 'short' })).toThrow(/at least 32 characters/);
-    expect(loadGatewayConfig({ TENANT_CONTEXT_SECRET: SECRET }).TENANT_CONTEXT_SECRET).toBe(SECRET);
+    expect(() => loadGatewayConfig({ ...KAFKA, TENANT_CONTEXT_SECRET: 'short' })).toThrow(
+      /at least 32 characters/,
+    );
+    expect(loadGatewayConfig({ ...KAFKA, TENANT_CONTEXT_SECRET: SECRET }).TENANT_CONTEXT_SECRET).toBe(SECRET);
+  });
+
+  it('requires the Kafka brokers of the status topic (subscriptions)', () => {
+    expect(() => loadGatewayConfig({ TENANT_CONTEXT_SECRET: SECRET })).toThrow(/KAFKA_BROKERS is required/);
+    expect(loadGatewayConfig({ ...KAFKA, TENANT_CONTEXT_SECRET: SECRET }).KAFKA_BROKERS).toEqual([
+      '127.0.0.1:9092',
+    ]);
   });
 
   it('turns introspection off in production unless INTROSPECTION says otherwise', () => {
     const at = (env: Record<string, string>) =>
-      introspectionEnabled(loadGatewayConfig({ TENANT_CONTEXT_SECRET: SECRET, ...env }));
+      introspectionEnabled(loadGatewayConfig({ ...KAFKA, TENANT_CONTEXT_SECRET: SECRET, ...env }));
     expect(at({})).toBe(true);
     expect(at({ NODE_ENV: 'production' })).toBe(false);
     expect(at({ NODE_ENV: 'production', INTROSPECTION: 'true' })).toBe(true);
