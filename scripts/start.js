@@ -37,7 +37,7 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
   );
   console.log(`    export F2F_API_KEY=${platform.apiKey}`);
   console.log(
-    `    curl -s ${platform.gatewayUrl} -H "authorization: Bearer $F2F_API_KEY" -H 'content-type: application/json' -d '{"query":"{ edits { id status } }"}'`,
+    `    curl -s ${platform.gatewayUrl} -H "authorization: Bearer $F2F_API_KEY" -H 'content-type: application/json' -d '{"query":"{ edits(first: 5) { edges { node { id status } } } }"}'`,
   );
   console.log(
     `  service logs: ${path.join(root, '.cache', 'logs')}/<service>.log; Ctrl-C stops the platform`,
