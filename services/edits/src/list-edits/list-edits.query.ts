@@ -1,13 +1,9 @@
+import { EDIT_STATUSES, type EditStatus } from '@f2f/contracts';
 import { DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 
 import { isUuid } from '../persistence/edits.repository';
-import {
-  EDIT_STATUS_VALUES,
-  type EditCursor,
-  type EditListFilter,
-  type EditStatusValue,
-} from '../persistence/edit-queries.sql';
+import { type EditCursor, type EditListFilter } from '../persistence/edit-queries.sql';
 
 export interface EditFilterInput {
   status?: string[] | null;
@@ -51,10 +47,10 @@ export class ListEditsQuery {
 function validFilter(input: EditFilterInput): EditListFilter {
   const filter: EditListFilter = {};
   if (input.status) {
-    const unknown = input.status.filter((s) => !(EDIT_STATUS_VALUES as readonly string[]).includes(s));
+    const unknown = input.status.filter((s) => !(EDIT_STATUSES as readonly string[]).includes(s));
     if (unknown.length > 0)
       throw new DomainError(ErrorCode.InvalidInput, `unknown status ${unknown.join(', ')}`);
-    filter.status = [...new Set(input.status)] as EditStatusValue[];
+    filter.status = [...new Set(input.status)] as EditStatus[];
   }
   if (input.model !== null && input.model !== undefined) {
     filter.model = boundedText('filter.model', input.model, 100);

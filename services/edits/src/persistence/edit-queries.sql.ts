@@ -1,3 +1,4 @@
+import type { EditStatus } from '@f2f/contracts';
 import { Prisma, type TenantId } from '@f2f/database';
 
 /**
@@ -6,19 +7,8 @@ import { Prisma, type TenantId } from '@f2f/database';
  * starts from the tenant: `tenant_id = $1` is the leading column of every index they use.
  */
 
-export const EDIT_STATUS_VALUES = [
-  'SUBMITTED',
-  'CAPTIONING',
-  'GENERATING',
-  'SELECTING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-] as const;
-export type EditStatusValue = (typeof EDIT_STATUS_VALUES)[number];
-
 export interface EditListFilter {
-  status?: readonly EditStatusValue[];
+  status?: readonly EditStatus[];
   model?: string;
   selectionPolicy?: string;
   createdAfter?: Date;

@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { EditsRepository } from '../persistence/edits.repository';
 import type { SelectFrameCommand } from './select-frame.command';
-import { toEditUpdate } from '../stage-events/edit-update';
+import { recordInHistory } from '../stage-events/edit-update';
 
 export const USER_POLICY = 'user';
 
@@ -92,31 +92,12 @@ export class SelectFrameUseCase {
           historySeq: seq,
         },
       });
-      const entry = { seq, type: event.type, payload: event.payload, occurredAt: new Date(event.occurredAt) };
-      await tx.editEvent.create({
-        data: {
-          ...entry,
-          payload: entry.payload as object,
-          tenantId,
-          editId: edit.id,
-          eventId: event.eventId,
-        },
-      });
+      await this.outbox.enqueue(tx, event);
       // The live feed (edit.status) announces the new choice like any other history entry.
-      const announced = makeEnvelope({
-        type: Topic.EditStatus,
-        editId: edit.id,
-        tenantId,
-        cause: event,
-        payload: {
-          status: edit.status,
-          previousStatus: edit.status,
-          seq,
-          cause: event.type,
-          update: toEditUpdate(entry, edit.status),
-        },
+      await recordInHistory(tx, this.outbox, event, { id: edit.id, tenantId }, seq, {
+        before: edit.status,
+        after: edit.status,
       });
-      await this.outbox.enqueue(tx, event, announced);
       return updated;
     });
   }

@@ -2,9 +2,13 @@ import {
   type EditStatus,
   type EditUpdate,
   editUpdateSchema,
+  type EventEnvelope,
   eventPayloadSchemas,
+  makeEnvelope,
   Topic,
 } from '@f2f/contracts';
+import type { TenantId, Tx } from '@f2f/database';
+import type { OutboxWriter } from '@f2f/messaging';
 
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
 
@@ -144,4 +148,45 @@ export function replayUpdates(history: HistoryEntry[], afterSeq: number): EditUp
     if (entry.seq > afterSeq) updates.push(toEditUpdate(entry, state.status));
   }
   return updates;
+}
+
+/**
+ * Records an event in its edit's history at `seq` and announces the entry on edit.status (the live
+ * feed: the status after it and the entry in domain terms), in the caller's transaction. Every
+ * entry is announced, status change or not.
+ */
+export async function recordInHistory(
+  tx: Tx,
+  outbox: OutboxWriter,
+  event: EventEnvelope<Topic>,
+  edit: { id: string; tenantId: TenantId },
+  seq: number,
+  status: { before: EditStatus; after: EditStatus },
+): Promise<void> {
+  const entry = { seq, type: event.type, payload: event.payload, occurredAt: new Date(event.occurredAt) };
+  await tx.editEvent.create({
+    data: {
+      ...entry,
+      payload: entry.payload as object,
+      tenantId: edit.tenantId,
+      editId: edit.id,
+      eventId: event.eventId,
+    },
+  });
+  await outbox.enqueue(
+    tx,
+    makeEnvelope({
+      type: Topic.EditStatus,
+      editId: edit.id,
+      tenantId: edit.tenantId,
+      cause: event,
+      payload: {
+        status: status.after,
+        previousStatus: status.before,
+        seq,
+        cause: event.type,
+        update: toEditUpdate(entry, status.after),
+      },
+    }),
+  );
 }

@@ -1,12 +1,11 @@
 import { DomainError, ErrorCode } from '@f2f/common';
-import { makeEnvelope, Topic } from '@f2f/contracts';
 import { asTenantId } from '@f2f/database';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { Injectable } from '@nestjs/common';
 
 import { EditsRepository } from '../persistence/edits.repository';
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
-import { toEditUpdate } from './edit-update';
+import { recordInHistory } from './edit-update';
 
 /**
  * Every stage event: recorded in the edit's history, applied to the edit, and announced on
@@ -48,38 +47,10 @@ export class RecordStageEventUseCase {
       const after = applyStageEvent(before, event, new Date());
       const seq = edit.historySeq + 1;
       await tx.edit.update({ where: { id: edit.id }, data: { ...after, historySeq: seq } });
-      const entry = {
-        seq,
-        type: event.type,
-        payload: event.payload,
-        occurredAt: new Date(event.occurredAt),
-      };
-      await tx.editEvent.create({
-        data: {
-          ...entry,
-          payload: entry.payload as object,
-          tenantId,
-          editId: edit.id,
-          eventId: event.eventId,
-        },
+      await recordInHistory(tx, this.outbox, event, { id: edit.id, tenantId }, seq, {
+        before: before.status,
+        after: after.status,
       });
-      // Every entry goes out on edit.status (the live feed), status change or not.
-      await this.outbox.enqueue(
-        tx,
-        makeEnvelope({
-          type: Topic.EditStatus,
-          editId: edit.id,
-          tenantId,
-          cause: event,
-          payload: {
-            status: after.status,
-            previousStatus: before.status,
-            seq,
-            cause: event.type,
-            update: toEditUpdate(entry, after.status),
-          },
-        }),
-      );
       if (after.status !== before.status) {
         ctx.logger.info({ from: before.status, to: after.status }, 'edit status changed');
       }
