@@ -82,27 +82,43 @@ function precompute(inSize: number, outSize: number, filter: Filter): Coeffs {
   return { ksize, min, count, k };
 }
 
+/** Pillow's clip8: the fixed-point sum back to 8 bits (a shift, as `ss < 2^30` here). */
 function clip8(v: number): number {
   if (v >= ONE * 256) return 255;
   if (v <= 0) return 0;
-  return Math.floor(v / ONE);
+  return v >> PRECISION_BITS;
 }
+
+// The passes below keep one accumulator per channel over a single loop of taps: the same sums in
+// the same order as Pillow's (exact), three times fewer loads of the coefficients than a loop per
+// channel.
 
 function horizontal(src: Rgb8, outW: number, filter: Filter, y0: number, rows: number): Rgb8 {
   const c = precompute(src.width, outW, filter);
   const out = new Uint8Array(outW * rows * 3);
   const sc = src.channels;
+  const data = src.data;
+  const kk = c.k;
+  const half = ONE / 2;
   for (let y = 0; y < rows; y++) {
     const rowIn = (y + y0) * src.width * sc;
+    let o = y * outW * 3;
     for (let xx = 0; xx < outW; xx++) {
       const kb = xx * c.ksize;
-      const xmin = c.min[xx];
       const n = c.count[xx];
-      for (let ch = 0; ch < 3; ch++) {
-        let ss = ONE / 2;
-        for (let x = 0; x < n; x++) ss += src.data[rowIn + (x + xmin) * sc + ch] * c.k[kb + x];
-        out[(y * outW + xx) * 3 + ch] = clip8(ss);
+      let p = rowIn + c.min[xx] * sc;
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let x = 0; x < n; x++, p += sc) {
+        const k = kk[kb + x];
+        r += data[p] * k;
+        g += data[p + 1] * k;
+        b += data[p + 2] * k;
       }
+      out[o++] = clip8(r);
+      out[o++] = clip8(g);
+      out[o++] = clip8(b);
     }
   }
   return { data: out, width: outW, height: rows, channels: 3 };
@@ -111,17 +127,30 @@ function horizontal(src: Rgb8, outW: number, filter: Filter, y0: number, rows: n
 function vertical(src: Rgb8, c: Coeffs, outH: number, offset: number): Rgb8 {
   const w = src.width;
   const sc = src.channels;
+  const data = src.data;
+  const kk = c.k;
+  const stride = w * sc;
+  const half = ONE / 2;
   const out = new Uint8Array(w * outH * 3);
+  let o = 0;
   for (let yy = 0; yy < outH; yy++) {
     const kb = yy * c.ksize;
-    const ymin = c.min[yy] - offset;
+    const rowMin = (c.min[yy] - offset) * stride;
     const n = c.count[yy];
     for (let xx = 0; xx < w; xx++) {
-      for (let ch = 0; ch < 3; ch++) {
-        let ss = ONE / 2;
-        for (let y = 0; y < n; y++) ss += src.data[((y + ymin) * w + xx) * sc + ch] * c.k[kb + y];
-        out[(yy * w + xx) * 3 + ch] = clip8(ss);
+      let p = rowMin + xx * sc;
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let y = 0; y < n; y++, p += stride) {
+        const k = kk[kb + y];
+        r += data[p] * k;
+        g += data[p + 1] * k;
+        b += data[p + 2] * k;
       }
+      out[o++] = clip8(r);
+      out[o++] = clip8(g);
+      out[o++] = clip8(b);
     }
   }
   return { data: out, width: w, height: outH, channels: 3 };

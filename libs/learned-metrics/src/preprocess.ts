@@ -28,17 +28,28 @@ export function clipCrop(img: Rgb8): Rgb8 {
   return centerCrop(pilResize(img, w, h, BICUBIC), CLIP_SIZE);
 }
 
+// Every 8-bit value maps to one float32 per channel, so the tensors are filled from tables made
+// with the exact float32 expressions of torchvision's transforms (bit-identical, no per-pixel math).
+const f32 = Math.fround;
+const CLIP_TABLES = [0, 1, 2].map((c) =>
+  Float32Array.from({ length: 256 }, (_, v) => f32(f32(f32(v / 255) - f32(CLIP_MEAN[c])) / f32(CLIP_STD[c]))),
+);
+const LPIPS_TABLE = Float32Array.from({ length: 256 }, (_, v) => f32(f32(v / 255) * 2) - 1);
+
+function planesInto(img: Rgb8, tables: Float32Array[], out: Float32Array, offset: number): void {
+  const plane = img.width * img.height;
+  const sc = img.channels;
+  const data = img.data;
+  for (let c = 0; c < 3; c++) {
+    const t = tables[c];
+    const base = offset + c * plane;
+    for (let i = 0, p = c; i < plane; i++, p += sc) out[base + i] = t[data[p]];
+  }
+}
+
 /** `Normalize(mean, std)(ToTensor()(crop))` written into `out` at `offset` (CHW, float32). */
 export function clipTensorInto(crop: Rgb8, out: Float32Array, offset = 0): void {
-  const plane = crop.width * crop.height;
-  const f = Math.fround;
-  for (let c = 0; c < 3; c++) {
-    const mean = f(CLIP_MEAN[c]);
-    const std = f(CLIP_STD[c]);
-    for (let i = 0; i < plane; i++) {
-      out[offset + c * plane + i] = f(f(f(crop.data[i * crop.channels + c] / 255) - mean) / std);
-    }
-  }
+  planesInto(crop, CLIP_TABLES, out, offset);
 }
 
 /** LPIPS' input: Pillow `resize((size, size), BILINEAR)` (none when already that size). */
@@ -48,11 +59,5 @@ export function lpipsResize(img: Rgb8, size: number): Rgb8 {
 
 /** `ToTensor()(img) * 2 - 1` (CHW, float32 in [-1, 1]) written into `out` at `offset`. */
 export function lpipsTensorInto(img: Rgb8, out: Float32Array, offset = 0): void {
-  const plane = img.width * img.height;
-  const f = Math.fround;
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < plane; i++) {
-      out[offset + c * plane + i] = f(f(img.data[i * img.channels + c] / 255) * 2) - 1;
-    }
-  }
+  planesInto(img, [LPIPS_TABLE, LPIPS_TABLE, LPIPS_TABLE], out, offset);
 }

@@ -7,7 +7,7 @@ import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { LEARNED_METRICS, MEASURE_OPTIONS, type MeasureOptions } from './learned-metrics.provider';
-import { meanSsim, psnr, toSsimScale } from './pixel-metrics';
+import { psnr, SsimReference, toSsimScale } from './pixel-metrics';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 export const LEARNED_SOURCE_METRICS = ['lpips', 'clipI', 'clipScore'] as const;
@@ -39,7 +39,7 @@ export class MeasureFramesUseCase {
     const decodeAt = async (key: string) =>
       decodeRgba(await letterbox(await this.blobs.get(key), width, height));
     const source = await decodeAt(sourceKey);
-    const sourceSmall = await toSsimScale(source);
+    const sourceSsim = new SsimReference(await toSsimScale(source));
 
     const learned = this.learned;
     let refs: { source: ImageReference; text: Float32Array; target: ImageReference | null } | null = null;
@@ -65,7 +65,7 @@ export class MeasureFramesUseCase {
           candidate: batch[i].candidate,
           index: batch[i].index,
           frameId: batch[i].frameId,
-          ssim: meanSsim(sourceSmall, await toSsimScale(pixels[i])),
+          ssim: sourceSsim.compare(await toSsimScale(pixels[i])),
           psnr: psnr(source, pixels[i]),
           lpips: scores?.[i].lpips ?? null,
           clipI: scores?.[i].clipI ?? null,

@@ -1,7 +1,8 @@
 import { decodeRgba, type RawImage } from '@f2f/imaging';
+import { ssim as ssimJs } from 'ssim.js';
 
 import { makeImage } from '../../../../../test/support/factories';
-import { meanSsim, psnr, PSNR_CEILING_DB, ssimScale, toSsimScale } from '../pixel-metrics';
+import { meanSsim, psnr, PSNR_CEILING_DB, SsimReference, ssimScale, toSsimScale } from '../pixel-metrics';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so noise is the same on every run. */
 function random(seed: number): () => number {
@@ -151,6 +152,50 @@ describe('meanSsim', () => {
     });
     expect(levels).toEqual([...levels].sort((x, y) => y - x));
     expect(levels[0]).toBeGreaterThan(levels[2]);
+  });
+});
+
+describe('SsimReference', () => {
+  /** ssim.js' weber SSIM, the reference this implementation reproduces with cached source statistics. */
+  const reference = (a: RawImage, b: RawImage) =>
+    ssimJs(
+      { data: new Uint8ClampedArray(a.data), width: a.width, height: a.height },
+      { data: new Uint8ClampedArray(b.data), width: b.width, height: b.height },
+      { downsample: false, ssim: 'weber' },
+    ).mssim;
+
+  it.each([
+    [64, 48, 1],
+    [11, 11, 2],
+    [97, 130, 3],
+    [256, 256, 4],
+  ])(
+    'matches ssim.js bit for bit on %ix%i images (seed %i), for every frame against one source',
+    (w, h, seed) => {
+      const rnd = random(seed);
+      // Smooth structure plus noise, and frames that drift away from it, like a generated path.
+      const source = image(w, h, (x, y, c) =>
+        c === 3
+          ? 255
+          : Math.round(127 + 100 * Math.sin((x + 2 * c) / 7) * Math.cos(y / 5) + (rnd() - 0.5) * 40),
+      );
+      const ref = new SsimReference(source);
+      for (const amplitude of [0, 8, 60, 255]) {
+        const frame = mapRgb(source, (v) =>
+          Math.max(0, Math.min(255, v + Math.round((rnd() - 0.5) * amplitude))),
+        );
+        expect(ref.compare(frame)).toBe(reference(source, frame));
+      }
+      const inverted = mapRgb(source, (v) => 255 - v);
+      expect(ref.compare(inverted)).toBe(reference(source, inverted));
+    },
+  );
+
+  it('refuses images smaller than its 11x11 window, and frames of another shape', () => {
+    expect(() => new SsimReference(image(10, 40, () => 9))).toThrow(/at least 11x11/);
+    expect(() => new SsimReference(image(20, 20, () => 9)).compare(image(20, 21, () => 9))).toThrow(
+      /differ in shape/,
+    );
   });
 });
 
