@@ -626,7 +626,7 @@ function wsClient(apiKey: string | null): Client {
 }
 
 const UPDATE_FIELDS = `editId seq type status step totalSteps framesReady totalFrames
-  frames { candidate index frameId } selection { frameIndex policy noEdit } metricsMean { name value }`;
+  frames { candidate index frameId } selection { frameIndex policy noEdit } metricsMean { name value } cursor`;
 
 interface UpdateView {
   editId: string;
@@ -638,6 +638,7 @@ interface UpdateView {
   frames: { candidate: number; index: number; frameId: string }[];
   selection: { frameIndex: number | null; policy: string; noEdit: boolean } | null;
   metricsMean: { name: string; value: number }[];
+  cursor: string | null;
 }
 
 /** Subscribes and collects entries until `until` says stop (then unsubscribes), or fails. */
@@ -808,6 +809,42 @@ describe('live subscriptions over graphql-ws at the gateway', () => {
         },
       );
       expect(rechosen.errors).toBeUndefined();
+
+      // The tenant feed resumed from the cursor of the third entry it saw: everything recorded after
+      // it (the lookback may repeat some it saw), each edit in sequence order, up to the re-choice.
+      const TENANT_FEED = `subscription($after: String) { editsUpdated(afterCursor: $after) { ${UPDATE_FIELDS} } }`;
+      expect(seen.every((u) => typeof u.cursor === 'string')).toBe(true);
+      const resumed = await collect(theirs, TENANT_FEED, { after: seen[2].cursor }, (got) =>
+        got.some((u) => u.type === 'edit.frame-rechosen'),
+      );
+      expect(resumed.every((u) => u.editId === created)).toBe(true);
+      const seqs = resumed.map((u) => u.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      for (const liveEntry of seen.slice(3)) {
+        expect(resumed.find((u) => u.seq === liveEntry.seq)).toEqual(liveEntry);
+      }
+      expect(resumed.at(-1)).toMatchObject({
+        seq: seen.at(-1)!.seq + 1,
+        type: 'edit.frame-rechosen',
+        selection: { frameIndex: null, policy: 'user', noEdit: true },
+      });
+      await expect(collect(theirs, TENANT_FEED, { after: 'bm90LWEtY3Vyc29y' }, () => true)).rejects.toThrow(
+        /not a feed cursor/,
+      );
+      // This tenant's cursor only names a position: replaying from it shows this tenant nothing else.
+      const [fromMine] = await Promise.all([
+        collect(mine, TENANT_FEED, { after: seen[0].cursor }, (got) =>
+          got.some((u) => u.editId === id && u.type === 'edit.frame-rechosen'),
+        ),
+        (async () => {
+          await sleep(500);
+          const r = await gql(`mutation($id: ID!) { selectFrame(editId: $id, source: true) { id } }`, { id });
+          expect(r.errors).toBeUndefined();
+        })(),
+      ]);
+      expect(fromMine.some((u) => u.editId === created)).toBe(false);
+
       const day = 24 * 3600 * 1000;
       const analytics = await asOther<{
         analytics: {

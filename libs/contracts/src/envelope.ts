@@ -93,12 +93,14 @@ export interface NewEvent<T extends Topic> {
   /** The event this one answers; its trace is continued. */
   cause?: Pick<EventEnvelope, 'eventId' | 'trace'>;
   occurredAt?: Date;
+  /** Its id, when the producer had to record it before building it (a random UUID otherwise). */
+  eventId?: string;
 }
 
 /** Builds a validated envelope; an invalid payload fails here, in the producer, not downstream. */
 export function makeEnvelope<T extends Topic>(event: NewEvent<T>): EventEnvelope<T> {
   const envelope = {
-    eventId: randomUUID(),
+    eventId: event.eventId ?? randomUUID(),
     type: event.type,
     schemaVersion: SCHEMA_VERSION,
     editId: event.editId,

@@ -105,6 +105,8 @@ export const editUpdateSchema = z.strictObject({
     .default(null),
   metricsMean: z.record(z.string(), z.number()).nullable().default(null),
   failure: z.strictObject({ code: z.string(), reason: z.string() }).nullable().default(null),
+  /** Its position in the tenant's feed (encodeFeedCursor), for resuming editsUpdated. */
+  cursor: z.string().nullable().default(null),
 });
 export type EditUpdate = z.infer<typeof editUpdateSchema>;
 

@@ -16,7 +16,7 @@ import { type GatewayConfig, introspectionEnabled } from './config';
 import { costLimit, depthLimit, QUERY_TOO_COMPLEX, QUERY_TOO_DEEP } from './limits/query-limits';
 import { RateLimiter } from './limits/rate-limiter';
 import { EditFeed } from './subscriptions/edit-feed';
-import { fetchUpdates } from './subscriptions/replay';
+import { fetchTenantUpdates, fetchUpdates } from './subscriptions/replay';
 import { subscriptionSchema } from './subscriptions/subscription-schema';
 import {
   SUBSCRIPTIONS,
@@ -88,8 +88,20 @@ export class AppModule {
     );
     const subscriptions: SubscriptionsSetup = {
       feed,
-      schema: subscriptionSchema(loadSupergraph(), feed, (context, editId, afterSeq) =>
-        fetchUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, editId, afterSeq),
+      schema: subscriptionSchema(
+        loadSupergraph(),
+        feed,
+        {
+          edit: (context, editId, afterSeq) =>
+            fetchUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, editId, afterSeq),
+          tenant: (context, after, first) =>
+            fetchTenantUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, after, first),
+        },
+        {
+          lookbackMs: config.FEED_REPLAY_LOOKBACK_MS,
+          maxAgeMs: config.FEED_REPLAY_MAX_AGE_S * 1000,
+          pageSize: 200,
+        },
       ),
       authenticate: (headers, requestId) => authenticate(headers, requestId, keys, limiter),
       validationRules,

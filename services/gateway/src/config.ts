@@ -35,6 +35,17 @@ export const gatewayConfigSchema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
   /** Elements assumed for a list field without a `first` argument, when estimating cost. */
   QUERY_COST_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * editsUpdated(afterCursor) replays from this long before the cursor (entries recorded in
+   * transactions that committed late), and refuses cursors older than FEED_REPLAY_MAX_AGE_S.
+   */
+  FEED_REPLAY_LOOKBACK_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  FEED_REPLAY_MAX_AGE_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Whether the schema can be introspected; off by default when NODE_ENV=production. */
   INTROSPECTION: z

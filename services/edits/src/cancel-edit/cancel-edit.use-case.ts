@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, TERMINAL_STATUSES, Topic } from '@f2f/contracts';
 import type { Edit, PrismaClient, TenantId } from '@f2f/database';
@@ -35,7 +37,25 @@ export class CancelEditUseCase {
       }
       const seq = edit.historySeq + 1;
       const occurredAt = new Date();
+      const updated = await tx.edit.update({
+        where: { id: edit.id },
+        data: { status: 'CANCELLED', completedAt: new Date(), historySeq: seq },
+      });
+      const eventId = randomUUID();
+      const row = await tx.editEvent.create({
+        data: {
+          tenantId,
+          editId: edit.id,
+          seq,
+          eventId,
+          type: 'edit.cancelled',
+          payload: { previousStatus: edit.status },
+          occurredAt,
+        },
+        select: { id: true, recordedAt: true },
+      });
       const status = makeEnvelope({
+        eventId,
         type: Topic.EditStatus,
         editId: edit.id,
         tenantId,
@@ -44,22 +64,7 @@ export class CancelEditUseCase {
           previousStatus: edit.status,
           seq,
           cause: 'cancelEdit',
-          update: toEditUpdate({ seq, type: 'edit.cancelled', payload: {}, occurredAt }, 'CANCELLED'),
-        },
-      });
-      const updated = await tx.edit.update({
-        where: { id: edit.id },
-        data: { status: 'CANCELLED', completedAt: new Date(), historySeq: seq },
-      });
-      await tx.editEvent.create({
-        data: {
-          tenantId,
-          editId: edit.id,
-          seq,
-          eventId: status.eventId,
-          type: 'edit.cancelled',
-          payload: { previousStatus: edit.status },
-          occurredAt,
+          update: toEditUpdate({ seq, type: 'edit.cancelled', payload: {}, occurredAt, ...row }, 'CANCELLED'),
         },
       });
       await this.outbox.enqueue(tx, status);

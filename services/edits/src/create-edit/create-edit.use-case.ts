@@ -131,25 +131,9 @@ export class CreateEditUseCase {
         options,
       },
     });
-    const status = makeEnvelope({
-      type: Topic.EditStatus,
-      editId,
-      tenantId: command.tenantId,
-      cause: requested,
-      payload: {
-        status: 'SUBMITTED',
-        previousStatus: null,
-        seq: 1,
-        cause: Topic.EditRequested,
-        update: toEditUpdate(
-          { seq: 1, type: Topic.EditRequested, payload: {}, occurredAt: new Date(requested.occurredAt) },
-          'SUBMITTED',
-        ),
-      },
-    });
     const storedKeys = [stored.key, ...(groundTruth ? [groundTruth.key] : [])];
     try {
-      const { edit, created } = await this.record(command, editId, requested, status, {
+      const { edit, created } = await this.record(command, editId, requested, {
         sourceKey: stored.key,
         sourceBytes: stored.bytes,
         sourceSha256: stored.sha256,
@@ -174,7 +158,6 @@ export class CreateEditUseCase {
     command: CreateEditCommand,
     editId: string,
     requested: EventEnvelope<Topic.EditRequested>,
-    status: EventEnvelope<Topic.EditStatus>,
     source: {
       sourceKey: string;
       sourceBytes: number;
@@ -229,15 +212,28 @@ export class CreateEditUseCase {
           historySeq: 1,
         },
       });
-      await tx.editEvent.create({
-        data: {
-          tenantId: command.tenantId,
-          editId,
+      const entry = {
+        seq: 1,
+        type: requested.type,
+        payload: requested.payload as object,
+        occurredAt: new Date(requested.occurredAt),
+      };
+      const row = await tx.editEvent.create({
+        data: { ...entry, tenantId: command.tenantId, editId, eventId: requested.eventId },
+        select: { id: true, recordedAt: true },
+      });
+      // The history's first entry, announced on the live feed like every later one.
+      const status = makeEnvelope({
+        type: Topic.EditStatus,
+        editId,
+        tenantId: command.tenantId,
+        cause: requested,
+        payload: {
+          status: 'SUBMITTED',
+          previousStatus: null,
           seq: 1,
-          eventId: requested.eventId,
-          type: requested.type,
-          payload: requested.payload as object,
-          occurredAt: new Date(requested.occurredAt),
+          cause: Topic.EditRequested,
+          update: toEditUpdate({ ...entry, payload: {}, ...row }, 'SUBMITTED'),
         },
       });
       await this.outbox.enqueue(tx, requested, status);

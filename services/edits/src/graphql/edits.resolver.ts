@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '@f2f/common';
-import { editUpdateView } from '@f2f/contracts';
+import { decodeFeedCursor, type EditUpdate, editUpdateView, encodeFeedCursor } from '@f2f/contracts';
 import type { Edit, EditEvent, Frame, TenantId } from '@f2f/database';
 import { CurrentTenant } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
@@ -218,6 +218,44 @@ export class EditsResolver {
       occurredAt: e.occurredAt.toISOString(),
       payload: JSON.stringify(e.payload),
     }));
+  }
+
+  /**
+   * The tenant's feed after a position, each entry as it went out live (the status after it comes
+   * from replaying its edit's history with the same state machine).
+   */
+  @Query('editUpdates')
+  async editUpdates(
+    @CurrentTenant() tenantId: TenantId,
+    @Args('after') after: string,
+    @Args('first') first: number | null,
+  ) {
+    const position = decodeFeedCursor(after);
+    if (!position) throw new DomainError(ErrorCode.InvalidInput, 'after is not a feed cursor');
+    const size = first ?? 200;
+    if (!Number.isInteger(size) || size < 1 || size > 500) {
+      throw new DomainError(ErrorCode.InvalidInput, 'first must be 1..500');
+    }
+    const rows = await this.edits.feedAfter(
+      tenantId,
+      { recordedAt: position.recordedAt, id: BigInt(position.id) },
+      size + 1,
+    );
+    const page = rows.slice(0, size);
+    const byEdit = new Map<string, EditEvent[]>();
+    for (const e of await this.edits.histories(tenantId, [...new Set(page.map((r) => r.editId))])) {
+      byEdit.set(e.editId, [...(byEdit.get(e.editId) ?? []), e]);
+    }
+    const replayed = new Map<string, Map<number, EditUpdate>>();
+    for (const [editId, history] of byEdit) {
+      replayed.set(editId, new Map(replayUpdates(history, 0).map((u) => [u.seq, u])));
+    }
+    const last = page.at(-1);
+    return {
+      updates: page.map((r) => editUpdateView(r.editId, replayed.get(r.editId)!.get(r.seq)!)),
+      endCursor: last ? encodeFeedCursor({ recordedAt: last.recordedAt, id: last.id.toString() }) : after,
+      hasMore: rows.length > size,
+    };
   }
 
   /** The live feed's entries after `afterSeq`, as they went out (for a client that reconnects). */

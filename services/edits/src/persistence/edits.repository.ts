@@ -66,6 +66,34 @@ export class EditsRepository {
     });
   }
 
+  /**
+   * The tenant's history entries after a feed position, in the order they were recorded
+   * (recorded_at, id): index (tenant_id, recorded_at, id).
+   */
+  feedAfter(
+    tenantId: TenantId,
+    after: { recordedAt: Date; id: bigint },
+    limit: number,
+  ): Promise<EditEvent[]> {
+    return this.prisma.editEvent.findMany({
+      where: {
+        tenantId,
+        recordedAt: { gte: after.recordedAt },
+        OR: [{ recordedAt: { gt: after.recordedAt } }, { id: { gt: after.id } }],
+      },
+      orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+  }
+
+  /** The whole histories of some of the tenant's edits, each in sequence order. */
+  histories(tenantId: TenantId, editIds: string[]): Promise<EditEvent[]> {
+    return this.prisma.editEvent.findMany({
+      where: { tenantId, editId: { in: editIds.filter(isUuid) } },
+      orderBy: [{ editId: 'asc' }, { seq: 'asc' }],
+    });
+  }
+
   /** Locks the edit's row for the rest of the transaction and returns it. */
   async lockEdit(tx: Tx, tenantId: TenantId, id: string): Promise<Edit | null> {
     if (!isUuid(id)) return null;

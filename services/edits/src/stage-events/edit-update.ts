@@ -1,4 +1,5 @@
 import {
+  encodeFeedCursor,
   type EditStatus,
   type EditUpdate,
   editUpdateSchema,
@@ -18,6 +19,9 @@ export interface HistoryEntry {
   type: string;
   payload: unknown;
   occurredAt: Date;
+  /** The row's id and recording time, once recorded: its position in the tenant's feed. */
+  id?: bigint;
+  recordedAt?: Date;
 }
 
 /** History types that are not stage events but set the status themselves. */
@@ -32,7 +36,16 @@ const STATUS_OF_TYPE: Record<string, EditStatus> = {
  * exactly what it would have seen live.
  */
 export function toEditUpdate(entry: HistoryEntry, status: EditStatus): EditUpdate {
-  const base = { seq: entry.seq, type: entry.type, status, occurredAt: entry.occurredAt.toISOString() };
+  const base = {
+    seq: entry.seq,
+    type: entry.type,
+    status,
+    occurredAt: entry.occurredAt.toISOString(),
+    cursor:
+      entry.id !== undefined && entry.recordedAt
+        ? encodeFeedCursor({ recordedAt: entry.recordedAt, id: entry.id.toString() })
+        : null,
+  };
   const details = (): Partial<EditUpdate> => {
     switch (entry.type) {
       case Topic.CaptionCompleted: {
@@ -164,7 +177,7 @@ export async function recordInHistory(
   status: { before: EditStatus; after: EditStatus },
 ): Promise<void> {
   const entry = { seq, type: event.type, payload: event.payload, occurredAt: new Date(event.occurredAt) };
-  await tx.editEvent.create({
+  const row = await tx.editEvent.create({
     data: {
       ...entry,
       payload: entry.payload as object,
@@ -172,6 +185,7 @@ export async function recordInHistory(
       editId: edit.id,
       eventId: event.eventId,
     },
+    select: { id: true, recordedAt: true },
   });
   await outbox.enqueue(
     tx,
@@ -185,7 +199,7 @@ export async function recordInHistory(
         previousStatus: status.before,
         seq,
         cause: event.type,
-        update: toEditUpdate(entry, status.after),
+        update: toEditUpdate({ ...entry, ...row }, status.after),
       },
     }),
   );

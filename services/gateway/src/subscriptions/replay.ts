@@ -6,19 +6,16 @@ import type { GatewayContext } from '../auth/request-auth';
 
 const UPDATE_FIELDS = `editId seq type status occurredAt temporalCaption captionProvenance candidate step
   totalSteps framesReady totalFrames frames { candidate index frameId }
-  selection { candidate frameIndex policy reason noEdit } metricsMean { name value } failure { code reason }`;
+  selection { candidate frameIndex policy reason noEdit } metricsMean { name value } failure { code reason } cursor`;
 
-/**
- * The feed entries of an edit after `afterSeq`, from the edits subgraph (Edit.updates), asked as
- * the caller's tenant with the signed context: another tenant's edit is "not found".
- */
-export async function fetchUpdates(
+/** A GraphQL request to the edits subgraph as the caller's tenant (signed context). */
+async function askEdits<T>(
   editsUrl: string,
   secret: string,
   context: GatewayContext,
-  editId: string,
-  afterSeq: number,
-): Promise<EditUpdateView[]> {
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
   const res = await fetch(editsUrl, {
     method: 'POST',
     headers: {
@@ -34,13 +31,10 @@ export async function fetchUpdates(
         secret,
       ),
     },
-    body: JSON.stringify({
-      query: `query($id: ID!, $after: Int!) { edit(id: $id) { id updates(afterSeq: $after) { ${UPDATE_FIELDS} } } }`,
-      variables: { id: editId, after: afterSeq },
-    }),
+    body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as {
-    data?: { edit: { updates: EditUpdateView[] } | null };
+    data?: T;
     errors?: { message: string; extensions?: { code?: string } }[];
   };
   if (body.errors?.length) {
@@ -49,6 +43,56 @@ export async function fetchUpdates(
       extensions: { code: first.extensions?.code ?? 'SERVICE_UNAVAILABLE' },
     });
   }
-  if (!body.data?.edit) throw new GraphQLError(`no edit ${editId}`, { extensions: { code: 'NOT_FOUND' } });
-  return body.data.edit.updates;
+  if (!body.data)
+    throw new GraphQLError('the edits service did not answer', {
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+  return body.data;
+}
+
+/**
+ * The feed entries of an edit after `afterSeq`, from the edits subgraph (Edit.updates), asked as
+ * the caller's tenant with the signed context: another tenant's edit is "not found".
+ */
+export async function fetchUpdates(
+  editsUrl: string,
+  secret: string,
+  context: GatewayContext,
+  editId: string,
+  afterSeq: number,
+): Promise<EditUpdateView[]> {
+  const data = await askEdits<{ edit: { updates: EditUpdateView[] } | null }>(
+    editsUrl,
+    secret,
+    context,
+    `query($id: ID!, $after: Int!) { edit(id: $id) { id updates(afterSeq: $after) { ${UPDATE_FIELDS} } } }`,
+    { id: editId, after: afterSeq },
+  );
+  if (!data.edit) throw new GraphQLError(`no edit ${editId}`, { extensions: { code: 'NOT_FOUND' } });
+  return data.edit.updates;
+}
+
+export interface TenantFeedPage {
+  updates: EditUpdateView[];
+  endCursor: string;
+  hasMore: boolean;
+}
+
+/** A page of the caller's tenant's feed after a feed cursor (Query.editUpdates of edits). */
+export async function fetchTenantUpdates(
+  editsUrl: string,
+  secret: string,
+  context: GatewayContext,
+  after: string,
+  first: number,
+): Promise<TenantFeedPage> {
+  const data = await askEdits<{ editUpdates: TenantFeedPage }>(
+    editsUrl,
+    secret,
+    context,
+    `query($after: String!, $first: Int!) { editUpdates(after: $after, first: $first) {
+      updates { ${UPDATE_FIELDS} } endCursor hasMore } }`,
+    { after, first },
+  );
+  return data.editUpdates;
 }

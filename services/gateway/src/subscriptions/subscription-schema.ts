@@ -1,4 +1,4 @@
-import type { EditUpdateView } from '@f2f/contracts';
+import { decodeFeedCursor, type EditUpdateView, encodeFeedCursor } from '@f2f/contracts';
 import { Supergraph } from '@apollo/federation-internals';
 import {
   GraphQLError,
@@ -7,13 +7,33 @@ import {
   GraphQLNonNull,
   GraphQLObjectType,
   GraphQLSchema,
+  GraphQLString,
 } from 'graphql';
 
 import type { GatewayContext } from '../auth/request-auth';
 import type { EditFeed } from './edit-feed';
 
-/** What the subscriptions need besides the feed: the history of an edit after a sequence number. */
-export type Replay = (context: GatewayContext, editId: string, afterSeq: number) => Promise<EditUpdateView[]>;
+import type { TenantFeedPage } from './replay';
+
+/** What the subscriptions need besides the live feed: the history, from the edits subgraph. */
+export interface Replay {
+  /** One edit's feed entries after a sequence number. */
+  edit(context: GatewayContext, editId: string, afterSeq: number): Promise<EditUpdateView[]>;
+  /** A page of the tenant's feed after a feed cursor, in recording order. */
+  tenant(context: GatewayContext, after: string, first: number): Promise<TenantFeedPage>;
+}
+
+export interface TenantReplayOptions {
+  /**
+   * How far before the client's cursor the replay starts: an entry recorded (its transaction
+   * begun) before the one the client saw can commit after it; the client sees such an entry, or
+   * one it already saw, again rather than never. Dedupe by (editId, seq).
+   */
+  lookbackMs: number;
+  /** Cursors older than this are refused (CURSOR_EXPIRED): resynchronise with queries instead. */
+  maxAgeMs: number;
+  pageSize: number;
+}
 
 /**
  * A live stream of feed entries with a manual iterator (not an async generator), so that a client
@@ -79,7 +99,7 @@ export async function editUpdates(
   const deliver = async (update: EditUpdateView) => {
     if (update.seq <= last) return;
     if (update.seq > last + 1) {
-      for (const missed of await replay(context, editId, last)) {
+      for (const missed of await replay.edit(context, editId, last)) {
         if (missed.seq > last && missed.seq < update.seq) {
           last = missed.seq;
           stream.push(missed);
@@ -96,7 +116,7 @@ export async function editUpdates(
     else chain = chain.then(() => deliver(entry.update)).catch(() => undefined);
   });
   try {
-    for (const update of await replay(context, editId, afterSeq)) await deliver(update);
+    for (const update of await replay.edit(context, editId, afterSeq)) await deliver(update);
   } catch (error) {
     stop();
     throw error;
@@ -107,15 +127,78 @@ export async function editUpdates(
   return stream;
 }
 
-/** editsUpdated: every live entry of the caller's tenant's edits (no replay: see the README). */
-export function tenantUpdates(
+/**
+ * editsUpdated(afterCursor): every entry of the caller's tenant's edits. With a cursor (an
+ * EditUpdate.cursor the client saw), first the entries recorded since shortly before it (see
+ * TenantReplayOptions.lookbackMs), page by page from the history, then the live ones. Within one
+ * subscription each (editId, seq) comes at most once and each edit's entries in sequence order;
+ * a gap in an edit's live sequence is filled from its history.
+ */
+export async function tenantUpdates(
   feed: EditFeed,
+  replay: Replay,
   context: GatewayContext,
-): AsyncIterableIterator<EditUpdateView> {
+  afterCursor: string | null,
+  options: TenantReplayOptions,
+  now = Date.now(),
+): Promise<AsyncIterableIterator<EditUpdateView>> {
+  let start: string | null = null;
+  if (afterCursor !== null) {
+    const position = decodeFeedCursor(afterCursor);
+    if (!position) {
+      throw new GraphQLError('afterCursor is not a feed cursor (EditUpdate.cursor)', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    if (now - position.recordedAt.getTime() > options.maxAgeMs) {
+      throw new GraphQLError(
+        `afterCursor is older than ${Math.round(options.maxAgeMs / 1000)} s: resynchronise with edits(filter: { createdAfter }) and Edit.updates`,
+        { extensions: { code: 'CURSOR_EXPIRED' } },
+      );
+    }
+    start = encodeFeedCursor({
+      recordedAt: new Date(position.recordedAt.getTime() - options.lookbackMs),
+      id: '0',
+    });
+  }
+
+  const lastSeq = new Map<string, number>();
+  let live: EditUpdateView[] | null = [];
+  let chain = Promise.resolve();
   const stream = new FeedStream(() => stop());
+  const deliver = async (update: EditUpdateView, fillGaps: boolean) => {
+    const last = lastSeq.get(update.editId);
+    if (last !== undefined && update.seq <= last) return;
+    if (fillGaps && last !== undefined && update.seq > last + 1) {
+      for (const missed of await replay.edit(context, update.editId, last)) {
+        if (missed.seq > (lastSeq.get(update.editId) ?? 0) && missed.seq < update.seq) {
+          lastSeq.set(update.editId, missed.seq);
+          stream.push(missed);
+        }
+      }
+    }
+    lastSeq.set(update.editId, update.seq);
+    stream.push(update);
+  };
+  // Listen first, so that nothing announced while the history is read is lost.
   const stop = feed.listen((entry) => {
-    if (entry.tenantId === context.tenantId) stream.push(entry.update);
+    if (entry.tenantId !== context.tenantId) return;
+    if (live) live.push(entry.update);
+    else chain = chain.then(() => deliver(entry.update, true)).catch(() => undefined);
   });
+  try {
+    for (let cursor = start; cursor !== null;) {
+      const page = await replay.tenant(context, cursor, options.pageSize);
+      for (const update of page.updates) await deliver(update, false);
+      cursor = page.hasMore ? page.endCursor : null;
+    }
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  const pending = live;
+  live = null;
+  for (const update of pending) await deliver(update, start !== null);
   return stream;
 }
 
@@ -123,7 +206,12 @@ export function tenantUpdates(
  * The schema served over WebSocket (graphql-ws) beside the federated HTTP endpoint: the
  * supergraph's API types (EditUpdate is the edits subgraph's) and a Subscription root.
  */
-export function subscriptionSchema(supergraphSdl: string, feed: EditFeed, replay: Replay): GraphQLSchema {
+export function subscriptionSchema(
+  supergraphSdl: string,
+  feed: EditFeed,
+  replay: Replay,
+  tenantReplay: TenantReplayOptions,
+): GraphQLSchema {
   const api = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
   const editUpdate = api.getType('EditUpdate');
   if (!(editUpdate instanceof GraphQLObjectType)) throw new Error('the supergraph has no EditUpdate type');
@@ -152,8 +240,17 @@ export function subscriptionSchema(supergraphSdl: string, feed: EditFeed, replay
       },
       editsUpdated: {
         type: new GraphQLNonNull(editUpdate),
-        description: "Every live feed entry of the caller's tenant's edits.",
-        subscribe: (_root, _args, context) => tenantUpdates(feed, context),
+        description:
+          "Every feed entry of the caller's tenant's edits. With afterCursor (an EditUpdate.cursor), " +
+          'what was recorded since shortly before it first (entries may come again: dedupe by editId and seq).',
+        args: {
+          afterCursor: {
+            type: GraphQLString,
+            description: 'The cursor of the last entry the client saw.',
+          },
+        },
+        subscribe: (_root, args: { afterCursor?: string | null }, context) =>
+          tenantUpdates(feed, replay, context, args.afterCursor ?? null, tenantReplay),
         resolve: (update: unknown) => update,
       },
     },
