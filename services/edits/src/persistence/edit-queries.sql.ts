@@ -188,6 +188,33 @@ export const FRAME_METRIC_COLUMNS_SQL = sql`SELECT column_name AS name FROM info
   WHERE table_schema = current_schema() AND table_name = 'frame_metrics'`;
 
 /** LIKE's wildcards taken literally (backslash is the default escape character). */
+/** A history row of the tenant feed (edit_events, as Prisma names its fields). */
+export interface FeedRow {
+  id: bigint;
+  tenantId: string;
+  editId: string;
+  seq: number;
+  eventId: string;
+  type: string;
+  payload: unknown;
+  occurredAt: Date;
+  recordedAt: Date;
+}
+
+/** The tenant's history entries after a feed position, in recording order (recorded_at, id). */
+export function feedAfterSql(
+  tenantId: TenantId,
+  after: { recordedAt: Date; id: bigint },
+  limit: number,
+): Prisma.Sql {
+  return sql`SELECT id, tenant_id AS "tenantId", edit_id::text AS "editId", seq, event_id::text AS "eventId", type,
+      payload, occurred_at AS "occurredAt", recorded_at AS "recordedAt"
+    FROM edit_events
+    WHERE tenant_id = ${tenantId} AND (recorded_at, id) > (${after.recordedAt}::timestamptz, ${after.id}::bigint)
+    ORDER BY recorded_at, id
+    LIMIT ${limit}`;
+}
+
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -2,7 +2,14 @@ import type { Edit, EditEvent, Frame, PrismaClient, TenantId, Tx } from '@f2f/da
 import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
-import { countEditsSql, type EditCursor, type EditListFilter, listEditsSql } from './edit-queries.sql';
+import {
+  countEditsSql,
+  type EditCursor,
+  type EditListFilter,
+  feedAfterSql,
+  type FeedRow,
+  listEditsSql,
+} from './edit-queries.sql';
 
 /** Reads of the edits service; every method takes the tenant first, so no query forgets it. */
 @Injectable()
@@ -70,20 +77,8 @@ export class EditsRepository {
    * The tenant's history entries after a feed position, in the order they were recorded
    * (recorded_at, id): index (tenant_id, recorded_at, id).
    */
-  feedAfter(
-    tenantId: TenantId,
-    after: { recordedAt: Date; id: bigint },
-    limit: number,
-  ): Promise<EditEvent[]> {
-    return this.prisma.editEvent.findMany({
-      where: {
-        tenantId,
-        recordedAt: { gte: after.recordedAt },
-        OR: [{ recordedAt: { gt: after.recordedAt } }, { id: { gt: after.id } }],
-      },
-      orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }],
-      take: limit,
-    });
+  feedAfter(tenantId: TenantId, after: { recordedAt: Date; id: bigint }, limit: number): Promise<FeedRow[]> {
+    return this.prisma.$queryRaw<FeedRow[]>(feedAfterSql(tenantId, after, limit));
   }
 
   /** The whole histories of some of the tenant's edits, each in sequence order. */

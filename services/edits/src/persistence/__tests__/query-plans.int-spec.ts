@@ -8,6 +8,7 @@ import { AnalyticsRepository } from '../analytics.repository';
 import {
   countEditsSql,
   countsSql,
+  feedAfterSql,
   gpuSecondsSql,
   listEditsSql,
   metricMeansSql,
@@ -64,10 +65,10 @@ async function loadTenant(tenantId: TenantId, n: number): Promise<void> {
   );
   await timed(
     `history of ${tenantId} (5 events per completed edit, 1 otherwise)`,
-    `INSERT INTO edit_events (tenant_id, edit_id, seq, event_id, type, payload, occurred_at)
+    `INSERT INTO edit_events (tenant_id, edit_id, seq, event_id, type, payload, occurred_at, recorded_at)
      SELECT e.tenant_id, e.id, s.seq, gen_random_uuid(), s.type,
        CASE WHEN s.type = 'video.generated' THEN jsonb_build_object('computeSeconds', 20 + s.seq) ELSE '{}'::jsonb END,
-       e.created_at + make_interval(secs => s.at)
+       e.created_at + make_interval(secs => s.at), e.created_at + make_interval(secs => s.at + 0.05)
      FROM edits e
      CROSS JOIN LATERAL (VALUES (1, 'edit.requested', 0.0), (2, 'caption.completed', 1.5),
        (3, 'video.generated', 95.0), (4, 'frame.selected', 99.0), (5, 'metrics.computed', 101.0)) AS s(seq, type, at)
@@ -184,6 +185,11 @@ it('uses an index for every tenant-scoped path of the listing and the analytics'
   );
   const w = windowOf(30);
   const present = await new AnalyticsRepository(db.prisma).frameMetricColumns();
+  const tenDaysBefore = new Date(END.getTime() - 10 * 86_400_000);
+  await explain(
+    'tenant feed: a page after a cursor 10 days back (201 rows)',
+    feedAfterSql(A, { recordedAt: tenDaysBefore, id: 0n }, 201),
+  );
   await explain('analytics (30 days): counts by status, day, model', countsSql(A, w));
   await explain('analytics (30 days): stage latency p50/p95', stageLatencySql(A, w));
   await explain('analytics (30 days): GPU-seconds per day', gpuSecondsSql(A, w));
