@@ -89,36 +89,52 @@ function clip8(v: number): number {
   return v >> PRECISION_BITS;
 }
 
-// The passes below keep one accumulator per channel over a single loop of taps: the same sums in
-// the same order as Pillow's (exact), three times fewer loads of the coefficients than a loop per
-// channel.
+/**
+ * One output pixel: the n taps from `p` on, `step` apart, weighted by k[kb..], one accumulator
+ * per channel (the same sums in the same order as Pillow's, so exact; three times fewer loads of
+ * the coefficients than a loop per channel).
+ */
+function convolve3(
+  data: Uint8Array,
+  p: number,
+  step: number,
+  k: Int32Array,
+  kb: number,
+  n: number,
+  out: Uint8Array,
+  o: number,
+): void {
+  let r = ONE / 2;
+  let g = ONE / 2;
+  let b = ONE / 2;
+  for (let x = 0; x < n; x++, p += step) {
+    const w = k[kb + x];
+    r += data[p] * w;
+    g += data[p + 1] * w;
+    b += data[p + 2] * w;
+  }
+  out[o] = clip8(r);
+  out[o + 1] = clip8(g);
+  out[o + 2] = clip8(b);
+}
 
 function horizontal(src: Rgb8, outW: number, filter: Filter, y0: number, rows: number): Rgb8 {
   const c = precompute(src.width, outW, filter);
   const out = new Uint8Array(outW * rows * 3);
   const sc = src.channels;
-  const data = src.data;
-  const kk = c.k;
-  const half = ONE / 2;
   for (let y = 0; y < rows; y++) {
     const rowIn = (y + y0) * src.width * sc;
-    let o = y * outW * 3;
     for (let xx = 0; xx < outW; xx++) {
-      const kb = xx * c.ksize;
-      const n = c.count[xx];
-      let p = rowIn + c.min[xx] * sc;
-      let r = half;
-      let g = half;
-      let b = half;
-      for (let x = 0; x < n; x++, p += sc) {
-        const k = kk[kb + x];
-        r += data[p] * k;
-        g += data[p + 1] * k;
-        b += data[p + 2] * k;
-      }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
+      convolve3(
+        src.data,
+        rowIn + c.min[xx] * sc,
+        sc,
+        c.k,
+        xx * c.ksize,
+        c.count[xx],
+        out,
+        (y * outW + xx) * 3,
+      );
     }
   }
   return { data: out, width: outW, height: rows, channels: 3 };
@@ -127,30 +143,12 @@ function horizontal(src: Rgb8, outW: number, filter: Filter, y0: number, rows: n
 function vertical(src: Rgb8, c: Coeffs, outH: number, offset: number): Rgb8 {
   const w = src.width;
   const sc = src.channels;
-  const data = src.data;
-  const kk = c.k;
   const stride = w * sc;
-  const half = ONE / 2;
   const out = new Uint8Array(w * outH * 3);
-  let o = 0;
   for (let yy = 0; yy < outH; yy++) {
-    const kb = yy * c.ksize;
     const rowMin = (c.min[yy] - offset) * stride;
-    const n = c.count[yy];
     for (let xx = 0; xx < w; xx++) {
-      let p = rowMin + xx * sc;
-      let r = half;
-      let g = half;
-      let b = half;
-      for (let y = 0; y < n; y++, p += stride) {
-        const k = kk[kb + y];
-        r += data[p] * k;
-        g += data[p + 1] * k;
-        b += data[p + 2] * k;
-      }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
+      convolve3(src.data, rowMin + xx * sc, stride, c.k, yy * c.ksize, c.count[yy], out, (yy * w + xx) * 3);
     }
   }
   return { data: out, width: w, height: outH, channels: 3 };
