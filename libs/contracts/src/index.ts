@@ -3,3 +3,4 @@ export * from './envelope';
 export * from './events';
 export * from './edit-status';
 export * from './edit-update-view';
+export * from './edit-history-types';
