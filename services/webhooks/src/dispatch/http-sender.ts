@@ -41,26 +41,18 @@ export class HttpWebhookSender {
   send(request: WebhookRequest): Promise<WebhookResponse> {
     const started = process.hrtime.bigint();
     const latency = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
+    const refused = (error: string) =>
+      Promise.resolve({ statusCode: null, error, responseBody: null, latencyMs: latency() });
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return refused('invalid URL');
+    }
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (!this.options.allowPrivateNetworks && isIP(host) && isNonPublicAddress(host))
+      return refused(new BlockedAddressError(host, host).message);
     return new Promise<WebhookResponse>((resolve) => {
-      let settled = false;
-      const finish = (r: Omit<WebhookResponse, 'latencyMs'>) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ ...r, latencyMs: latency() });
-      };
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch {
-        finish({ statusCode: null, error: 'invalid URL', responseBody: null });
-        return;
-      }
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-      if (!this.options.allowPrivateNetworks && isIP(host) && isNonPublicAddress(host)) {
-        finish({ statusCode: null, error: new BlockedAddressError(host, host).message, responseBody: null });
-        return;
-      }
       const body = Buffer.from(request.body);
       const client = url.protocol === 'https:' ? https : http;
       const req = client.request(url, {
@@ -72,6 +64,13 @@ export class HttpWebhookSender {
       const timer = setTimeout(() => {
         req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
+      let settled = false;
+      const finish = (r: Omit<WebhookResponse, 'latencyMs'>) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ ...r, latencyMs: latency() });
+      };
       req.on('error', (err) =>
         finish({ statusCode: null, error: err.message.slice(0, 1000), responseBody: null }),
       );
