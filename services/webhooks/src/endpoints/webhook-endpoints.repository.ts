@@ -19,6 +19,7 @@ export interface NewWebhookEndpoint {
   url: string;
   description: string | null;
   eventTypes: string[];
+  enabled: boolean;
   secretCiphertext: string;
 }
 

@@ -61,6 +61,7 @@ export class WebhookEndpointsService {
         url: validateEndpointUrl(input.url, this.rules),
         description: normaliseDescription(input.description),
         eventTypes: normaliseEvents(input.events),
+        enabled: input.enabled ?? true,
         secretCiphertext: this.secrets.seal(secret, id),
       },
       this.rules.maxEndpointsPerTenant,
@@ -70,8 +71,6 @@ export class WebhookEndpointsService {
         ErrorCode.Conflict,
         `a tenant has at most ${this.rules.maxEndpointsPerTenant} webhook endpoints; delete one first`,
       );
-    if (input.enabled === false)
-      return { endpoint: await this.update(tenantId, id, { enabled: false }), secret };
     return { endpoint, secret };
   }
 
