@@ -11,6 +11,7 @@ const SERVICES = [
   'metrics',
   'preview-generator',
   'video-generation',
+  'webhooks',
 ];
 
 export default tseslint.config(

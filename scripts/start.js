@@ -15,6 +15,21 @@ step('database migrations');
 run('node', ['libs/database/dist/cli.js', 'migrate'], { env });
 
 step('services');
+
+/**
+ * The key that encrypts webhook secrets at rest: WEBHOOK_SECRET_ENCRYPTION_KEY, or one made once and
+ * kept in .data/ beside the blobs, so endpoints registered in an earlier run keep signing.
+ */
+function webhookEncryptionKey() {
+  if (process.env.WEBHOOK_SECRET_ENCRYPTION_KEY) return process.env.WEBHOOK_SECRET_ENCRYPTION_KEY;
+  const fs = require('node:fs');
+  const file = path.join(root, '.data', 'webhook-secret-encryption-key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, require('node:crypto').randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
 const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'));
 
 (async () => {
@@ -30,6 +45,7 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
     stepDelayMs: Number(process.env.PREVIEW_STEP_DELAY_MS ?? 40),
     bootstrapTenant: process.env.TENANT_ID ?? 'default',
     ...(process.env.TENANT_CONTEXT_SECRET ? { tenantContextSecret: process.env.TENANT_CONTEXT_SECRET } : {}),
+    webhookEncryptionKey: webhookEncryptionKey(),
   });
   console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
   console.log(

@@ -1046,6 +1046,7 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
       ['CAPTIONING_URL', 'captioning'],
       ['FRAME_SELECTION_URL', 'frame-selection'],
       ['METRICS_URL', 'metrics'],
+      ['WEBHOOKS_URL', 'webhooks'],
     ]) {
       const url = new URL(envOf(gateway, variable)!);
       expect({ variable, path: url.pathname, host: url.hostname.split('.')[0] }).toEqual({

@@ -39,7 +39,27 @@ describe('start-up configuration', () => {
     expect(preview.stderr).toContain('STEP_DELAY_MS');
   });
 
-  it.each(['gateway', 'edits', 'captioning', 'metrics'])(
+  it('webhooks refuses to start without a secret encryption key, or with malformed webhook settings', () => {
+    const env = {
+      DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      TENANT_CONTEXT_SECRET: 'x'.repeat(32),
+    };
+    const missing = start('webhooks', env);
+    expect(missing.status).toBe(78);
+    expect(missing.stderr).toContain('WEBHOOK_SECRET_ENCRYPTION_KEY is required');
+    const bad = start('webhooks', {
+      ...env,
+      WEBHOOK_SECRET_ENCRYPTION_KEY: 'k'.repeat(32),
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes',
+      WEBHOOK_RETRY_BASE_MS: '5000',
+      WEBHOOK_RETRY_MAX_MS: '1000',
+    });
+    expect(bad.status).toBe(78);
+    expect(bad.stderr).toContain('WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false');
+  });
+
+  it.each(['gateway', 'edits', 'captioning', 'metrics', 'webhooks'])(
     '%s refuses to start without TENANT_CONTEXT_SECRET, or with one under 32 characters',
     (service) => {
       const env = { DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db', KAFKA_BROKERS: '127.0.0.1:1' };

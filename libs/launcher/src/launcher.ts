@@ -17,6 +17,7 @@ export const SERVICE_NAMES = [
   'captioning',
   'video-generation',
   'frame-selection',
+  'webhooks',
   'gateway',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number] | 'preview-generator-2';
@@ -52,6 +53,11 @@ export interface PlatformOptions {
   bootstrapTenant?: string;
   /** TENANT_CONTEXT_SECRET of the gateway and the subgraphs; a random one per platform when absent. */
   tenantContextSecret?: string;
+  /**
+   * WEBHOOK_SECRET_ENCRYPTION_KEY of the webhooks service; a random one per platform when absent
+   * (then secrets of endpoints registered in an earlier run cannot be read: pass a fixed one to keep them).
+   */
+  webhookEncryptionKey?: string;
 }
 
 /** Tiny random-weight networks committed as test fixtures (libs/learned-metrics/fixtures). */
@@ -72,6 +78,7 @@ const TENANT_CONTEXT_SERVICES: ReadonlySet<ServiceName> = new Set([
   'captioning',
   'frame-selection',
   'metrics',
+  'webhooks',
 ]);
 const TENANT_CLI = path.join(REPO_ROOT, 'services', 'edits', 'dist', 'cli', 'tenant.js');
 
@@ -82,6 +89,7 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   'video-generation': 4103,
   'frame-selection': 4104,
   metrics: 4105,
+  webhooks: 4106,
   'preview-generator': 50061,
   'preview-generator-2': 50062,
 };
@@ -106,6 +114,8 @@ export class RunningPlatform {
   readonly instances: ServiceName[];
   /** The secret the gateway signs tenant contexts with (tests forge and check signatures with it). */
   readonly tenantContextSecret: string;
+  /** Encrypts the webhook endpoints' secrets at rest (WEBHOOK_SECRET_ENCRYPTION_KEY). */
+  readonly webhookEncryptionKey: string;
   /** The bootstrap tenant's read/write/admin key, created by startPlatform. */
   bootstrap: IssuedApiKey | undefined;
 
@@ -114,6 +124,7 @@ export class RunningPlatform {
     readonly ports: Record<ServiceName, number>,
   ) {
     this.tenantContextSecret = options.tenantContextSecret ?? randomBytes(32).toString('hex');
+    this.webhookEncryptionKey = options.webhookEncryptionKey ?? randomBytes(32).toString('hex');
     this.instances =
       options.previewGenerators === 2 ? ['preview-generator-2', ...SERVICE_NAMES] : [...SERVICE_NAMES];
   }
@@ -180,6 +191,14 @@ export class RunningPlatform {
         CAPTIONING_URL: `http://127.0.0.1:${p.captioning}/graphql`,
         FRAME_SELECTION_URL: `http://127.0.0.1:${p['frame-selection']}/graphql`,
         METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
+        WEBHOOKS_URL: `http://127.0.0.1:${p.webhooks}/graphql`,
+      },
+      // A local platform: receivers run on this machine (127.0.0.1, plain http). Production keeps
+      // both flags off (https to public addresses only).
+      webhooks: {
+        WEBHOOK_SECRET_ENCRYPTION_KEY: this.webhookEncryptionKey,
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       },
     };
     const secret: Record<string, string> = TENANT_CONTEXT_SERVICES.has(name)

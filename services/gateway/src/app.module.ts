@@ -65,6 +65,7 @@ export class AppModule {
       captioning: config.CAPTIONING_URL,
       'frame-selection': config.FRAME_SELECTION_URL,
       metrics: config.METRICS_URL,
+      webhooks: config.WEBHOOKS_URL,
     };
     const keys = new ApiKeyResolver({
       editsUrl: config.EDITS_URL,

@@ -13,6 +13,7 @@ export const gatewayConfigSchema = z.object({
   CAPTIONING_URL: url('CAPTIONING_URL').default('http://127.0.0.1:4102/graphql'),
   FRAME_SELECTION_URL: url('FRAME_SELECTION_URL').default('http://127.0.0.1:4104/graphql'),
   METRICS_URL: url('METRICS_URL').default('http://127.0.0.1:4105/graphql'),
+  WEBHOOKS_URL: url('WEBHOOKS_URL').default('http://127.0.0.1:4106/graphql'),
   /** The status topic's brokers: subscriptions follow the edits' live feed there. */
   KAFKA_BROKERS: configParts.kafkaBrokers,
   KAFKA_TOPIC_PREFIX: configParts.topicPrefix,

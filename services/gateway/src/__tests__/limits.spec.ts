@@ -77,10 +77,27 @@ describe('scopes', () => {
     expect(needs('mutation { ...M } fragment M on Mutation { apiKeys }')).toEqual(['admin']);
   });
 
-  it('name admin fields that the supergraph has', () => {
+  it('name admin fields that the supergraph has (API keys in edits, webhooks in webhooks)', () => {
     const supergraph = loadSupergraph();
     for (const field of ADMIN_ROOT_FIELDS)
-      expect(supergraph).toMatch(new RegExp(`\\b${field}\\(?[^\\n]*@join__field\\(graph: EDITS\\)`));
+      expect(supergraph).toMatch(
+        new RegExp(`\\b${field}\\(?[^\\n]*@join__field\\(graph: (EDITS|WEBHOOKS)\\)`),
+      );
+  });
+
+  it('make every root field of the webhooks subgraph an admin field', () => {
+    const webhookFields = [
+      ...loadSupergraph().matchAll(/^\s+(\w+)[(:][^\n]*@join__field\(graph: WEBHOOKS\)/gm),
+    ]
+      .map((m) => m[1])
+      .filter((f) =>
+        /^(webhook|createWebhook|updateWebhook|deleteWebhook|rotateWebhook|redeliverWebhook)/.test(f),
+      );
+    expect(webhookFields.length).toBeGreaterThanOrEqual(9);
+    for (const field of webhookFields)
+      expect({ field, admin: ADMIN_ROOT_FIELDS.has(field) }).toEqual({ field, admin: true });
+    expect(needs('{ webhookEndpoints { id } }')).toEqual(['admin']);
+    expect(needs('mutation { redeliverWebhook(deliveryId: 1) { id } }')).toEqual(['admin']);
   });
 
   it('take the key from a bearer Authorization or x-api-key', () => {

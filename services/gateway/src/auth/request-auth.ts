@@ -17,8 +17,24 @@ export interface GatewayContext extends Principal {
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** Root fields that manage the tenant's API keys: they need the admin scope (services/edits tenancy.graphql). */
-export const ADMIN_ROOT_FIELDS: ReadonlySet<string> = new Set(['apiKeys', 'createApiKey', 'revokeApiKey']);
+/**
+ * Root fields that manage the tenant: its API keys (services/edits tenancy.graphql) and its webhooks
+ * (services/webhooks webhooks.graphql). They need the admin scope.
+ */
+export const ADMIN_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  'apiKeys',
+  'createApiKey',
+  'revokeApiKey',
+  'webhookEndpoints',
+  'webhookEndpoint',
+  'webhookDelivery',
+  'webhookEventTypes',
+  'createWebhookEndpoint',
+  'updateWebhookEndpoint',
+  'deleteWebhookEndpoint',
+  'rotateWebhookSecret',
+  'redeliverWebhook',
+]);
 
 const error = (
   message: string,
@@ -83,7 +99,7 @@ export async function authenticate(
   return { ...principal, requestId };
 }
 
-/** The scopes an operation needs: read for a query, write for a mutation, admin for key management. */
+/** The scopes an operation needs: read for a query, write for a mutation, admin for keys and webhooks. */
 export function requiredScopes(operation: OperationDefinitionNode, document: DocumentNode): Scope[] {
   const needed = new Set<Scope>();
   const fragments = new Map(

@@ -1,0 +1,113 @@
+import type { PrismaClient, TenantId, Tx } from '@f2f/database';
+
+export interface WebhookEndpointRow {
+  id: string;
+  tenantId: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  enabled: boolean;
+  secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  previousSecretExpiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewWebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  enabled: boolean;
+  secretCiphertext: string;
+}
+
+export interface WebhookEndpointPatch {
+  url?: string;
+  description?: string | null;
+  eventTypes?: string[];
+  enabled?: boolean;
+}
+
+/** Every event type: an endpoint's filter of ["*"]. */
+export const ALL_EVENTS = '*';
+
+/** Data access for webhook endpoints; every method takes the tenant first. */
+export class WebhookEndpointsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Creates an endpoint unless the tenant has `max` already; counted under a transaction lock per
+   * tenant, so concurrent creates cannot pass the cap. Null when the cap is reached.
+   */
+  createCapped(
+    tenantId: TenantId,
+    endpoint: NewWebhookEndpoint,
+    max: number,
+  ): Promise<WebhookEndpointRow | null> {
+    return this.prisma.$transaction(async (tx: Tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`webhook-endpoints:${tenantId}`}))`;
+      if ((await tx.webhookEndpoint.count({ where: { tenantId } })) >= max) return null;
+      return tx.webhookEndpoint.create({ data: { tenantId, ...endpoint } });
+    });
+  }
+
+  list(tenantId: TenantId): Promise<WebhookEndpointRow[]> {
+    return this.prisma.webhookEndpoint.findMany({
+      where: { tenantId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+  }
+
+  find(tenantId: TenantId, id: string): Promise<WebhookEndpointRow | null> {
+    return this.prisma.webhookEndpoint.findFirst({ where: { tenantId, id } });
+  }
+
+  async update(
+    tenantId: TenantId,
+    id: string,
+    patch: WebhookEndpointPatch &
+      Partial<
+        Pick<WebhookEndpointRow, 'secretCiphertext' | 'previousSecretCiphertext' | 'previousSecretExpiresAt'>
+      >,
+  ): Promise<WebhookEndpointRow | null> {
+    const { count } = await this.prisma.webhookEndpoint.updateMany({ where: { tenantId, id }, data: patch });
+    return count === 0 ? null : this.find(tenantId, id);
+  }
+
+  async setSecrets(
+    tenantId: TenantId,
+    id: string,
+    secrets: { current: string; previous: string | null; previousExpiresAt: Date | null },
+  ): Promise<WebhookEndpointRow | null> {
+    return this.update(tenantId, id, {
+      secretCiphertext: secrets.current,
+      previousSecretCiphertext: secrets.previous,
+      previousSecretExpiresAt: secrets.previousExpiresAt,
+    });
+  }
+
+  /** Deletes an endpoint with its deliveries and attempts; false when the tenant has no such endpoint. */
+  async delete(tenantId: TenantId, id: string): Promise<boolean> {
+    const { count } = await this.prisma.webhookEndpoint.deleteMany({ where: { tenantId, id } });
+    return count > 0;
+  }
+
+  /** The tenant's enabled endpoints that want this event type and existed when the event happened. */
+  subscribedTo(
+    tx: Tx,
+    tenantId: TenantId,
+    eventType: string,
+    occurredAt: Date,
+  ): Promise<WebhookEndpointRow[]> {
+    return tx.webhookEndpoint.findMany({
+      where: {
+        tenantId,
+        enabled: true,
+        createdAt: { lte: occurredAt },
+        eventTypes: { hasSome: [ALL_EVENTS, eventType] },
+      },
+    });
+  }
+}
