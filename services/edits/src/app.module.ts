@@ -28,6 +28,8 @@ import { TenancyResolver } from './tenancy/tenancy.resolver';
 import { CreateUploadUseCase } from './uploads/create-upload/create-upload.use-case';
 import { ReceiveUploadUseCase } from './uploads/receive-upload/receive-upload.use-case';
 import { ServeFileUseCase } from './uploads/serve-file/serve-file.use-case';
+import { SweepUploadsUseCase } from './uploads/sweep-uploads/sweep-uploads.use-case';
+import { UploadSweeper } from './uploads/sweep-uploads/upload-sweeper';
 import { TransfersController } from './uploads/transfers.controller';
 import { UPLOAD_SETTINGS } from './uploads/upload-settings';
 import { UploadsRepository } from './uploads/uploads.repository';
@@ -75,12 +77,15 @@ export class AppModule {
             maxImageBytes: config.MAX_IMAGE_BYTES,
             maxImagePixels: config.MAX_IMAGE_PIXELS,
             secret: config.SIGNED_URL_SECRET,
+            sweepIntervalSeconds: config.UPLOAD_SWEEP_INTERVAL_SECONDS,
           },
         },
         UploadsRepository,
         CreateUploadUseCase,
         ReceiveUploadUseCase,
         ServeFileUseCase,
+        SweepUploadsUseCase,
+        UploadSweeper,
         UploadsResolver,
         EditsRepository,
         AnalyticsRepository,

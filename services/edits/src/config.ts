@@ -13,6 +13,13 @@ export const editsConfigSchema = z.object({
     .min(10)
     .max(7 * 24 * 3600)
     .default(900),
+  /** How often uploads that expired unused are removed with their images (0: never). */
+  UPLOAD_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(300),
   /** Verifies the tenant context the gateway signs, and the gateway's calls to resolve API keys. */
   TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   /** Unfinished (not completed, failed or cancelled) edits a tenant may have at once; createEdit refuses more. */

@@ -10,4 +10,6 @@ export interface UploadSettings {
   maxImagePixels: number;
   /** SIGNED_URL_SECRET: verifies upload and download tokens. */
   secret: string;
+  /** UPLOAD_SWEEP_INTERVAL_SECONDS: how often expired, unused uploads are removed (0: never). */
+  sweepIntervalSeconds: number;
 }

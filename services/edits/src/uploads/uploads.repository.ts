@@ -52,4 +52,24 @@ export class UploadsRepository {
     });
     return count === 1;
   }
+
+  /**
+   * Uploads no edit used that expired before `before` (pending or uploaded), oldest first, across
+   * tenants: the sweeper's work list (each row keeps its own tenant).
+   */
+  expiredUnused(before: Date, limit: number): Promise<Upload[]> {
+    return this.prisma.upload.findMany({
+      where: { status: { in: ['pending', 'uploaded'] }, expiresAt: { lt: before } },
+      orderBy: { expiresAt: 'asc' },
+      take: limit,
+    });
+  }
+
+  /** Deletes an expired, unused upload of the tenant (a no-op when an edit took it meanwhile). */
+  async deleteExpired(tenantId: TenantId, id: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.upload.deleteMany({
+      where: { tenantId, id, status: { in: ['pending', 'uploaded'] }, expiresAt: { lt: now } },
+    });
+    return count === 1;
+  }
 }

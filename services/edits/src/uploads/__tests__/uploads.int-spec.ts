@@ -32,6 +32,7 @@ import { CreateUploadCommand, type CreateUploadInput } from '../create-upload/cr
 import { CreateUploadUseCase, type UploadTicket } from '../create-upload/create-upload.use-case';
 import { ReceiveUploadUseCase } from '../receive-upload/receive-upload.use-case';
 import { ServeFileUseCase } from '../serve-file/serve-file.use-case';
+import { SweepUploadsUseCase } from '../sweep-uploads/sweep-uploads.use-case';
 import { TransfersController } from '../transfers.controller';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings';
 import { UploadsRepository } from '../uploads.repository';
@@ -42,6 +43,7 @@ const settings: UploadSettings = {
   maxImageBytes: 256 * 1024,
   maxImagePixels: 4_000_000,
   secret: SECRET,
+  sweepIntervalSeconds: 0,
 };
 const limits: EditLimits = {
   maxImageBytes: settings.maxImageBytes,
@@ -60,6 +62,7 @@ let app: INestApplication;
 let origin: string;
 let blobs: FilesystemBlobStore;
 let createUpload: CreateUploadUseCase;
+let sweep: SweepUploadsUseCase;
 let createEdit: CreateEditUseCase;
 let tenant: TenantId;
 let other: TenantId;
@@ -90,12 +93,14 @@ beforeAll(async () => {
       CreateUploadUseCase,
       ReceiveUploadUseCase,
       ServeFileUseCase,
+      SweepUploadsUseCase,
     ],
   }).compile();
   app = module.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   origin = `http://127.0.0.1:${((app.getHttpServer() as http.Server).address() as AddressInfo).port}`;
   createUpload = module.get(CreateUploadUseCase);
+  sweep = module.get(SweepUploadsUseCase);
   createEdit = new CreateEditUseCase(
     db.prisma,
     blobs,
@@ -447,5 +452,37 @@ describe('createEdit with uploads', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect((rejected?.reason as DomainError).code).toBe(ErrorCode.NotFound);
+  });
+});
+
+describe('sweeping expired uploads', () => {
+  it('removes uploads that expired unused, with their images, and keeps used and live ones', async () => {
+    const image = await makeImage(40, 30, 'png');
+    const upload = async () => {
+      const t = await ticket({ byteSize: image.length });
+      expect((await put(t, image)).status).toBe(201);
+      return db.prisma.upload.findUniqueOrThrow({ where: { id: t.id } });
+    };
+    const unused = await upload();
+    const pending = await ticket();
+    const used = await upload();
+    await createEdit.execute(
+      CreateEditCommand.create(tenant, { targetCaption: 'A dog.', sourceUploadId: used.id }, limits, () => 1),
+    );
+    expect(await blobs.exists(unused.blobKey as string)).toBe(true);
+
+    // Not yet expired: nothing of these goes.
+    await sweep.execute();
+    expect(await db.prisma.upload.count({ where: { id: { in: [unused.id, pending.id, used.id] } } })).toBe(3);
+
+    clockNow += 901_000;
+    const live = await upload();
+    await sweep.execute();
+    const left = await db.prisma.upload.findMany({
+      where: { id: { in: [unused.id, pending.id, used.id, live.id] } },
+    });
+    expect(left.map((u) => u.id).sort()).toEqual([used.id, live.id].sort());
+    expect(await blobs.exists(unused.blobKey as string)).toBe(false);
+    expect(await blobs.exists(live.blobKey as string)).toBe(true);
   });
 });
