@@ -46,6 +46,8 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
     bootstrapTenant: process.env.TENANT_ID ?? 'default',
     ...(process.env.TENANT_CONTEXT_SECRET ? { tenantContextSecret: process.env.TENANT_CONTEXT_SECRET } : {}),
     webhookEncryptionKey: webhookEncryptionKey(),
+    ...(process.env.SIGNED_URL_SECRET ? { signedUrlSecret: process.env.SIGNED_URL_SECRET } : {}),
+    ...(process.env.PUBLIC_BASE_URL ? { publicBaseUrl: process.env.PUBLIC_BASE_URL } : {}),
   });
   console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
   console.log(
@@ -54,6 +56,9 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
   console.log(`    export F2F_API_KEY=${platform.apiKey}`);
   console.log(
     `    curl -s ${platform.gatewayUrl} -H "authorization: Bearer $F2F_API_KEY" -H 'content-type: application/json' -d '{"query":"{ edits(first: 5) { edges { node { id status } } } }"}'`,
+  );
+  console.log(
+    `  images over the API: createUpload, then PUT the image to its url (see README "Images over the API"); Frame.url, Edit.resultUrl are signed download URLs`,
   );
   console.log(
     `  service logs: ${path.join(root, '.cache', 'logs')}/<service>.log; Ctrl-C stops the platform`,

@@ -5,6 +5,8 @@
 export enum ErrorCode {
   InvalidInput = 'INVALID_INPUT',
   InvalidImage = 'INVALID_IMAGE',
+  /** An image type the platform does not accept (PNG, JPEG and WebP are). */
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   ImageTooLarge = 'IMAGE_TOO_LARGE',
   InvalidCaption = 'INVALID_CAPTION',
   NotFound = 'NOT_FOUND',
@@ -38,6 +40,7 @@ export function isRetryable(code: ErrorCode): boolean {
       return true;
     case ErrorCode.InvalidInput:
     case ErrorCode.InvalidImage:
+    case ErrorCode.UnsupportedMediaType:
     case ErrorCode.ImageTooLarge:
     case ErrorCode.InvalidCaption:
     case ErrorCode.NotFound:

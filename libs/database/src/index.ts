@@ -13,4 +13,5 @@ export type {
   Selection,
   EditEvent,
   Tenant,
+  Upload,
 } from './generated/prisma/client';

@@ -1,3 +1,4 @@
 export * from './inspect';
 export * from './frames';
 export * from './base64';
+export * from './sniff';

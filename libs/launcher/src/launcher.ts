@@ -58,6 +58,10 @@ export interface PlatformOptions {
    * (then secrets of endpoints registered in an earlier run cannot be read: pass a fixed one to keep them).
    */
   webhookEncryptionKey?: string;
+  /** SIGNED_URL_SECRET of the gateway, edits and frame-selection; a random one per platform when absent. */
+  signedUrlSecret?: string;
+  /** PUBLIC_BASE_URL: the gateway's origin as clients reach it (signed URLs point there); the local gateway when absent. */
+  publicBaseUrl?: string;
 }
 
 /** Tiny random-weight networks committed as test fixtures (libs/learned-metrics/fixtures). */
@@ -80,6 +84,8 @@ const TENANT_CONTEXT_SERVICES: ReadonlySet<ServiceName> = new Set([
   'metrics',
   'webhooks',
 ]);
+/** The services that sign or verify upload and download URLs. */
+const SIGNED_URL_SERVICES: ReadonlySet<ServiceName> = new Set(['gateway', 'edits', 'frame-selection']);
 const TENANT_CLI = path.join(REPO_ROOT, 'services', 'edits', 'dist', 'cli', 'tenant.js');
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
@@ -116,6 +122,8 @@ export class RunningPlatform {
   readonly tenantContextSecret: string;
   /** Encrypts the webhook endpoints' secrets at rest (WEBHOOK_SECRET_ENCRYPTION_KEY). */
   readonly webhookEncryptionKey: string;
+  /** The secret upload and download URLs are signed with (tests forge and tamper with them). */
+  readonly signedUrlSecret: string;
   /** The bootstrap tenant's read/write/admin key, created by startPlatform. */
   bootstrap: IssuedApiKey | undefined;
 
@@ -125,12 +133,18 @@ export class RunningPlatform {
   ) {
     this.tenantContextSecret = options.tenantContextSecret ?? randomBytes(32).toString('hex');
     this.webhookEncryptionKey = options.webhookEncryptionKey ?? randomBytes(32).toString('hex');
+    this.signedUrlSecret = options.signedUrlSecret ?? randomBytes(32).toString('hex');
     this.instances =
       options.previewGenerators === 2 ? ['preview-generator-2', ...SERVICE_NAMES] : [...SERVICE_NAMES];
   }
 
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.ports.gateway}/graphql`;
+  }
+
+  /** Where signed URLs point: the gateway's origin. */
+  get publicBaseUrl(): string {
+    return this.options.publicBaseUrl ?? `http://127.0.0.1:${this.ports.gateway}`;
   }
 
   /** The bootstrap tenant's key (read, write, admin): send it as `Authorization: Bearer <key>`. */
@@ -204,7 +218,13 @@ export class RunningPlatform {
     const secret: Record<string, string> = TENANT_CONTEXT_SERVICES.has(name)
       ? { TENANT_CONTEXT_SECRET: this.tenantContextSecret }
       : {};
-    return { ...common, ...secret, ...specific[name], ...o.env?.[name] };
+    const signedUrls: Record<string, string> = SIGNED_URL_SERVICES.has(name)
+      ? {
+          SIGNED_URL_SECRET: this.signedUrlSecret,
+          ...(name === 'gateway' ? {} : { PUBLIC_BASE_URL: this.publicBaseUrl }),
+        }
+      : {};
+    return { ...common, ...secret, ...signedUrls, ...specific[name], ...o.env?.[name] };
   }
 
   /** Starts one service and waits until it reports healthy. */

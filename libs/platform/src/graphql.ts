@@ -90,6 +90,8 @@ export function graphqlCode(code: ErrorCode): string {
       return 'BAD_USER_INPUT';
     case ErrorCode.InvalidImage:
       return 'INVALID_IMAGE';
+    case ErrorCode.UnsupportedMediaType:
+      return 'UNSUPPORTED_MEDIA_TYPE';
     case ErrorCode.ImageTooLarge:
       return 'IMAGE_TOO_LARGE';
     case ErrorCode.InvalidCaption:

@@ -6,3 +6,5 @@ export * from './service-config';
 export * from './graphql';
 export * from './tenant-context';
 export * from './api-key';
+export * from './signed-urls';
+export * from './transfer-http';

@@ -36,6 +36,9 @@ export const blobKeys = {
   /** A ground-truth target image (the PosEdit protocol). */
   groundTruth: (tenantId: string, editId: string, ext: string) =>
     `tenants/${tenantId}/edits/${editId}/ground-truth.${ext}`,
+  /** An image a client uploaded with a signed URL (one key per attempt; createEdit copies it to the edit). */
+  upload: (tenantId: string, uploadId: string, attempt: string, ext: string) =>
+    `tenants/${tenantId}/uploads/${uploadId}/${attempt}.${ext}`,
   /** The edited frame (cropped back to the source's region, at the output size). */
   frame: (tenantId: string, editId: string, candidate: number, index: number) =>
     `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/frames/${String(index).padStart(3, '0')}.png`,

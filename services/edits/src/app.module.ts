@@ -1,7 +1,14 @@
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
-import { PlatformModule, PRISMA, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import {
+  PlatformModule,
+  PRISMA,
+  platformConfigFrom,
+  SIGNED_URLS,
+  SignedUrls,
+  subgraphModule,
+} from '@f2f/platform';
 import type { PrismaClient } from '@f2f/database';
 import { type DynamicModule, Module } from '@nestjs/common';
 
@@ -18,19 +25,29 @@ import { ApiKeysRepository } from './tenancy/api-keys.repository';
 import { ApiKeysService } from './tenancy/api-keys.service';
 import { InternalApiKeysController, TENANT_CONTEXT_SECRET } from './tenancy/internal-api-keys.controller';
 import { TenancyResolver } from './tenancy/tenancy.resolver';
+import { CreateUploadUseCase } from './uploads/create-upload/create-upload.use-case';
+import { ReceiveUploadUseCase } from './uploads/receive-upload/receive-upload.use-case';
+import { ServeFileUseCase } from './uploads/serve-file/serve-file.use-case';
+import { SweepUploadsUseCase } from './uploads/sweep-uploads/sweep-uploads.use-case';
+import { UploadSweeper } from './uploads/sweep-uploads/upload-sweeper';
+import { TransfersController } from './uploads/transfers.controller';
+import { UPLOAD_SETTINGS } from './uploads/upload-settings';
+import { UploadsRepository } from './uploads/uploads.repository';
+import { UploadsResolver } from './uploads/uploads.resolver';
 
 export const EDITS_SDL = path.resolve(__dirname, '../src/graphql/edits.graphql');
 export const TENANCY_SDL = path.resolve(__dirname, '../src/tenancy/tenancy.graphql');
+export const UPLOADS_SDL = path.resolve(__dirname, '../src/uploads/uploads.graphql');
 
 @Module({})
 export class AppModule {
   static forRoot(config: EditsConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      controllers: [InternalApiKeysController],
+      controllers: [InternalApiKeysController, TransfersController],
       imports: [
         PlatformModule.forRoot(platformConfigFrom('edits', config), logger),
-        subgraphModule([EDITS_SDL, TENANCY_SDL], logger, {
+        subgraphModule([EDITS_SDL, TENANCY_SDL, UPLOADS_SDL], logger, {
           tenantContextSecret: config.TENANT_CONTEXT_SECRET,
         }),
       ],
@@ -45,6 +62,31 @@ export class AppModule {
             maxUnfinishedEdits: config.MAX_UNFINISHED_EDITS_PER_TENANT,
           },
         },
+        {
+          provide: SIGNED_URLS,
+          useValue: new SignedUrls({
+            secret: config.SIGNED_URL_SECRET,
+            publicBaseUrl: config.PUBLIC_BASE_URL,
+            ttlSeconds: config.SIGNED_URL_TTL_SECONDS,
+          }),
+        },
+        {
+          provide: UPLOAD_SETTINGS,
+          useValue: {
+            ttlSeconds: config.UPLOAD_TTL_SECONDS,
+            maxImageBytes: config.MAX_IMAGE_BYTES,
+            maxImagePixels: config.MAX_IMAGE_PIXELS,
+            secret: config.SIGNED_URL_SECRET,
+            sweepIntervalSeconds: config.UPLOAD_SWEEP_INTERVAL_SECONDS,
+          },
+        },
+        UploadsRepository,
+        CreateUploadUseCase,
+        ReceiveUploadUseCase,
+        ServeFileUseCase,
+        SweepUploadsUseCase,
+        UploadSweeper,
+        UploadsResolver,
         EditsRepository,
         AnalyticsRepository,
         CreateEditUseCase,

@@ -1,9 +1,25 @@
 import { configParts, loadConfig } from '@f2f/common';
-import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
+import { platformConfigShape, signedUrlConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
 export const editsConfigSchema = z.object({
   ...platformConfigShape,
+  /** Signs upload URLs (createUpload) and download URLs (Frame.url, Edit.sourceUrl, ...), and verifies both. */
+  ...signedUrlConfigShape,
+  /** How long an upload URL, and the upload it makes, stay valid (createEdit must come before). */
+  UPLOAD_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600)
+    .default(900),
+  /** How often uploads that expired unused are removed with their images (0: never). */
+  UPLOAD_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(300),
   /** Verifies the tenant context the gateway signs, and the gateway's calls to resolve API keys. */
   TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   /** Unfinished (not completed, failed or cancelled) edits a tenant may have at once; createEdit refuses more. */

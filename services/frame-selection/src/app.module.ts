@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
-import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import { PlatformModule, platformConfigFrom, SIGNED_URLS, SignedUrls, subgraphModule } from '@f2f/platform';
 import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
@@ -32,6 +32,14 @@ export class AppModule {
       ],
       providers: [
         { provide: VLM, useValue: vlms },
+        {
+          provide: SIGNED_URLS,
+          useValue: new SignedUrls({
+            secret: config.SIGNED_URL_SECRET,
+            publicBaseUrl: config.PUBLIC_BASE_URL,
+            ttlSeconds: config.SIGNED_URL_TTL_SECONDS,
+          }),
+        },
         {
           provide: METRIC_POLICY,
           useValue: {

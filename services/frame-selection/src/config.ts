@@ -1,5 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
-import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
+import { platformConfigShape, signedUrlConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
 
@@ -7,6 +7,8 @@ import { DEFAULT_METRIC_POLICY } from './selection/metric-policy';
 
 export const frameSelectionConfigSchema = z.object({
   ...platformConfigShape,
+  /** Signs the collages' download URLs (SelectionDecision.collageUrls). */
+  ...signedUrlConfigShape,
   ...vlmConfigShape,
   ...vlmTenantOverridesShape,
   PORT: configParts.port(4104),

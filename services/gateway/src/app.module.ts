@@ -24,6 +24,8 @@ import {
   SubscriptionsServer,
 } from './subscriptions/subscriptions.server';
 import { loadSupergraph } from './supergraph';
+import { EditsTransfersClient } from './transfers/edits-transfers.client';
+import { TRANSFERS, TransfersController, type TransfersSetup } from './transfers/transfers.controller';
 
 @Controller()
 class HealthController {
@@ -110,7 +112,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      controllers: [HealthController],
+      controllers: [HealthController, TransfersController],
       imports: [
         GraphQLModule.forRoot<ApolloGatewayDriverConfig>({
           driver: ApolloGatewayDriver,
@@ -161,6 +163,14 @@ export class AppModule {
       providers: [
         { provide: 'LOGGER', useValue: logger },
         { provide: SUBSCRIPTIONS, useValue: subscriptions },
+        {
+          provide: TRANSFERS,
+          useValue: {
+            client: new EditsTransfersClient(config.EDITS_URL),
+            secret: config.SIGNED_URL_SECRET,
+            logger: logger.child({ component: 'transfers' }),
+          } satisfies TransfersSetup,
+        },
         SubscriptionsServer,
       ],
     };

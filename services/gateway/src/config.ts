@@ -1,5 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
-import { tenantContextSecretConfig } from '@f2f/platform';
+import { signedUrlSecretConfig, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
 const url = (name: string) =>
@@ -25,6 +25,8 @@ export const gatewayConfigSchema = z.object({
     .default(16 * 1024 * 1024),
   /** Signs the tenant context sent to the subgraphs, and the gateway's calls to resolve API keys. */
   TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
+  /** Verifies the signed upload and download URLs (/v1/uploads, /v1/files) before they reach edits. */
+  SIGNED_URL_SECRET: signedUrlSecretConfig,
   /** How long a resolved API key (or an unknown or revoked one) is reused: revocation takes effect within this. */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Per-tenant token bucket: requests per second, and how many may come at once. */

@@ -13,10 +13,14 @@ export interface CreateEditLimits {
 }
 
 export interface CreateEditInput {
-  imageBase64: string;
+  /** The source image as base64; or sourceUploadId: exactly one of them. */
+  imageBase64?: string | null;
+  /** An upload of the tenant (createUpload, then the PUT) holding the source image. */
+  sourceUploadId?: string | null;
   targetCaption: string;
-  /** A ground-truth target image (the PosEdit protocol), base64 like the source. */
+  /** A ground-truth target image (the PosEdit protocol), base64 like the source; or groundTruthUploadId. */
   groundTruthBase64?: string | null;
+  groundTruthUploadId?: string | null;
   options?: Partial<Record<keyof GenerationOptions, unknown>> | null;
   /** Makes the request safe to repeat: unique per tenant. */
   idempotencyKey?: string | null;
@@ -25,18 +29,36 @@ export interface CreateEditInput {
 /** Visible ASCII (no spaces or control characters), 1..200 characters. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
+/** An image of the request: its bytes (sent as base64), or the id of an upload that holds them. */
+export type ImageInput = { kind: 'bytes'; data: Buffer } | { kind: 'upload'; uploadId: string };
+
 /** A validated request to create an edit: building one is validating it. */
 export class CreateEditCommand {
   private constructor(
     readonly tenantId: TenantId,
-    readonly image: Buffer,
+    readonly image: ImageInput,
     readonly targetCaption: string,
     readonly options: GenerationOptions,
-    readonly groundTruth: Buffer | null,
+    readonly groundTruth: ImageInput | null,
     readonly idempotencyKey: string | null,
-    /** What makes two requests the same: the image's and ground truth's digests, caption and options. */
-    readonly requestHash: string,
+    /** The seed the client gave (a drawn one is not part of the request). */
+    private readonly givenSeed: unknown,
   ) {}
+
+  /**
+   * What makes two requests the same: the image's and ground truth's SHA-256 (the same whether
+   * the image came as base64 or as an upload), the normalised caption and the options.
+   */
+  requestHash(imageSha256: string, groundTruthSha256: string | null): string {
+    return sha256(
+      canonicalJson({
+        image: imageSha256,
+        groundTruth: groundTruthSha256,
+        targetCaption: this.targetCaption,
+        options: { ...this.options, seed: this.givenSeed ?? null },
+      }),
+    );
+  }
 
   static create(
     tenantId: TenantId,
@@ -63,11 +85,22 @@ export class CreateEditCommand {
     if (/\p{Cc}/u.test(targetCaption)) {
       throw new DomainError(ErrorCode.InvalidCaption, 'the target caption contains control characters');
     }
-    const image = decodeBase64Image(input.imageBase64, limits.maxImageBytes);
-    const groundTruth =
-      input.groundTruthBase64 === null || input.groundTruthBase64 === undefined
-        ? null
-        : decodeBase64Image(input.groundTruthBase64, limits.maxImageBytes, 'groundTruthBase64');
+    const image = imageInput(
+      input.imageBase64,
+      input.sourceUploadId,
+      'imageBase64',
+      'sourceUploadId',
+      limits,
+    );
+    if (!image)
+      throw new DomainError(ErrorCode.InvalidInput, 'give the source image: imageBase64 or sourceUploadId');
+    const groundTruth = imageInput(
+      input.groundTruthBase64,
+      input.groundTruthUploadId,
+      'groundTruthBase64',
+      'groundTruthUploadId',
+      limits,
+    );
     const cleaned = Object.fromEntries(
       Object.entries(input.options ?? {})
         .filter(([, v]) => v !== null && v !== undefined)
@@ -89,14 +122,6 @@ export class CreateEditCommand {
       );
     }
     // A seed the client did not give is drawn at random: it is not part of the request.
-    const requestHash = sha256(
-      canonicalJson({
-        image: sha256(image),
-        groundTruth: groundTruth ? sha256(groundTruth) : null,
-        targetCaption,
-        options: { ...parsed.data, seed: cleaned.seed ?? null },
-      }),
-    );
     return new CreateEditCommand(
       tenantId,
       image,
@@ -104,15 +129,42 @@ export class CreateEditCommand {
       parsed.data,
       groundTruth,
       idempotencyKey,
-      requestHash,
+      cleaned.seed,
     );
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** At most one of the base64 and upload forms of an image; null when neither is given. */
+function imageInput(
+  base64: string | null | undefined,
+  uploadId: string | null | undefined,
+  base64Field: string,
+  uploadField: string,
+  limits: CreateEditLimits,
+): ImageInput | null {
+  const hasBase64 = base64 !== null && base64 !== undefined;
+  const hasUpload = uploadId !== null && uploadId !== undefined;
+  if (hasBase64 && hasUpload)
+    throw new DomainError(ErrorCode.InvalidInput, `give ${base64Field} or ${uploadField}, not both`);
+  if (hasUpload) {
+    // Not a uuid: no upload has this id (the same answer as another tenant's or an unknown one).
+    if (!UUID.test(uploadId))
+      throw new DomainError(
+        ErrorCode.NotFound,
+        `${uploadField}: there is no upload ${JSON.stringify(uploadId)}`,
+      );
+    return { kind: 'upload', uploadId: uploadId.toLowerCase() };
+  }
+  if (hasBase64) return { kind: 'bytes', data: decodeBase64Image(base64, limits.maxImageBytes, base64Field) };
+  return null;
 }
 
 /** Options that GraphQL sends as enum values (TEMPORAL, LAST_FRAME) for the contract's temporal, last-frame. */
 const enumOptions = new Set(['captionMode', 'selection']);
 
-const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /** JSON with keys in order, so that the same request always hashes the same. */
 function canonicalJson(value: unknown): string {

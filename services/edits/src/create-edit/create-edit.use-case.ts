@@ -1,17 +1,22 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
-import { DomainError, ErrorCode } from '@f2f/common';
+import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
 import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, PrismaClient } from '@f2f/database';
+import type { Edit, PrismaClient, TenantId, Upload } from '@f2f/database';
 import { inspectImage } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
-import { BLOB_STORE, PRISMA } from '@f2f/platform';
+import { BLOB_STORE, CLOCK, PRISMA } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { EditsRepository } from '../persistence/edits.repository';
 import { toEditUpdate } from '../stage-events/edit-update';
-import type { CreateEditCommand } from './create-edit.command';
+import { type UploadPurpose, UploadsRepository } from '../uploads/uploads.repository';
+import { type CreateEditCommand, type ImageInput, sha256 } from './create-edit.command';
+
+/** An image of the request, once its upload (if any) is found: its digest is known, its bytes maybe not yet. */
+type ResolvedImage =
+  { kind: 'bytes'; data: Buffer; sha256: string } | { kind: 'upload'; upload: Upload; sha256: string };
 
 export const EDIT_LIMITS = Symbol('EditLimits');
 export interface EditLimits {
@@ -41,6 +46,8 @@ export class CreateEditUseCase {
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
     private readonly outbox: OutboxWriter,
     private readonly edits: EditsRepository,
+    private readonly uploads: UploadsRepository,
+    @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   private tooMany(count: number): DomainError {
@@ -52,23 +59,81 @@ export class CreateEditUseCase {
   }
 
   async execute(command: CreateEditCommand): Promise<Edit> {
+    const image = await this.resolve(command.tenantId, command.image, 'sourceUploadId');
+    const groundTruth = command.groundTruth
+      ? await this.resolve(command.tenantId, command.groundTruth, 'groundTruthUploadId')
+      : null;
+    const requestHash = command.requestHash(image.sha256, groundTruth?.sha256 ?? null);
     if (command.idempotencyKey !== null) {
+      // Before the uploads are checked: a repeat names the uploads its first request used up.
       const earlier = await this.edits.findByIdempotencyKey(command.tenantId, command.idempotencyKey);
-      if (earlier) return this.repeated(command, earlier);
+      if (earlier) return this.repeated(command, requestHash, earlier);
     }
     try {
-      return await this.create(command);
+      return await this.create(command, requestHash, image, groundTruth);
     } catch (err) {
       if (command.idempotencyKey === null || !isUniqueViolation(err)) throw err;
       const winner = await this.edits.findByIdempotencyKey(command.tenantId, command.idempotencyKey);
       if (!winner) throw err;
-      return this.repeated(command, winner);
+      return this.repeated(command, requestHash, winner);
+    }
+  }
+
+  /**
+   * Finds the tenant's upload an image names (another tenant's, an unknown or a malformed id is
+   * NOT_FOUND, all alike); its digest comes from the row. Base64 bytes are digested here.
+   */
+  private async resolve(tenantId: TenantId, input: ImageInput, field: string): Promise<ResolvedImage> {
+    if (input.kind === 'bytes') return { ...input, sha256: sha256(input.data) };
+    const upload = await this.uploads.find(tenantId, input.uploadId);
+    if (!upload) throw new DomainError(ErrorCode.NotFound, `${field}: there is no upload ${input.uploadId}`);
+    if (upload.status === 'pending' || !upload.sha256) {
+      throw new DomainError(
+        ErrorCode.NotFound,
+        `${field}: upload ${upload.id} holds no image yet (PUT the image to its URL first)`,
+        { uploadId: upload.id, reason: 'not-uploaded' },
+      );
+    }
+    return { kind: 'upload', upload, sha256: upload.sha256 };
+  }
+
+  /** Whether an upload can be used now: uploaded, unused, unexpired, for this purpose. */
+  private checkUsable(image: ResolvedImage, purpose: UploadPurpose, field: string): void {
+    if (image.kind !== 'upload') return;
+    const { upload } = image;
+    if (upload.status === 'used')
+      throw new DomainError(ErrorCode.NotFound, `${field}: upload ${upload.id} was already used by an edit`, {
+        uploadId: upload.id,
+        reason: 'used',
+      });
+    if (upload.expiresAt.getTime() <= this.clock.now().getTime())
+      throw new DomainError(ErrorCode.NotFound, `${field}: upload ${upload.id} has expired`, {
+        uploadId: upload.id,
+        reason: 'expired',
+      });
+    if (upload.purpose !== purpose)
+      throw new DomainError(
+        ErrorCode.InvalidInput,
+        `${field}: upload ${upload.id} was made for the ${upload.purpose} image, not the ${purpose}`,
+      );
+  }
+
+  /** The bytes of an image: an upload's are read back from the blob store. */
+  private async bytesOf(image: ResolvedImage, field: string): Promise<Buffer> {
+    if (image.kind === 'bytes') return image.data;
+    try {
+      return await this.blobs.get(image.upload.blobKey as string);
+    } catch {
+      throw new DomainError(ErrorCode.NotFound, `${field}: the image of upload ${image.upload.id} is gone`, {
+        uploadId: image.upload.id,
+        reason: 'missing',
+      });
     }
   }
 
   /** The edit a repeated request gets: the first one, when the request is the same. */
-  private repeated(command: CreateEditCommand, earlier: Edit): Edit {
-    if (earlier.requestHash !== command.requestHash) {
+  private repeated(command: CreateEditCommand, requestHash: string, earlier: Edit): Edit {
+    if (earlier.requestHash !== requestHash) {
       throw new DomainError(
         ErrorCode.Conflict,
         `idempotency key ${JSON.stringify(command.idempotencyKey)} was already used by edit ${earlier.id} with another request (image, caption or options differ)`,
@@ -78,18 +143,29 @@ export class CreateEditUseCase {
     return earlier;
   }
 
-  private async create(command: CreateEditCommand): Promise<Edit> {
+  private async create(
+    command: CreateEditCommand,
+    requestHash: string,
+    source: ResolvedImage,
+    groundTruthImage: ResolvedImage | null,
+  ): Promise<Edit> {
+    this.checkUsable(source, 'source', 'sourceUploadId');
+    if (groundTruthImage) this.checkUsable(groundTruthImage, 'ground-truth', 'groundTruthUploadId');
     // A cheap early refusal, before the image is stored; the count that decides is in the transaction.
     const unfinished = await this.edits.countUnfinished(this.prisma, command.tenantId);
     if (unfinished >= this.limits.maxUnfinishedEdits) throw this.tooMany(unfinished);
-    const info = await inspectImage(command.image, {
+    const image = await this.bytesOf(source, 'sourceUploadId');
+    const groundTruthBytes = groundTruthImage
+      ? await this.bytesOf(groundTruthImage, 'groundTruthUploadId')
+      : null;
+    const info = await inspectImage(image, {
       maxBytes: this.limits.maxImageBytes,
       maxPixels: this.limits.maxImagePixels,
       minSide: 16,
     });
-    const groundTruthInfo = command.groundTruth
+    const groundTruthInfo = groundTruthBytes
       ? await inspectImage(
-          command.groundTruth,
+          groundTruthBytes,
           {
             maxBytes: this.limits.maxImageBytes,
             maxPixels: this.limits.maxImagePixels,
@@ -100,20 +176,16 @@ export class CreateEditUseCase {
       : null;
     const editId = randomUUID();
     const ext = info.format === 'jpeg' ? 'jpg' : info.format;
-    const stored = await this.blobs.put(
-      blobKeys.source(command.tenantId, editId, ext),
-      command.image,
-      info.mime,
-    );
+    const stored = await this.blobs.put(blobKeys.source(command.tenantId, editId, ext), image, info.mime);
     const groundTruth =
-      command.groundTruth && groundTruthInfo
+      groundTruthBytes && groundTruthInfo
         ? await this.blobs.put(
             blobKeys.groundTruth(
               command.tenantId,
               editId,
               groundTruthInfo.format === 'jpeg' ? 'jpg' : groundTruthInfo.format,
             ),
-            command.groundTruth,
+            groundTruthBytes,
             groundTruthInfo.mime,
           )
         : null;
@@ -132,17 +204,26 @@ export class CreateEditUseCase {
       },
     });
     const storedKeys = [stored.key, ...(groundTruth ? [groundTruth.key] : [])];
+    const uploads = [source, groundTruthImage].flatMap((i, n) =>
+      i?.kind === 'upload'
+        ? [{ upload: i.upload, field: n === 0 ? 'sourceUploadId' : 'groundTruthUploadId' }]
+        : [],
+    );
     try {
-      const { edit, created } = await this.record(command, editId, requested, {
+      const { edit, created } = await this.record(command, requestHash, editId, requested, uploads, {
         sourceKey: stored.key,
         sourceBytes: stored.bytes,
         sourceSha256: stored.sha256,
         info,
         groundTruthKey: groundTruth?.key ?? null,
       });
-      if (created) return edit;
-      await this.removeBlobs(storedKeys);
-      return this.repeated(command, edit);
+      if (!created) {
+        await this.removeBlobs(storedKeys);
+        return this.repeated(command, requestHash, edit);
+      }
+      // The edit has its own copies now; the uploaded objects are no longer needed.
+      await this.removeBlobs(uploads.map((u) => u.upload.blobKey as string));
+      return edit;
     } catch (err) {
       // Nothing refers to the blobs of an edit that was not recorded.
       await this.removeBlobs(storedKeys);
@@ -156,8 +237,10 @@ export class CreateEditUseCase {
 
   private record(
     command: CreateEditCommand,
+    requestHash: string,
     editId: string,
     requested: EventEnvelope<Topic.EditRequested>,
+    uploads: { upload: Upload; field: string }[],
     source: {
       sourceKey: string;
       sourceBytes: number;
@@ -183,12 +266,25 @@ export class CreateEditUseCase {
       const count = await this.edits.lockTenantAndCountUnfinished(tx, command.tenantId);
       if (count === null) throw new DomainError(ErrorCode.NotFound, `there is no tenant ${command.tenantId}`);
       if (count >= this.limits.maxUnfinishedEdits) throw this.tooMany(count);
+      const now = this.clock.now();
+      for (const { upload, field } of uploads) {
+        // Single use: of two edits racing for one upload, one gets it; the other's transaction rolls back.
+        if (!(await this.uploads.consume(tx, command.tenantId, upload.id, editId, now)))
+          throw new DomainError(
+            ErrorCode.NotFound,
+            `${field}: upload ${upload.id} was already used or has expired`,
+            {
+              uploadId: upload.id,
+              reason: 'used',
+            },
+          );
+      }
       const edit = await tx.edit.create({
         data: {
           id: editId,
           tenantId: command.tenantId,
           idempotencyKey: command.idempotencyKey,
-          requestHash: command.requestHash,
+          requestHash,
           targetCaption: command.targetCaption,
           sourceKey: source.sourceKey,
           sourceWidth: info.width,

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { decodeFeedCursor, type EditUpdate, editUpdateView, encodeFeedCursor } from '@f2f/contracts';
 import type { Edit, EditEvent, Frame, TenantId } from '@f2f/database';
-import { CurrentTenant } from '@f2f/platform';
+import { CurrentTenant, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
@@ -38,6 +38,7 @@ export class EditsResolver {
     private readonly selectFrameUseCase: SelectFrameUseCase,
     private readonly analyticsRepository: AnalyticsRepository,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
+    @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
   ) {}
 
   @Query('edit')
@@ -134,6 +135,30 @@ export class EditsResolver {
   @ResolveField('groundTruthBlobKey')
   groundTruthBlobKey(@Parent() edit: Edit): string | null {
     return edit.groundTruthKey;
+  }
+
+  @ResolveField('sourceUrl')
+  sourceUrl(@Parent() edit: Edit): string {
+    return this.urls.fileUrl(edit.tenantId, edit.sourceKey);
+  }
+
+  @ResolveField('groundTruthUrl')
+  groundTruthUrl(@Parent() edit: Edit): string | null {
+    return edit.groundTruthKey ? this.urls.fileUrl(edit.tenantId, edit.groundTruthKey) : null;
+  }
+
+  /** The selected frame's URL, or the source's when no frame fulfils the edit; null until selected. */
+  @ResolveField('resultUrl')
+  async resultUrl(@Parent() edit: Edit): Promise<string | null> {
+    if (edit.selectionPolicy === null) return null;
+    if (edit.selectedFrameIndex === null) return this.urls.fileUrl(edit.tenantId, edit.sourceKey);
+    const frame = await this.edits.frameAt(
+      edit.tenantId as TenantId,
+      edit.id,
+      edit.selectedCandidate ?? 0,
+      edit.selectedFrameIndex,
+    );
+    return frame ? this.urls.fileUrl(edit.tenantId, frame.blobKey) : null;
   }
 
   @ResolveField('progress')
@@ -286,10 +311,24 @@ export class EditsResolver {
 
 @Resolver('Frame')
 export class FrameResolver {
-  constructor(private readonly edits: EditsRepository) {}
+  constructor(
+    private readonly edits: EditsRepository,
+    @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
+  ) {}
 
   @ResolveReference()
   resolveReference(ref: { id: string }, @CurrentTenant() tenantId: TenantId): Promise<Frame | null> {
     return this.edits.frame(tenantId, ref.id);
+  }
+
+  /** Frames reach this resolver only through the caller's tenant's queries: the URL is the tenant's own. */
+  @ResolveField('url')
+  url(@Parent() frame: Frame): string {
+    return this.urls.fileUrl(frame.tenantId, frame.blobKey);
+  }
+
+  @ResolveField('rawUrl')
+  rawUrl(@Parent() frame: Frame): string {
+    return this.urls.fileUrl(frame.tenantId, frame.rawBlobKey);
   }
 }

@@ -1,5 +1,5 @@
 import type { PrismaClient, TenantId } from '@f2f/database';
-import { CurrentTenant, PRISMA } from '@f2f/platform';
+import { CurrentTenant, PRISMA, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
@@ -13,7 +13,10 @@ const strings = (value: unknown): string[] =>
 
 @Resolver('Edit')
 export class SelectionDecisionResolver {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
+  ) {}
 
   @ResolveReference()
   resolveReference(ref: EditRef): EditRef {
@@ -25,13 +28,15 @@ export class SelectionDecisionResolver {
   async selectionDecision(@Parent() edit: EditRef, @CurrentTenant() tenantId: TenantId) {
     const row = await this.prisma.selection.findFirst({ where: { editId: edit.id, tenantId } });
     if (!row) return null;
+    const collages = strings(row.collageKeys);
     return {
       policy: row.policy,
       reason: row.reason,
       candidate: row.candidate,
       frameIndex: row.frameIndex,
       noEdit: row.frameId === null,
-      collageBlobKeys: strings(row.collageKeys),
+      collageBlobKeys: collages,
+      collageUrls: collages.map((key) => this.urls.fileUrl(tenantId, key)),
       vlmModel: row.vlmModel,
       promptVersion: row.promptVersion,
       rawAnswers: strings(row.rawAnswers),

@@ -3,8 +3,8 @@ import { ConfigError } from '@f2f/common';
 import { introspectionEnabled, loadGatewayConfig } from '../config';
 
 const SECRET = 'x'.repeat(32);
-/** Subscriptions follow the status topic: the brokers are required. */
-const KAFKA = { KAFKA_BROKERS: '127.0.0.1:9092' };
+/** Subscriptions follow the status topic: the brokers are required; signed URLs need their secret. */
+const KAFKA = { KAFKA_BROKERS: '127.0.0.1:9092', SIGNED_URL_SECRET: 'u'.repeat(32) };
 
 describe('gateway configuration', () => {
   it('requires TENANT_CONTEXT_SECRET of at least 32 characters', () => {
@@ -16,10 +16,22 @@ describe('gateway configuration', () => {
   });
 
   it('requires the Kafka brokers of the status topic (subscriptions)', () => {
-    expect(() => loadGatewayConfig({ TENANT_CONTEXT_SECRET: SECRET })).toThrow(/KAFKA_BROKERS is required/);
+    expect(() => loadGatewayConfig({ TENANT_CONTEXT_SECRET: SECRET, SIGNED_URL_SECRET: SECRET })).toThrow(
+      /KAFKA_BROKERS is required/,
+    );
     expect(loadGatewayConfig({ ...KAFKA, TENANT_CONTEXT_SECRET: SECRET }).KAFKA_BROKERS).toEqual([
       '127.0.0.1:9092',
     ]);
+  });
+
+  it('requires SIGNED_URL_SECRET of at least 32 characters (it verifies upload and download URLs)', () => {
+    const env = { ...KAFKA, TENANT_CONTEXT_SECRET: SECRET };
+    expect(() => loadGatewayConfig({ ...env, SIGNED_URL_SECRET: undefined })).toThrow(
+      /SIGNED_URL_SECRET is required/,
+    );
+    expect(() => loadGatewayConfig({ ...env, SIGNED_URL_SECRET: 'short' })).toThrow(
+      /SIGNED_URL_SECRET must be at least 32 characters/,
+    );
   });
 
   it('turns introspection off in production unless INTROSPECTION says otherwise', () => {

@@ -38,7 +38,7 @@ describe('CreateEditCommand', () => {
       () => 1234,
     );
     expect(command.targetCaption).toBe('A photo of a sitting dog.');
-    expect(command.image.equals(image)).toBe(true);
+    expect(command.image).toEqual({ kind: 'bytes', data: image });
     expect(command.options).toEqual({
       model: 'cogvideox-5b-i2v',
       frames: 49,
@@ -91,6 +91,21 @@ describe('CreateEditCommand', () => {
       'an image over the limit',
       { imageBase64: Buffer.alloc(2000).toString('base64') },
       ErrorCode.ImageTooLarge,
+    ],
+    [
+      'both an image and an upload',
+      { sourceUploadId: '7d0c6f1e-8a51-4f6e-9a57-3f0e2b9b1c11' },
+      ErrorCode.InvalidInput,
+    ],
+    ['neither an image nor an upload', { imageBase64: null }, ErrorCode.InvalidInput],
+    ['an upload id that no upload can have', { imageBase64: null, sourceUploadId: 'x' }, ErrorCode.NotFound],
+    [
+      'both forms of a ground truth',
+      {
+        groundTruthBase64: 'AAAA',
+        groundTruthUploadId: '7d0c6f1e-8a51-4f6e-9a57-3f0e2b9b1c11',
+      },
+      ErrorCode.InvalidInput,
     ],
     ['too many steps', { options: { steps: 100000 } }, ErrorCode.InvalidInput],
     ['a negative seed', { options: { seed: -1 } }, ErrorCode.InvalidInput],

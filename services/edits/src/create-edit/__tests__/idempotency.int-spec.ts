@@ -12,6 +12,7 @@ import { makeImage } from '../../../../../test/support/factories';
 import { makeTenant } from '../../__tests__/factories';
 import { EditsRepository } from '../../persistence/edits.repository';
 import { CreateEditCommand, type CreateEditInput } from '../create-edit.command';
+import { UploadsRepository } from '../../uploads/uploads.repository';
 import { CreateEditUseCase, type EditLimits } from '../create-edit.use-case';
 
 const limits: EditLimits = {
@@ -39,6 +40,7 @@ beforeAll(async () => {
     limits,
     new OutboxWriter('edits', 'test.'),
     new EditsRepository(db.prisma),
+    new UploadsRepository(db.prisma),
   );
   tenant = await makeTenant(db.prisma, 'a');
   other = await makeTenant(db.prisma, 'b');
