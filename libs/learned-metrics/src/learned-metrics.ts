@@ -13,6 +13,8 @@ export interface LearnedMetricsOptions {
   threads?: number;
   /** Check every file's sha256 against the manifest at load (default true). */
   verifyDigests?: boolean;
+  /** Let ONNX Runtime's threads spin between runs (default false; see load()). */
+  allowSpinning?: boolean;
 }
 
 /** What a frame is compared with: the source or the ground-truth target, computed once per edit. */
@@ -77,6 +79,10 @@ export class LearnedMetrics {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // ONNX Runtime's pool threads spin for a while after each run by default; on two (possibly
+      // hyper-threaded) cores that spinning takes the CPU from the preprocessing and pixel metrics
+      // in between the runs. Measured with `npm run bench:metrics`: see services/metrics/BENCHMARKS.md.
+      extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
     };
     const sessions = {} as Record<(typeof NETWORKS)[number], ort.InferenceSession>;
     for (const name of NETWORKS) {

@@ -5,7 +5,8 @@
  * tools/metric-models/make-full.sh into .cache/metric-models/full-random (reused when present).
  *
  *   npm run bench:metrics -w @f2f/metrics            (after npm run build)
- *   env: BENCH_MODELS_DIR, BENCH_THREADS (2), BENCH_BATCH (7), BENCH_RUNS (3), BENCH_SIZE (512)
+ *   env: BENCH_MODELS_DIR, BENCH_THREADS (2), BENCH_BATCH (7), BENCH_RUNS (3), BENCH_SIZE (512),
+ *   BENCH_SPIN (1: ONNX Runtime's threads spin between runs, its default)
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -82,7 +83,8 @@ async function main(): Promise<void> {
   };
 
   const t0 = performance.now();
-  const models = await LearnedMetrics.load({ modelDir, threads });
+  const allowSpinning = process.env.BENCH_SPIN === '1';
+  const models = await LearnedMetrics.load({ modelDir, threads, allowSpinning });
   const loadS = (performance.now() - t0) / 1000;
   const useCase = new MeasureFramesUseCase(outbox, store, models, { batchSize });
   const event = makeEnvelope({
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
         frames: 49,
         groundTruth: true,
         threads,
+        allowSpinning,
         batchSize,
         loadSeconds: +loadS.toFixed(2),
         secondsPerEdit: {
