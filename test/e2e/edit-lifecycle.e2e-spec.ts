@@ -888,3 +888,162 @@ describe('live subscriptions over graphql-ws at the gateway', () => {
     await client.dispose();
   });
 });
+
+describe('a product frontend, end to end', () => {
+  it('uploads, subscribes, watches steps and frames land, reads the path with metrics and URLs, re-selects a frame and reads analytics', async () => {
+    // A tenant of its own, so that its analytics are exactly this session's.
+    const tenant = await platform.createTenant(`web-${randomBytes(3).toString('hex')}`);
+    const call = async <T>(query: string, variables: Record<string, unknown> = {}) => {
+      const res = await fetch(platform.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as GraphqlResponse<T>;
+      expect(body.errors).toBeUndefined();
+      return body.data!;
+    };
+    const download = async (url: string) => {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      return Buffer.from(await res.arrayBuffer());
+    };
+    const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+    // 1. The image goes to a signed upload URL, never through GraphQL.
+    const image = await makeImage(320, 240, 'png');
+    const { createUpload: ticket } = await call<{
+      createUpload: { id: string; url: string; method: string; headers: { name: string; value: string }[] };
+    }>(
+      `mutation($i: CreateUploadInput!) { createUpload(input: $i) { id url method headers { name value } } }`,
+      { i: { contentType: 'image/png', byteSize: image.length } },
+    );
+    const put = await fetch(ticket.url, {
+      method: ticket.method,
+      headers: Object.fromEntries(ticket.headers.map((h) => [h.name, h.value])),
+      body: image,
+    });
+    expect(put.status).toBe(201);
+
+    // 2. The edit, from the upload; a retried submission (same idempotency key) is the same edit.
+    const input = {
+      sourceUploadId: ticket.id,
+      targetCaption: 'A photo of a sitting dog.',
+      idempotencyKey: 'frontend-submit-1',
+      options: { steps: 12, seed: 5 },
+    };
+    const create = `mutation($i: CreateEditInput!) { createEdit(input: $i) { id status } }`;
+    const { createEdit: edit } = await call<{ createEdit: { id: string; status: string } }>(create, {
+      i: input,
+    });
+    expect((await call<{ createEdit: { id: string } }>(create, { i: input })).createEdit.id).toBe(edit.id);
+
+    // 3. It follows the edit live: every entry from the first, denoising steps k/12, the 49 frames
+    // as they land, the selection, the metrics, completion.
+    const client = wsClient(tenant.key);
+    try {
+      const EDIT_UPDATED = `subscription($id: ID!, $after: Int) { editUpdated(id: $id, afterSeq: $after) { ${UPDATE_FIELDS} } }`;
+      const live = await collect(client, EDIT_UPDATED, { id: edit.id, after: 0 }, (seen) =>
+        seen.some((u) => u.status === 'COMPLETED' || u.status === 'FAILED'),
+      );
+      expect(live.map((u) => u.seq)).toEqual(live.map((_, i) => i + 1));
+      expect(live.at(-1)!.status).toBe('COMPLETED');
+      const steps = live.filter((u) => u.step !== null).map((u) => u.step!);
+      expect(steps).toEqual([...steps].sort((a, b) => a - b));
+      expect(steps.at(-1)).toBe(12);
+      expect(live.every((u) => u.totalSteps === null || u.totalSteps === 12)).toBe(true);
+      const landed = live.flatMap((u) => u.frames);
+      expect(landed.map((f) => f.index).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 49 }, (_, i) => i),
+      );
+      expect(live.find((u) => u.type === 'frame.selected')!.selection).toMatchObject({ frameIndex: 12 });
+      expect(live.some((u) => u.type === 'metrics.computed' && u.metricsMean.length >= 5)).toBe(true);
+
+      // 4. The whole path: every frame with its URL and its metrics, the result, the history.
+      const PATH = `query($id: ID!) { edit(id: $id) {
+        status resultUrl sourceUrl selectedFrame { index }
+        frames { id index url sha256 metrics { ssim psnr lpips clipI clipScore } }
+        history { seq type } } }`;
+      type PathView = {
+        edit: {
+          status: string;
+          resultUrl: string;
+          sourceUrl: string;
+          selectedFrame: { index: number };
+          frames: {
+            id: string;
+            index: number;
+            url: string;
+            sha256: string;
+            metrics: Record<string, number | null>;
+          }[];
+          history: { seq: number; type: string }[];
+        };
+      };
+      const { edit: path1 } = await call<PathView>(PATH, { id: edit.id });
+      expect(path1.frames.map((f) => f.index).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 49 }, (_, i) => i),
+      );
+      for (const f of path1.frames) {
+        for (const name of ['ssim', 'psnr', 'lpips', 'clipI', 'clipScore']) {
+          expect(Number.isFinite(f.metrics[name])).toBe(true);
+        }
+      }
+      expect(path1.history.map((h) => h.seq)).toEqual(live.map((u) => u.seq));
+      expect(sha256(await download(path1.sourceUrl))).toBe(sha256(image));
+      const byIndex = new Map(path1.frames.map((f) => [f.index, f]));
+      expect(sha256(await download(path1.resultUrl))).toBe(byIndex.get(12)!.sha256);
+      expect(sha256(await download(byIndex.get(40)!.url))).toBe(byIndex.get(40)!.sha256);
+
+      // 5. The user prefers frame 30: no GPU work, announced live, and the result follows.
+      const [rechosen] = await Promise.all([
+        collect(client, EDIT_UPDATED, { id: edit.id, after: live.length }, (seen) => seen.length === 1),
+        (async () => {
+          await sleep(500);
+          await call(`mutation($id: ID!, $f: ID!) { selectFrame(editId: $id, frameId: $f) { id } }`, {
+            id: edit.id,
+            f: byIndex.get(30)!.id,
+          });
+        })(),
+      ]);
+      expect(rechosen[0]).toMatchObject({
+        type: 'edit.frame-rechosen',
+        status: 'COMPLETED',
+        selection: { frameIndex: 30, policy: 'user', noEdit: false },
+      });
+      const { edit: path2 } = await call<PathView>(PATH, { id: edit.id });
+      expect(path2.selectedFrame.index).toBe(30);
+      expect(sha256(await download(path2.resultUrl))).toBe(byIndex.get(30)!.sha256);
+    } finally {
+      await client.dispose();
+    }
+
+    // 6. The tenant's analytics count this one edit, its re-selection and its stages.
+    const day = 24 * 3600 * 1000;
+    const { analytics } = await call<{
+      analytics: {
+        total: number;
+        byStatus: { status: string; count: number }[];
+        selectedFrameIndex: { index: number; count: number }[];
+        overrides: { completed: number; rechosen: number; overridden: number };
+        stageLatency: { stage: string; edits: number; p50Ms: number | null }[];
+        metricsByModelAndPolicy: { policy: string; edits: number; clipScore: number | null }[];
+      };
+    }>(
+      `query($from: String!, $to: String!) { analytics(from: $from, to: $to) {
+        total byStatus { status count } selectedFrameIndex { index count }
+        overrides { completed rechosen overridden } stageLatency { stage edits p50Ms }
+        metricsByModelAndPolicy { policy edits clipScore } } }`,
+      { from: new Date(Date.now() - day).toISOString(), to: new Date(Date.now() + day).toISOString() },
+    );
+    expect(analytics.total).toBe(1);
+    expect(analytics.byStatus).toEqual([{ status: 'COMPLETED', count: 1 }]);
+    expect(analytics.selectedFrameIndex).toEqual([{ index: 30, count: 1 }]);
+    expect(analytics.overrides).toMatchObject({ completed: 1, rechosen: 1, overridden: 1 });
+    expect(analytics.stageLatency.find((l) => l.stage === 'total')).toMatchObject({ edits: 1 });
+    expect(analytics.metricsByModelAndPolicy).toEqual([
+      expect.objectContaining({ policy: 'user', edits: 1, clipScore: expect.any(Number) }),
+    ]);
+  });
+});
