@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 
 import { ClipTokenizer } from './clip-tokenizer';
 import { type MetricModelsManifest, ModelDirError, readManifest } from './manifest';
-import { CLIP_SIZE, clipCrop, clipTensorInto, lpipsResize, lpipsTensorInto, type Rgb8 } from './preprocess';
+import { CLIP_SIZE, type PreparedImage, prepareImage, type Rgb8 } from './preprocess';
 
 export interface LearnedMetricsOptions {
   /** A directory exported by tools/metric-models (manifest.json, ONNX files, BPE vocabulary). */
@@ -141,13 +141,23 @@ export class LearnedMetrics {
 
   /** Precomputes what frames are compared with: CLIP embedding and LPIPS features of one image. */
   async reference(image: Rgb8): Promise<ImageReference> {
-    const { clip, lpips } = await this.embed([image]);
+    const { clip, lpips } = await this.embed(this.prepare([image]));
     return { clip: clip[0], lpips };
   }
 
   /** Learned metrics of each frame (one batch through each network; keep batches small). */
-  async measureBatch(
+  measureBatch(
     frames: Rgb8[],
+    source: ImageReference,
+    text: Float32Array,
+    groundTruth?: ImageReference | null,
+  ): Promise<LearnedFrameMetrics[]> {
+    return this.measurePrepared(this.prepare(frames), source, text, groundTruth);
+  }
+
+  /** measureBatch on frames already prepared (prepareImage with this model set's lpipsSize). */
+  async measurePrepared(
+    frames: PreparedImage[],
     source: ImageReference,
     text: Float32Array,
     groundTruth?: ImageReference | null,
@@ -169,18 +179,29 @@ export class LearnedMetrics {
     for (const s of Object.values(this.sessions)) await s.release();
   }
 
-  private async embed(images: Rgb8[]): Promise<{ clip: Float32Array[]; lpips: ort.Tensor[] }> {
+  private prepare(images: Rgb8[]): PreparedImage[] {
+    const t0 = performance.now();
+    const prepared = images.map((img) => prepareImage(img, this.lpipsSize));
+    this.timings.preprocess += performance.now() - t0;
+    return prepared;
+  }
+
+  private async embed(images: PreparedImage[]): Promise<{ clip: Float32Array[]; lpips: ort.Tensor[] }> {
     const n = images.length;
     const S = this.lpipsSize;
-    const t0 = performance.now();
-    const clipIn = new Float32Array(n * 3 * CLIP_SIZE * CLIP_SIZE);
-    const lpIn = new Float32Array(n * 3 * S * S);
+    const clipSize = 3 * CLIP_SIZE * CLIP_SIZE;
+    const lpSize = 3 * S * S;
+    const clipIn = new Float32Array(n * clipSize);
+    const lpIn = new Float32Array(n * lpSize);
     images.forEach((img, i) => {
-      checkImage(img);
-      clipTensorInto(clipCrop(img), clipIn, i * 3 * CLIP_SIZE * CLIP_SIZE);
-      lpipsTensorInto(lpipsResize(img, S), lpIn, i * 3 * S * S);
+      if (img.clip.length !== clipSize || img.lpips.length !== lpSize) {
+        throw new Error(
+          `prepared image ${i} has tensors of ${img.clip.length} and ${img.lpips.length} values, the networks take ${clipSize} and ${lpSize} (lpipsSize ${S})`,
+        );
+      }
+      clipIn.set(img.clip, i * clipSize);
+      lpIn.set(img.lpips, i * lpSize);
     });
-    this.timings.preprocess += performance.now() - t0;
     const c = await this.timed('clipImage', () =>
       this.sessions.clipImage.run({
         pixel_values: new ort.Tensor('float32', clipIn, [n, 3, CLIP_SIZE, CLIP_SIZE]),
@@ -210,19 +231,6 @@ export class LearnedMetrics {
     } finally {
       this.timings[name] += performance.now() - t0;
     }
-  }
-}
-
-function checkImage(img: Rgb8): void {
-  if (
-    img.width < 1 ||
-    img.height < 1 ||
-    img.data.length < img.width * img.height * img.channels ||
-    img.channels < 3
-  ) {
-    throw new Error(
-      `not an RGB(A) image: ${img.width}x${img.height}x${img.channels}, ${img.data.length} bytes`,
-    );
   }
 }
 

@@ -61,3 +61,31 @@ export function lpipsResize(img: Rgb8, size: number): Rgb8 {
 export function lpipsTensorInto(img: Rgb8, out: Float32Array, offset = 0): void {
   planesInto(img, [LPIPS_TABLE, LPIPS_TABLE, LPIPS_TABLE], out, offset);
 }
+
+/** An image as the networks take it: CLIP's and LPIPS' input tensors (CHW, float32). */
+export interface PreparedImage {
+  clip: Float32Array;
+  lpips: Float32Array;
+}
+
+/**
+ * Both networks' preprocessing of one image: a pure function, so it can run wherever the pixels
+ * are (the metrics service runs it in worker threads, beside decoding and the pixel metrics).
+ */
+export function prepareImage(img: Rgb8, lpipsSize: number): PreparedImage {
+  if (
+    img.width < 1 ||
+    img.height < 1 ||
+    img.data.length < img.width * img.height * img.channels ||
+    img.channels < 3
+  ) {
+    throw new Error(
+      `not an RGB(A) image: ${img.width}x${img.height}x${img.channels}, ${img.data.length} bytes`,
+    );
+  }
+  const clip = new Float32Array(3 * CLIP_SIZE * CLIP_SIZE);
+  clipTensorInto(clipCrop(img), clip);
+  const lpips = new Float32Array(3 * lpipsSize * lpipsSize);
+  lpipsTensorInto(lpipsResize(img, lpipsSize), lpips);
+  return { clip, lpips };
+}

@@ -24,6 +24,11 @@ export const metricsConfigSchema = z.object({
     }),
   /** ONNX Runtime intra-op threads per network. */
   METRIC_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Worker threads that decode frames and compute the networks' preprocessing, SSIM and PSNR (the
+   * networks run on the main thread meanwhile idle); 0: all on the main thread.
+   */
+  METRIC_FRAME_THREADS: z.coerce.number().int().min(0).max(64).default(2),
   /** Frames decoded and run through the networks at a time (bounds memory; 49 frames never all at once). */
   METRIC_BATCH_SIZE: z.coerce.number().int().min(1).max(49).default(7),
 });

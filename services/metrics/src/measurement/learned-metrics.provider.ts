@@ -1,8 +1,9 @@
 import type { Logger } from '@f2f/common';
 import { LearnedMetrics } from '@f2f/learned-metrics';
-import type { Provider } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 
 import type { MetricsConfig } from '../config';
+import { FRAME_WORK, type FrameWork, InProcessFrameWork, ThreadedFrameWork } from './frame-work';
 
 /** The learned metrics' networks (LearnedMetrics), or null when METRIC_MODELS_DIR is unset. */
 export const LEARNED_METRICS = Symbol('LearnedMetrics');
@@ -12,10 +13,28 @@ export interface MeasureOptions {
   batchSize: number;
 }
 
+/** Stops the frame work's threads when the service stops. */
+@Injectable()
+export class FrameWorkShutdown implements OnApplicationShutdown {
+  constructor(@Inject(FRAME_WORK) private readonly frameWork: FrameWork) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.frameWork.close();
+  }
+}
+
 /** Loads and validates the model directory at start-up: a bad one stops the service with the reason. */
 export function learnedMetricsProviders(config: MetricsConfig, logger: Logger): Provider[] {
   return [
     { provide: MEASURE_OPTIONS, useValue: { batchSize: config.METRIC_BATCH_SIZE } satisfies MeasureOptions },
+    {
+      provide: FRAME_WORK,
+      useFactory: (): FrameWork =>
+        config.METRIC_FRAME_THREADS > 0
+          ? new ThreadedFrameWork(config.METRIC_FRAME_THREADS)
+          : new InProcessFrameWork(),
+    },
+    FrameWorkShutdown,
     {
       provide: LEARNED_METRICS,
       useFactory: async (): Promise<LearnedMetrics | null> => {

@@ -1,13 +1,14 @@
 import { type EventEnvelope, type FrameMetrics, makeEnvelope, Topic } from '@f2f/contracts';
-import { decodeRgba, letterbox, type RawImage } from '@f2f/imaging';
+import { decodeRgba, letterbox } from '@f2f/imaging';
 import type { ImageReference, LearnedMetrics } from '@f2f/learned-metrics';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { FRAME_WORK, type FrameReference, type FrameWork, shareImage } from './frame-work';
 import { LEARNED_METRICS, MEASURE_OPTIONS, type MeasureOptions } from './learned-metrics.provider';
-import { psnr, SsimReference, toSsimScale } from './pixel-metrics';
+import { toSsimScale } from './pixel-metrics';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 export const LEARNED_SOURCE_METRICS = ['lpips', 'clipI', 'clipScore'] as const;
@@ -22,7 +23,9 @@ type MetricName =
  * frames' size (letterboxed when the output's aspect differs): SSIM and PSNR, and with a model
  * directory LPIPS, CLIP-I and the CLIP score against the target caption, plus LPIPS and CLIP-I
  * against the ground-truth image when the edit has one. Frames are decoded and measured in batches
- * of `batchSize`, so memory does not grow with the path -> per-frame rows -> metrics.computed.
+ * of `batchSize`, so memory does not grow with the path: each frame's decoding, preprocessing, SSIM
+ * and PSNR on the FrameWork (worker threads), then the batch through the networks -> per-frame rows
+ * -> metrics.computed.
  */
 @Injectable()
 export class MeasureFramesUseCase {
@@ -31,6 +34,7 @@ export class MeasureFramesUseCase {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(LEARNED_METRICS) private readonly learned: LearnedMetrics | null,
     @Inject(MEASURE_OPTIONS) private readonly options: MeasureOptions,
+    @Inject(FRAME_WORK) private readonly frameWork: FrameWork,
   ) {}
 
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
@@ -39,7 +43,11 @@ export class MeasureFramesUseCase {
     const decodeAt = async (key: string) =>
       decodeRgba(await letterbox(await this.blobs.get(key), width, height));
     const source = await decodeAt(sourceKey);
-    const sourceSsim = new SsimReference(await toSsimScale(source));
+    const reference: FrameReference = {
+      key: `${event.eventId}:${width}x${height}`,
+      pixels: shareImage(source),
+      small: shareImage(await toSsimScale(source)),
+    };
 
     const learned = this.learned;
     let refs: { source: ImageReference; text: Float32Array; target: ImageReference | null } | null = null;
@@ -55,18 +63,35 @@ export class MeasureFramesUseCase {
     const ordered = [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
     for (let start = 0; start < ordered.length; start += this.options.batchSize) {
       const batch = ordered.slice(start, start + this.options.batchSize);
-      const pixels: RawImage[] = [];
-      for (const frame of batch)
-        pixels.push(await decodeRgba(await this.blobs.get(frame.blobKey), width, height));
+      // Decoding, the networks' preprocessing, SSIM and PSNR of the batch (in worker threads), then
+      // the networks on the prepared batch (here).
+      const work = await Promise.all(
+        batch.map(async (frame) =>
+          this.frameWork.run({
+            image: await this.blobs.get(frame.blobKey),
+            width,
+            height,
+            lpipsSize: learned?.lpipsSize ?? null,
+            reference,
+          }),
+        ),
+      );
       const scores =
-        learned && refs ? await learned.measureBatch(pixels, refs.source, refs.text, refs.target) : null;
+        learned && refs
+          ? await learned.measurePrepared(
+              work.map((w) => w.prepared!),
+              refs.source,
+              refs.text,
+              refs.target,
+            )
+          : null;
       for (let i = 0; i < batch.length; i++) {
         series.push({
           candidate: batch[i].candidate,
           index: batch[i].index,
           frameId: batch[i].frameId,
-          ssim: sourceSsim.compare(await toSsimScale(pixels[i])),
-          psnr: psnr(source, pixels[i]),
+          ssim: work[i].ssim,
+          psnr: work[i].psnr,
           lpips: scores?.[i].lpips ?? null,
           clipI: scores?.[i].clipI ?? null,
           clipScore: scores?.[i].clipScore ?? null,

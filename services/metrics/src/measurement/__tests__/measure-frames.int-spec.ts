@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeImage } from '../../../../../test/support/factories';
 import { inboxContext } from '../../../../../test/support/handler-context';
+import { InProcessFrameWork } from '../frame-work';
 import { MeasureFramesUseCase } from '../measure-frames.use-case';
 
 const FIXTURE_MODELS = path.resolve(__dirname, '../../../../../libs/learned-metrics/fixtures/tiny-models');
@@ -118,7 +119,13 @@ async function generated(count: number, withGroundTruth: boolean) {
 
 async function run(learned: LearnedMetrics | null, count: number, withGroundTruth: boolean, batchSize = 3) {
   const event = await generated(count, withGroundTruth);
-  const useCase = new MeasureFramesUseCase(new OutboxWriter('metrics', 't.'), blobs, learned, { batchSize });
+  const useCase = new MeasureFramesUseCase(
+    new OutboxWriter('metrics', 't.'),
+    blobs,
+    learned,
+    { batchSize },
+    new InProcessFrameWork(),
+  );
   await useCase.execute(event, inboxContext(db.prisma, 'metrics', event));
   const rows = await db.prisma.frameMetric.findMany({
     where: { editId: event.editId },
