@@ -91,6 +91,8 @@ export class ThreadedFrameWork implements FrameWork {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
+      // Two frames per thread: one decodes (libvips, off the thread) while the other's JS runs.
+      concurrentTasksPerWorker: 2,
     });
   }
 
