@@ -27,6 +27,8 @@ let blobDir: string;
 /** The VLM endpoint double: an OpenAI-compatible chat-completions server. */
 const vlm = new FakeOpenAiServer();
 const VLM_CAPTION = 'The dog gradually lowers its back legs, settling into a seated position.';
+/** The product frontend's origin, allowed by the gateway's CORS_ORIGINS. */
+const FRONTEND_ORIGIN = 'https://app.frame2frame.test';
 
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
   const res = await fetch(platform.gatewayUrl, {
@@ -120,7 +122,7 @@ beforeAll(async () => {
     stepDelayMs: 5,
     previewGenerators: 2,
     env: {
-      gateway: { LOG_LEVEL: process.env.F2F_GATEWAY_LOG_LEVEL ?? 'info' },
+      gateway: { LOG_LEVEL: process.env.F2F_GATEWAY_LOG_LEVEL ?? 'info', CORS_ORIGINS: FRONTEND_ORIGIN },
       edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
@@ -911,6 +913,28 @@ describe('a product frontend, end to end', () => {
     };
     const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+    // 0. A browser page of the frontend's origin may call the gateway; another origin's may not.
+    const preflight = (url: string, origin: string, method: string, headers: string) =>
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': method,
+          'access-control-request-headers': headers,
+        },
+      });
+    const allowed = await preflight(
+      platform.gatewayUrl,
+      FRONTEND_ORIGIN,
+      'POST',
+      'authorization,content-type',
+    );
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(FRONTEND_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const foreign = await preflight(platform.gatewayUrl, 'https://evil.example', 'POST', 'authorization');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
     // 1. The image goes to a signed upload URL, never through GraphQL.
     const image = await makeImage(320, 240, 'png');
     const { createUpload: ticket } = await call<{
@@ -919,12 +943,18 @@ describe('a product frontend, end to end', () => {
       `mutation($i: CreateUploadInput!) { createUpload(input: $i) { id url method headers { name value } } }`,
       { i: { contentType: 'image/png', byteSize: image.length } },
     );
+    const uploadPreflight = await preflight(ticket.url, FRONTEND_ORIGIN, 'PUT', 'content-type');
+    expect(uploadPreflight.headers.get('access-control-allow-methods')).toMatch(/PUT/);
     const put = await fetch(ticket.url, {
       method: ticket.method,
-      headers: Object.fromEntries(ticket.headers.map((h) => [h.name, h.value])),
+      headers: {
+        ...Object.fromEntries(ticket.headers.map((h) => [h.name, h.value])),
+        origin: FRONTEND_ORIGIN,
+      },
       body: image,
     });
     expect(put.status).toBe(201);
+    expect(put.headers.get('access-control-allow-origin')).toBe(FRONTEND_ORIGIN);
 
     // 2. The edit, from the upload; a retried submission (same idempotency key) is the same edit.
     const input = {

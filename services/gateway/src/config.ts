@@ -49,6 +49,27 @@ export const gatewayConfigSchema = z.object({
     .min(60)
     .max(30 * 86_400)
     .default(86_400),
+  /**
+   * Browser origins allowed to call the gateway (GraphQL, uploads, files) across origins: a comma-
+   * separated list of exact origins (`https://app.example.com`). Empty (the default): no CORS headers,
+   * so only same-origin pages and non-browser clients can call.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^https?:\/\/[^/\s]+$/, {
+          error: 'CORS_ORIGINS must list origins like https://app.example.com (scheme and host, no path)',
+        }),
+      ),
+    ),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Whether the schema can be introspected; off by default when NODE_ENV=production. */
   INTROSPECTION: z
@@ -64,3 +85,15 @@ export const loadGatewayConfig = (env = process.env): GatewayConfig =>
 /** Introspection: INTROSPECTION when set, else on everywhere but NODE_ENV=production. */
 export const introspectionEnabled = (config: Pick<GatewayConfig, 'INTROSPECTION' | 'NODE_ENV'>): boolean =>
   config.INTROSPECTION ?? config.NODE_ENV !== 'production';
+
+/**
+ * CORS for a product frontend served from another origin: its GraphQL requests (with an API key),
+ * the PUT of an image to a signed upload URL and the GET of a signed file URL.
+ */
+export const corsOptions = (origins: string[]) => ({
+  origin: origins,
+  methods: ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'],
+  allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'if-none-match', 'x-request-id'],
+  exposedHeaders: ['etag', 'retry-after', 'x-request-id'],
+  maxAge: 600,
+});

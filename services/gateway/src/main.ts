@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { bootstrapService } from '@f2f/platform';
 
 import { AppModule } from './app.module';
-import { loadGatewayConfig } from './config';
+import { corsOptions, loadGatewayConfig } from './config';
 
 void bootstrapService({
   serviceName: 'gateway',
@@ -12,4 +12,7 @@ void bootstrapService({
   createModule: (c, logger) => AppModule.forRoot(c, logger),
   listen: (c) => ({ port: c.PORT, host: c.HOST }),
   bodyLimitBytes: (c) => c.MAX_BODY_BYTES,
+  configure: (app, c) => {
+    if (c.CORS_ORIGINS.length > 0) app.enableCors(corsOptions(c.CORS_ORIGINS));
+  },
 });

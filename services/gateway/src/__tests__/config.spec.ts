@@ -34,6 +34,20 @@ describe('gateway configuration', () => {
     );
   });
 
+  it('reads CORS_ORIGINS as a list of exact origins, none by default, and refuses anything else', () => {
+    const env = { ...KAFKA, TENANT_CONTEXT_SECRET: SECRET };
+    expect(loadGatewayConfig(env).CORS_ORIGINS).toEqual([]);
+    expect(
+      loadGatewayConfig({ ...env, CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' })
+        .CORS_ORIGINS,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of ['*', 'app.example.com', 'https://app.example.com/path', 'ftp://x.example']) {
+      expect(() => loadGatewayConfig({ ...env, CORS_ORIGINS: bad })).toThrow(
+        /CORS_ORIGINS must list origins/,
+      );
+    }
+  });
+
   it('turns introspection off in production unless INTROSPECTION says otherwise', () => {
     const at = (env: Record<string, string>) =>
       introspectionEnabled(loadGatewayConfig({ ...KAFKA, TENANT_CONTEXT_SECRET: SECRET, ...env }));
