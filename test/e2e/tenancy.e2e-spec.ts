@@ -32,6 +32,7 @@ let b: IssuedApiKey;
 
 const MAX_UNFINISHED_EDITS = 2;
 const RATE_BURST = 30;
+const TRANSFER_BURST = 4;
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 async function post<T>(
@@ -106,6 +107,8 @@ beforeAll(async () => {
         AUTH_CACHE_TTL_MS: '1000',
         RATE_LIMIT_PER_SECOND: '10',
         RATE_LIMIT_BURST: String(RATE_BURST),
+        TRANSFER_RATE_LIMIT_PER_SECOND: '1',
+        TRANSFER_RATE_LIMIT_BURST: String(TRANSFER_BURST),
         MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       },
       edits: { MAX_UNFINISHED_EDITS_PER_TENANT: String(MAX_UNFINISHED_EDITS) },
@@ -435,6 +438,32 @@ describe('limits', () => {
     // And the limited tenant again, once its bucket has refilled.
     await sleep(1_500);
     expect((await gql(c.key, '{ edits(first: 1) { edges { node { id } } } }')).errors).toBeUndefined();
+  });
+
+  it('rate-limits uploads and downloads at signed URLs per tenant (RATE_LIMITED, 429, Retry-After)', async () => {
+    const e = await platform.createTenant('tenant-e', ['read', 'write']);
+    const ticketOf = async (key: string) => {
+      const res = await gql<{ createUpload: { url: string } }>(
+        key,
+        `mutation($i: CreateUploadInput!) { createUpload(input: $i) { url } }`,
+        { i: { contentType: 'image/png', byteSize: 100 } },
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.createUpload.url;
+    };
+    // PUTs of the wrong type are refused (415) after the token and the limit are checked.
+    const putWrongType = (url: string) =>
+      fetch(url, { method: 'PUT', headers: { 'content-type': 'image/gif' }, body: Buffer.alloc(100) });
+    const url = await ticketOf(e.key);
+    const answers = [];
+    for (let i = 0; i < TRANSFER_BURST + 2; i++) answers.push(await putWrongType(url));
+    expect(answers.slice(0, TRANSFER_BURST).map((r) => r.status)).toEqual(Array(TRANSFER_BURST).fill(415));
+    const limited = answers.at(-1)!;
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    // Another tenant's transfers are not limited by tenant E's.
+    expect((await putWrongType(await ticketOf(b.key))).status).toBe(415);
   });
 
   it('caps unfinished edits per tenant (TOO_MANY_EDITS) even for concurrent creates', async () => {

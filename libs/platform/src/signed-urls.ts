@@ -220,6 +220,7 @@ export const TRANSFER_ERROR_CODES = [
   'IMAGE_TOO_LARGE',
   'INVALID_IMAGE',
   'FILE_NOT_FOUND',
+  'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -245,6 +246,8 @@ export function transferStatus(code: TransferErrorCode): number {
       return 413;
     case 'INVALID_IMAGE':
       return 422;
+    case 'RATE_LIMITED':
+      return 429;
     case 'SERVICE_UNAVAILABLE':
       return 503;
     case 'INTERNAL':

@@ -34,6 +34,10 @@ export function sendTransferError(
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(body));
   res.setHeader('cache-control', 'no-store');
+  const retryAfter = transfer.details?.retryAfterSeconds;
+  if (transfer.code === 'RATE_LIMITED' && typeof retryAfter === 'number') {
+    res.setHeader('retry-after', String(retryAfter));
+  }
   if (!req.complete) {
     res.setHeader('connection', 'close');
     // Whatever the client still sends is discarded until the connection closes.

@@ -168,6 +168,7 @@ export class AppModule {
           useValue: {
             client: new EditsTransfersClient(config.EDITS_URL),
             secret: config.SIGNED_URL_SECRET,
+            limiter: new RateLimiter(config.TRANSFER_RATE_LIMIT_PER_SECOND, config.TRANSFER_RATE_LIMIT_BURST),
             logger: logger.child({ component: 'transfers' }),
           } satisfies TransfersSetup,
         },

@@ -32,6 +32,9 @@ export const gatewayConfigSchema = z.object({
   /** Per-tenant token bucket: requests per second, and how many may come at once. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0.01).max(100_000).default(20),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
+  /** The same for uploads and downloads at signed URLs, per the token's tenant (a path is 49+ images). */
+  TRANSFER_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0.01).max(100_000).default(100),
+  TRANSFER_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Deepest field nesting an operation may have (`{ edit { frames { id } } }` is 3). */
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
   /** Largest estimated cost of an operation (a field costs 1; a list's selections count per element). */

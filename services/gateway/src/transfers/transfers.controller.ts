@@ -5,12 +5,14 @@ import {
   checkUploadHeaders,
   sendTransferError,
   SignedTokenError,
+  TransferError,
   tokenFailure,
   verifyFileToken,
   verifyUploadToken,
 } from '@f2f/platform';
 import { Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
 
+import type { RateLimiter } from '../limits/rate-limiter';
 import { EditsTransfersClient } from './edits-transfers.client';
 
 export const TRANSFERS = Symbol('Transfers');
@@ -18,6 +20,8 @@ export interface TransfersSetup {
   client: EditsTransfersClient;
   /** SIGNED_URL_SECRET. */
   secret: string;
+  /** Per tenant (the token's), apart from the API's: a path's 49 frames load at once. */
+  limiter: RateLimiter;
   logger: Logger;
 }
 
@@ -41,6 +45,7 @@ export class TransfersController {
   ): Promise<void> {
     try {
       const grant = this.verify(() => verifyUploadToken(token, this.setup.secret), 'upload');
+      this.limit(grant.tenantId);
       const length = checkUploadHeaders(grant, req.headers);
       await this.setup.client.forward(
         `/internal/uploads/${encodeURIComponent(token)}`,
@@ -65,7 +70,7 @@ export class TransfersController {
     @Res() res: ServerResponse,
   ): Promise<void> {
     try {
-      this.verify(() => verifyFileToken(token, this.setup.secret), 'file');
+      this.limit(this.verify(() => verifyFileToken(token, this.setup.secret), 'file').tenantId);
       const etag = first(req.headers['if-none-match']);
       await this.setup.client.forward(
         `/internal/files/${encodeURIComponent(token)}`,
@@ -76,6 +81,15 @@ export class TransfersController {
       );
     } catch (error) {
       sendTransferError(req, res, error, this.setup.logger);
+    }
+  }
+
+  private limit(tenantId: string): void {
+    const wait = this.setup.limiter.take(tenantId);
+    if (wait > 0) {
+      throw new TransferError('RATE_LIMITED', `too many uploads and downloads; retry in ${wait} s`, {
+        retryAfterSeconds: wait,
+      });
     }
   }
 
