@@ -8,6 +8,7 @@ import { type IssuedApiKey, REPO_ROOT, type RunningPlatform, startPlatform } fro
 import { hashApiKey, signTenantContext, TENANT_CONTEXT_HEADER } from '@f2f/platform';
 
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { waitForEditStatus } from '../support/edit-status';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
 
@@ -73,23 +74,9 @@ async function createEdit(key: string, options: Record<string, unknown> = {}) {
   );
 }
 
-async function waitForStatus(key: string, id: string, statuses: string[], timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    const res = await gql<{ edit: { status: string } | null }>(
-      key,
-      `query($id: ID!) { edit(id: $id) { status } }`,
-      {
-        id,
-      },
-    );
-    last = res.data?.edit?.status ?? JSON.stringify(res.errors);
-    if (statuses.includes(last)) return last;
-    await sleep(500);
-  }
-  throw new Error(`edit ${id} is ${last} after ${timeoutMs} ms`);
-}
+/** Waits, as the tenant of `key`, for one of `statuses` of an edit. */
+const waitForStatus = (key: string, id: string, statuses: string[]) =>
+  waitForEditStatus((query, variables) => gql(key, query, variables), id, statuses);
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();

@@ -3,11 +3,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { sleep } from '@f2f/common';
 import { type IssuedApiKey, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 import { signFileToken, signUploadToken } from '@f2f/platform';
 
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { waitForEditStatus } from '../support/edit-status';
 import { testInfrastructure } from '../support/env';
 import { makeImage, makePixelBombPng } from '../support/factories';
 import { FakeOpenAiServer } from '../support/fake-openai';
@@ -78,23 +78,9 @@ async function download(url: string, headers: Record<string, string> = {}) {
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const gatewayOrigin = () => new URL(platform.gatewayUrl).origin;
 
-async function waitForStatus(key: string, id: string, statuses: string[], timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    const res = await gql<{ edit: { status: string } | null }>(
-      key,
-      `query($id: ID!) { edit(id: $id) { status } }`,
-      {
-        id,
-      },
-    );
-    last = res.data?.edit?.status ?? JSON.stringify(res.errors);
-    if (statuses.includes(last)) return last;
-    await sleep(400);
-  }
-  throw new Error(`edit ${id} is ${last} after ${timeoutMs} ms`);
-}
+/** Waits, as the tenant of `key`, for one of `statuses` of an edit. */
+const waitForStatus = (key: string, id: string, statuses: string[]) =>
+  waitForEditStatus((query, variables) => gql(key, query, variables), id, statuses);
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
