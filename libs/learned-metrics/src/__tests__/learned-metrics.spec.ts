@@ -74,6 +74,23 @@ describe('preprocessing (against Pillow / torchvision)', () => {
     expect(maxAbsDiff(crop.data, expected.data)).toBe(0);
   });
 
+  // Frames arrive as RGBA (the metrics service decodes them so); that path reads whole pixels.
+  it.each(NAMES)('both resizes of %s as RGBA pixels equal Pillow pixel for pixel', async (name) => {
+    const { data, info } = await sharp(readFileSync(path.join(REF_DIR, `${name}.png`)))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    const rgba = { data, width: info.width, height: info.height, channels: 4 };
+    expect(maxAbsDiff(clipCrop(rgba).data, (await load(`${name}.clip.png`)).data)).toBe(0);
+    expect(maxAbsDiff(lpipsResize(rgba, ref.lpipsSize).data, (await load(`${name}.lpips.png`)).data)).toBe(0);
+    // Pixels at an odd offset in their buffer are read byte by byte, with the same result.
+    const shifted = Buffer.alloc(data.length + 1);
+    data.copy(shifted, 1);
+    const unaligned = { ...rgba, data: shifted.subarray(1) };
+    expect(maxAbsDiff(clipCrop(unaligned).data, (await load(`${name}.clip.png`)).data)).toBe(0);
+  });
+
   it.each(NAMES)('LPIPS resize of %s equals Pillow pixel for pixel', async (name) => {
     const img = await load(`${name}.png`);
     const small = lpipsResize(img, ref.lpipsSize);

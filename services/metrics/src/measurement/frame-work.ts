@@ -4,7 +4,7 @@ import { decodeRgba, type RawImage } from '@f2f/imaging';
 import { type PreparedImage, prepareImage } from '@f2f/learned-metrics';
 import { Piscina } from 'piscina';
 
-import { psnr, SsimReference, toSsimScale } from './pixel-metrics';
+import { psnr, type SsimImage, SsimReference, toSsimImage } from './pixel-metrics';
 
 /** What every frame of one edit is compared with, in shared memory (no copy per frame or thread). */
 export interface FrameReference {
@@ -12,8 +12,8 @@ export interface FrameReference {
   key: string;
   /** The source letterboxed to the frames' size (PSNR). */
   pixels: RawImage;
-  /** The same at SSIM's working scale. */
-  small: RawImage;
+  /** The same as SSIM compares it (grey, at its working scale: toSsimImage). */
+  small: SsimImage;
 }
 
 /** One frame's work besides the networks: decode, the networks' preprocessing, SSIM, PSNR. */
@@ -34,7 +34,7 @@ export interface FrameResult {
 }
 
 /** A copy of the image in a SharedArrayBuffer, which worker threads read without copying. */
-export function shareImage(image: RawImage): RawImage {
+export function shareImage<T extends { data: Uint8Array }>(image: T): T {
   const data = Buffer.from(new SharedArrayBuffer(image.data.length));
   data.set(image.data);
   return { ...image, data };
@@ -54,7 +54,7 @@ export async function measureFrame(task: FrameTask): Promise<FrameResult> {
   );
   return {
     prepared: task.lpipsSize === null ? null : prepareImage(pixels, task.lpipsSize),
-    ssim: cached.ssim.compare(await toSsimScale(pixels)),
+    ssim: cached.ssim.compare(toSsimImage(pixels)),
     psnr: psnr(reference.pixels, pixels),
   };
 }

@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { FRAME_WORK, type FrameReference, type FrameWork, shareImage } from './frame-work';
 import { LEARNED_METRICS, MEASURE_OPTIONS, type MeasureOptions } from './learned-metrics.provider';
-import { toSsimScale } from './pixel-metrics';
+import { toSsimImage } from './pixel-metrics';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 export const LEARNED_SOURCE_METRICS = ['lpips', 'clipI', 'clipScore'] as const;
@@ -46,7 +46,7 @@ export class MeasureFramesUseCase {
     const reference: FrameReference = {
       key: `${event.eventId}:${width}x${height}`,
       pixels: shareImage(source),
-      small: shareImage(await toSsimScale(source)),
+      small: shareImage(toSsimImage(source)),
     };
 
     const learned = this.learned;

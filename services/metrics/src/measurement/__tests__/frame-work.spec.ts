@@ -4,7 +4,7 @@ import { decodeRgba } from '@f2f/imaging';
 import sharp from 'sharp';
 
 import { type FrameTask, InProcessFrameWork, shareImage, ThreadedFrameWork } from '../frame-work';
-import { toSsimScale } from '../pixel-metrics';
+import { toSsimImage } from '../pixel-metrics';
 
 /** The built worker (npm test builds before the tests run). */
 const WORKER = path.resolve(__dirname, '../../../dist/measurement/frame-work.worker.js');
@@ -33,7 +33,7 @@ describe('frame work in worker threads', () => {
       ['edit-b', 7],
     ] as const) {
       const source = await decodeRgba(await frame(seed));
-      const reference = { key, pixels: shareImage(source), small: shareImage(await toSsimScale(source)) };
+      const reference = { key, pixels: shareImage(source), small: shareImage(toSsimImage(source)) };
       const tasks: FrameTask[] = await Promise.all(
         [1, 2, 3, 4].map(async (i) => ({
           image: await frame(seed + i),
@@ -63,7 +63,7 @@ describe('frame work in worker threads', () => {
     const reference = {
       key: 'edit-c',
       pixels: shareImage(source),
-      small: shareImage(await toSsimScale(source)),
+      small: shareImage(toSsimImage(source)),
     };
     const result = await threaded.run({
       image: await frame(2),

@@ -2,7 +2,7 @@ import { decodeRgba, type RawImage } from '@f2f/imaging';
 import { ssim as ssimJs } from 'ssim.js';
 
 import { makeImage } from '../../../../../test/support/factories';
-import { meanSsim, psnr, PSNR_CEILING_DB, SsimReference, ssimScale, toSsimScale } from '../pixel-metrics';
+import { meanSsim, psnr, PSNR_CEILING_DB, SsimReference, ssimScale, toSsimImage } from '../pixel-metrics';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so noise is the same on every run. */
 function random(seed: number): () => number {
@@ -157,12 +157,20 @@ describe('meanSsim', () => {
 
 describe('SsimReference', () => {
   /** ssim.js' weber SSIM, the reference this implementation reproduces with cached source statistics. */
-  const reference = (a: RawImage, b: RawImage) =>
+  const reference = (a: RawImage, b: RawImage, downsample: 'original' | false) =>
     ssimJs(
       { data: new Uint8ClampedArray(a.data), width: a.width, height: a.height },
       { data: new Uint8ClampedArray(b.data), width: b.width, height: b.height },
-      { downsample: false, ssim: 'weber' },
+      { downsample, ssim: 'weber' },
     ).mssim;
+
+  /** Smooth structure plus noise, like a generated frame. */
+  const textured = (w: number, h: number, rnd: () => number) =>
+    image(w, h, (x, y, c) =>
+      c === 3
+        ? 255
+        : Math.round(127 + 100 * Math.sin((x + 2 * c) / 7) * Math.cos(y / 5) + (rnd() - 0.5) * 40),
+    );
 
   it.each([
     [64, 48, 1],
@@ -173,29 +181,50 @@ describe('SsimReference', () => {
     'matches ssim.js bit for bit on %ix%i images (seed %i), for every frame against one source',
     (w, h, seed) => {
       const rnd = random(seed);
-      // Smooth structure plus noise, and frames that drift away from it, like a generated path.
-      const source = image(w, h, (x, y, c) =>
-        c === 3
-          ? 255
-          : Math.round(127 + 100 * Math.sin((x + 2 * c) / 7) * Math.cos(y / 5) + (rnd() - 0.5) * 40),
-      );
-      const ref = new SsimReference(source);
+      const source = textured(w, h, rnd);
+      const ref = new SsimReference(toSsimImage(source));
+      // Frames that drift away from the source, like a generated path.
       for (const amplitude of [0, 8, 60, 255]) {
         const frame = mapRgb(source, (v) =>
           Math.max(0, Math.min(255, v + Math.round((rnd() - 0.5) * amplitude))),
         );
-        expect(ref.compare(frame)).toBe(reference(source, frame));
+        expect(ref.compare(toSsimImage(frame))).toBe(reference(source, frame, false));
       }
       const inverted = mapRgb(source, (v) => 255 - v);
-      expect(ref.compare(inverted)).toBe(reference(source, inverted));
+      expect(ref.compare(toSsimImage(inverted))).toBe(reference(source, inverted, false));
     },
   );
 
-  it('refuses images smaller than its 11x11 window, and frames of another shape', () => {
-    expect(() => new SsimReference(image(10, 40, () => 9))).toThrow(/at least 11x11/);
-    expect(() => new SsimReference(image(20, 20, () => 9)).compare(image(20, 21, () => 9))).toThrow(
-      /differ in shape/,
-    );
+  // With its defaults ssim.js first shrinks images by round(min side / 256) (its "original"
+  // downsampling): odd sizes exercise its mirrored padding, 900×780 a factor of 3 and 1100×1030 of 4.
+  it.each([
+    [720, 480, 6, [6, 90]],
+    [721, 481, 7, [30]],
+    [900, 780, 8, [30]],
+    [1100, 1030, 9, [30]],
+  ])(
+    'matches ssim.js with its default downsampling bit for bit on %ix%i images (seed %i)',
+    (w, h, seed, amplitudes) => {
+      const rnd = random(seed);
+      const source = textured(w, h, rnd);
+      const ref = new SsimReference(toSsimImage(source));
+      for (const amplitude of amplitudes) {
+        const frame = mapRgb(source, (v) =>
+          Math.max(0, Math.min(255, v + Math.round((rnd() - 0.5) * amplitude))),
+        );
+        expect(ref.compare(toSsimImage(frame))).toBe(reference(source, frame, 'original'));
+      }
+    },
+  );
+
+  it('refuses images smaller than its 11x11 window, frames of another shape, and non-RGBA pixels', () => {
+    expect(() => new SsimReference(toSsimImage(image(10, 40, () => 9)))).toThrow(/at least 11x11/);
+    expect(() =>
+      new SsimReference(toSsimImage(image(20, 20, () => 9))).compare(toSsimImage(image(20, 21, () => 9))),
+    ).toThrow(/differ in shape/);
+    expect(() =>
+      toSsimImage({ data: Buffer.alloc(20 * 20 * 3), width: 20, height: 20, channels: 3 }),
+    ).toThrow(/RGBA/);
   });
 });
 
@@ -224,17 +253,19 @@ describe("SSIM's working scale", () => {
     expect(ssimScale(width, height)).toBe(Math.max(1, Math.round(Math.min(width, height) / 256)));
   });
 
-  it('shrinks a 720×480 frame by 2 to 360×240, keeping its content', async () => {
+  it('shrinks a 720×480 frame by 2 to a 360×240 grey image, keeping its content', async () => {
     const frame = await decodeRgba(await makeImage(720, 480));
-    const small = await toSsimScale(frame);
-    expect([small.width, small.height, small.channels]).toEqual([360, 240, 4]);
-    expect(small.data).toHaveLength(360 * 240 * 4);
-    const reference = await decodeRgba(await makeImage(360, 240));
-    expect(meanSsim(small, reference)).toBeGreaterThan(0.9);
+    const small = toSsimImage(frame);
+    expect([small.width, small.height, small.data.length]).toEqual([360, 240, 360 * 240]);
+    const half = await decodeRgba(await makeImage(360, 240));
+    expect(new SsimReference(small).compare(toSsimImage(half))).toBeGreaterThan(0.9);
   });
 
-  it('leaves an image already at its working scale untouched', async () => {
+  it('leaves an image already at its working scale at its size, in grey', async () => {
     const frame = await decodeRgba(await makeImage(320, 240));
-    expect(await toSsimScale(frame)).toBe(frame);
+    const grey = toSsimImage(frame);
+    expect([grey.width, grey.height]).toEqual([320, 240]);
+    const [r, g, b] = frame.data;
+    expect(grey.data[0]).toBe((77 * r + 150 * g + 29 * b + 128) >> 8);
   });
 });
