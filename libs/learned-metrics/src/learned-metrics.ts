@@ -15,7 +15,15 @@ export interface LearnedMetricsOptions {
   verifyDigests?: boolean;
   /** Let ONNX Runtime's threads spin between runs (default false; see load()). */
   allowSpinning?: boolean;
+  /**
+   * Which CLIP image tower measures frames: the float32 network (default, the paper's) or its int8
+   * quantisation (manifest clipImageInt8, about 3x faster on CPU, scores slightly different).
+   */
+  clipImagePrecision?: ClipImagePrecision;
 }
+
+export const CLIP_IMAGE_PRECISIONS = ['fp32', 'int8'] as const;
+export type ClipImagePrecision = (typeof CLIP_IMAGE_PRECISIONS)[number];
 
 /** What a frame is compared with: the source or the ground-truth target, computed once per edit. */
 export interface ImageReference {
@@ -62,11 +70,15 @@ export class LearnedMetrics {
     private readonly sessions: Record<(typeof NETWORKS)[number], ort.InferenceSession>,
     private readonly tokenizer: ClipTokenizer,
     readonly lpipsSize: number,
+    readonly clipImagePrecision: ClipImagePrecision,
   ) {}
 
-  /** The model set's id (manifest `id`), recorded with every score. */
+  /**
+   * The model set's id (manifest `id`), recorded with every score; `+clip-image-int8` when the
+   * int8 CLIP image tower measures, so that its scores are never mistaken for the float32 ones.
+   */
   get modelId(): string {
-    return this.manifest.id;
+    return this.clipImagePrecision === 'int8' ? `${this.manifest.id}+clip-image-int8` : this.manifest.id;
   }
 
   static async load(options: LearnedMetricsOptions): Promise<LearnedMetrics> {
@@ -84,9 +96,28 @@ export class LearnedMetrics {
       // in between the runs. Measured with `npm run bench:metrics`: see services/metrics/BENCHMARKS.md.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
     };
+    const precision = options.clipImagePrecision ?? 'fp32';
+    if (!CLIP_IMAGE_PRECISIONS.includes(precision)) {
+      throw new Error(`unknown CLIP image precision ${String(precision)} (fp32 or int8)`);
+    }
+    const int8 = manifest.models.clipImageInt8;
+    if (precision === 'int8' && !int8) {
+      throw new ModelDirError(
+        modelDir,
+        'has no int8 CLIP image tower (clipImageInt8): export the set with tools/metric-models --clip-image-int8',
+      );
+    }
+    if (
+      precision === 'int8' &&
+      JSON.stringify([int8?.inputs, int8?.outputs]) !==
+        JSON.stringify([manifest.models.clipImage.inputs, manifest.models.clipImage.outputs])
+    ) {
+      throw new ModelDirError(modelDir, 'clipImageInt8 does not take and give what clipImage does');
+    }
     const sessions = {} as Record<(typeof NETWORKS)[number], ort.InferenceSession>;
     for (const name of NETWORKS) {
-      const spec = manifest.models[name];
+      // The int8 tower takes the float32 one's place: same inputs, outputs and preprocessing.
+      const spec = name === 'clipImage' && precision === 'int8' && int8 ? int8 : manifest.models[name];
       try {
         sessions[name] = await ort.InferenceSession.create(path.join(modelDir, spec.file), sessionOptions);
       } catch (err) {
@@ -121,7 +152,7 @@ export class LearnedMetrics {
       path.join(modelDir, manifest.tokenizer.vocab),
       manifest.tokenizer.contextLength,
     );
-    return new LearnedMetrics(manifest, sessions, tokenizer, h);
+    return new LearnedMetrics(manifest, sessions, tokenizer, h, precision);
   }
 
   /** CLIP BPE ids of a caption (start, tokens, end, zero padding). */

@@ -45,6 +45,18 @@ export const manifestSchema = z.object({
       }),
     }),
     clipText: model,
+    /** Optional (exporter flag --clip-image-int8): clipImage with its MatMuls quantised to int8. */
+    clipImageInt8: model
+      .extend({
+        quantization: z.object({
+          of: z.literal('clipImage'),
+          method: z.string().min(1),
+          ops: z.array(z.string()).min(1),
+          weights: z.string().min(1),
+          activations: z.string().min(1),
+        }),
+      })
+      .optional(),
   }),
   tokenizer: z.object({
     vocab: z.string().min(1),
@@ -81,7 +93,7 @@ export function readManifest(modelDir: string, verifyDigests = true): MetricMode
     throw new ModelDirError(modelDir, `invalid manifest.json: ${issues}`);
   }
   const m = parsed.data;
-  const files = [...Object.values(m.models).map((x) => x.file), m.tokenizer.vocab];
+  const files = [...Object.values(m.models).flatMap((x) => (x ? [x.file] : [])), m.tokenizer.vocab];
   for (const f of files) {
     const p = path.join(modelDir, f);
     if (!existsSync(p)) throw new ModelDirError(modelDir, `missing ${f} (named in manifest.json)`);

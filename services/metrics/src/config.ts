@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 
 import { configParts, loadConfig } from '@f2f/common';
+import { CLIP_IMAGE_PRECISIONS } from '@f2f/learned-metrics';
 import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
@@ -22,6 +23,14 @@ export const metricsConfigSchema = z.object({
     .refine((d) => d === undefined || (existsSync(d) && statSync(d).isDirectory()), {
       message: 'METRIC_MODELS_DIR must be an existing directory exported by tools/metric-models',
     }),
+  /**
+   * The CLIP image tower that measures frames: `fp32`, the paper's network (default), or `int8`,
+   * its dynamic int8 quantisation from the same model set (manifest clipImageInt8, exported with
+   * --clip-image-int8): about 3x faster on CPU, CLIP-I and CLIP score slightly different (scores are
+   * recorded with `<model id>+clip-image-int8`). Measure the difference on your data with
+   * `npm run compare:clip-precision -w @f2f/metrics` before switching.
+   */
+  METRIC_CLIP_IMAGE_PRECISION: z.enum(CLIP_IMAGE_PRECISIONS).default('fp32'),
   /** ONNX Runtime intra-op threads per network. */
   METRIC_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   /**

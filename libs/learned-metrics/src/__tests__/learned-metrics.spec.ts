@@ -35,6 +35,8 @@ interface Reference {
       clipTensor: { sum: number; absSum: number; samples: [number, number, number, number][] };
       lpipsTensor: { sum: number; samples: [number, number, number, number][] };
       imageEmbeds: number[];
+      /** ONNX Runtime's (Python) output of the int8 tower on the same tensor. */
+      imageEmbedsInt8: number[];
     }
   >;
   captions: { text: string; ids: number[]; textEmbeds: number[] }[];
@@ -208,6 +210,52 @@ describe('LearnedMetrics on the tiny fixture networks (against PyTorch)', () => 
   });
 });
 
+describe('the int8 CLIP image tower (clipImageInt8, METRIC_CLIP_IMAGE_PRECISION=int8)', () => {
+  let fp32: LearnedMetrics;
+  let int8: LearnedMetrics;
+  const images: Record<string, Rgb8> = {};
+
+  beforeAll(async () => {
+    fp32 = await LearnedMetrics.load({ modelDir: MODEL_DIR, threads: 1 });
+    int8 = await LearnedMetrics.load({ modelDir: MODEL_DIR, threads: 1, clipImagePrecision: 'int8' });
+    for (const n of NAMES) images[n] = await load(`${n}.png`);
+  });
+  afterAll(async () => {
+    await fp32.release();
+    await int8.release();
+  });
+
+  it('is not the default, and its scores carry their own model id', () => {
+    expect(fp32.clipImagePrecision).toBe('fp32');
+    expect(int8.clipImagePrecision).toBe('int8');
+    expect(int8.modelId).toBe(`${fp32.modelId}+clip-image-int8`);
+    expect(int8.manifest.models.clipImageInt8?.quantization.of).toBe('clipImage');
+  });
+
+  it("gives ONNX Runtime's own output for the quantised network, close to but not the float32 network's", async () => {
+    for (const n of NAMES) {
+      const [a, b] = await Promise.all([int8.reference(images[n]), fp32.reference(images[n])]);
+      expect(cosine(a.clip, ref.images[n].imageEmbedsInt8)).toBeGreaterThan(0.9999);
+      expect(cosine(a.clip, ref.images[n].imageEmbeds)).toBeGreaterThan(0.99);
+      expect(a.clip.some((v, i) => v !== b.clip[i])).toBe(true);
+    }
+  });
+
+  it('measures a batch: LPIPS as with float32, CLIP-I and CLIP score within 0.01 of it', async () => {
+    const text = await fp32.textEmbedding(ref.captions[0].text);
+    const frames = [images['frame-a'], images['frame-b']];
+    const [a, b] = await Promise.all([
+      int8.measureBatch(frames, await int8.reference(images.source), text),
+      fp32.measureBatch(frames, await fp32.reference(images.source), text),
+    ]);
+    a.forEach((m, i) => {
+      expect(m.lpips).toBe(b[i].lpips);
+      expect(Math.abs(m.clipI - b[i].clipI)).toBeLessThan(0.01);
+      expect(Math.abs(m.clipScore - b[i].clipScore)).toBeLessThan(0.01);
+    });
+  });
+});
+
 describe('model directory validation', () => {
   let dir: string;
   beforeEach(() => {
@@ -277,6 +325,26 @@ describe('model directory validation', () => {
     editManifest((m) => (m.models.clipText.inputs = { tokens: [1, 77] }));
     await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
       /has inputs \[input_ids\], manifest says \[tokens\]/,
+    );
+  });
+
+  it('an int8 CLIP image tower asked of a set without one', async () => {
+    editManifest((m) => delete m.models.clipImageInt8);
+    await expect(LearnedMetrics.load({ modelDir: dir })).resolves.toBeInstanceOf(LearnedMetrics);
+    await expect(LearnedMetrics.load({ modelDir: dir, clipImagePrecision: 'int8' })).rejects.toThrow(
+      /has no int8 CLIP image tower \(clipImageInt8\): export the set with tools\/metric-models --clip-image-int8/,
+    );
+  });
+
+  it('an int8 CLIP image tower that does not match its digest, or takes other inputs', async () => {
+    writeFileSync(path.join(dir, 'clip_image_int8.onnx'), 'garbage');
+    await expect(LearnedMetrics.load({ modelDir: dir })).rejects.toThrow(
+      /clip_image_int8\.onnx does not match its digest/,
+    );
+    cpSync(path.join(MODEL_DIR, 'clip_image_int8.onnx'), path.join(dir, 'clip_image_int8.onnx'));
+    editManifest((m) => (m.models.clipImageInt8.inputs = { pixel_values: [-1, 3, 256, 256] }));
+    await expect(LearnedMetrics.load({ modelDir: dir, clipImagePrecision: 'int8' })).rejects.toThrow(
+      /clipImageInt8 does not take and give what clipImage does/,
     );
   });
 

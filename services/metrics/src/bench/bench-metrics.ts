@@ -6,7 +6,8 @@
  *
  *   npm run bench:metrics -w @f2f/metrics            (after npm run build)
  *   env: BENCH_MODELS_DIR, BENCH_THREADS (2), BENCH_BATCH (7), BENCH_RUNS (3), BENCH_SIZE (512),
- *   BENCH_SPIN (1: ONNX Runtime's threads spin between runs, its default), BENCH_FRAME_THREADS (2; 0: in process)
+ *   BENCH_SPIN (1: ONNX Runtime's threads spin between runs, its default), BENCH_FRAME_THREADS (2; 0: in process),
+ *   BENCH_CLIP_IMAGE (fp32 | int8: the CLIP image tower, as METRIC_CLIP_IMAGE_PRECISION)
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
 
   const t0 = performance.now();
   const allowSpinning = process.env.BENCH_SPIN === '1';
-  const models = await LearnedMetrics.load({ modelDir, threads, allowSpinning });
+  const clipImagePrecision = process.env.BENCH_CLIP_IMAGE === 'int8' ? 'int8' : 'fp32';
+  const models = await LearnedMetrics.load({ modelDir, threads, allowSpinning, clipImagePrecision });
   const loadS = (performance.now() - t0) / 1000;
   const frameThreads = env('BENCH_FRAME_THREADS', 2);
   const frameWork = frameThreads > 0 ? new ThreadedFrameWork(frameThreads) : new InProcessFrameWork();
@@ -128,7 +130,8 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify(
       {
-        modelId: models.manifest.id,
+        modelId: models.modelId,
+        clipImagePrecision,
         lpipsSize: models.lpipsSize,
         frameSize: `${size}x${size}`,
         frames: 49,

@@ -48,11 +48,14 @@ export function learnedMetricsProviders(config: MetricsConfig, logger: Logger): 
         const models = await LearnedMetrics.load({
           modelDir: config.METRIC_MODELS_DIR,
           threads: config.METRIC_THREADS,
+          clipImagePrecision: config.METRIC_CLIP_IMAGE_PRECISION,
         });
         const { id, kind, weights, note } = models.manifest;
         const fields = {
           modelDir: config.METRIC_MODELS_DIR,
-          modelId: id,
+          modelId: models.modelId,
+          setId: id,
+          clipImagePrecision: models.clipImagePrecision,
           kind,
           weights,
           lpipsSize: models.lpipsSize,
