@@ -1148,10 +1148,42 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
       const schema = await configSchemaOf(d.metadata.name);
       const unknown = (c.env ?? []).map((e) => e.name).filter((n) => !(n in schema.shape));
       expect({ d: key(d), unknown }).toEqual({ d: key(d), unknown: [] });
-      const result = schema.safeParse(environment(objects, c));
+      // Paths in the container, where a schema checks that they exist: the image holds the repository
+      // at /app, and a mounted volume's directory exists once mounted (its contents are checked by
+      // the service at start-up, not here).
+      const env = Object.fromEntries(
+        Object.entries(environment(objects, c)).map(([k, v]) => {
+          if (v.startsWith('/app/')) return [k, path.join(REPO, v.slice('/app/'.length))];
+          const mounted = (c.volumeMounts ?? []).some(
+            (m) => v === m.mountPath || v.startsWith(`${m.mountPath}/`),
+          );
+          return [k, mounted && !fs.existsSync(v) ? os.tmpdir() : v];
+        }),
+      );
+      const result = schema.safeParse(env);
       const issues = result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
       expect({ d: key(d), issues }).toEqual({ d: key(d), issues: [] });
     }
+  });
+
+  it("gives the metrics service its networks: the models volume read-only in base, the image's fixtures locally", () => {
+    const d = deployments(objects).find((x) => x.metadata.name === 'metrics')!;
+    const c = d.spec.template.spec.containers[0];
+    const dir = envOf(c, 'METRIC_MODELS_DIR');
+    if (isBase) {
+      const mount = c.volumeMounts?.find((m) => m.mountPath === dir);
+      const volume = d.spec.template.spec.volumes?.find((v) => v.name === mount?.name);
+      expect({ readOnly: mount?.readOnly, claim: volume?.persistentVolumeClaim }).toEqual({
+        readOnly: true,
+        claim: { claimName: 'metric-models', readOnly: true },
+      });
+    } else {
+      expect(fs.existsSync(path.join(REPO, dir!.replace(/^\/app\//, ''), 'manifest.json'))).toBe(true);
+      expect(
+        objects.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'metric-models'),
+      ).toBe(false);
+    }
+    expect(envOf(c, 'METRIC_CLIP_IMAGE_PRECISION')).toBe('fp32');
   });
 
   it('gives the gateway and every subgraph TENANT_CONTEXT_SECRET from the Secret, never as a literal', async () => {
