@@ -188,6 +188,29 @@ it('with a ground-truth image, also target LPIPS and CLIP-I', async () => {
   expect(typeof payload.mean.targetClipI).toBe('number');
 });
 
+it('with the int8 CLIP image tower: its scores under their own model id, LPIPS and pixel metrics unchanged', async () => {
+  const int8 = await LearnedMetrics.load({
+    modelDir: FIXTURE_MODELS,
+    threads: 1,
+    clipImagePrecision: 'int8',
+  });
+  try {
+    const a = await run(models, 4, false);
+    const b = await run(int8, 4, false);
+    expect(new Set(b.rows.map((r) => r.metricModels))).toEqual(
+      new Set([`${models.modelId}+clip-image-int8`]),
+    );
+    b.rows.forEach((r, i) => {
+      const f = a.rows[i];
+      expect([r.ssim, r.psnr, r.lpips]).toEqual([f.ssim, f.psnr, f.lpips]);
+      expect(Math.abs(r.clipScore! - f.clipScore!)).toBeLessThan(0.01);
+    });
+    expect(b.rows.some((r, i) => r.clipScore !== a.rows[i].clipScore)).toBe(true);
+  } finally {
+    await int8.release();
+  }
+});
+
 it('without models: SSIM and PSNR only, learned metrics null and not listed', async () => {
   const { rows, outbox } = await run(null, 3, true);
   expect(rows.every((r) => r.lpips === null && r.clipScore === null && r.metricModels === null)).toBe(true);
