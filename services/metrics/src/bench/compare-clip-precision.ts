@@ -106,15 +106,18 @@ async function main(): Promise<void> {
   if (!values.models || !values.images || !values.captions) {
     throw new Error('usage: compare-clip-precision --models DIR --images DIR --captions FILE');
   }
-  const files = (await readdir(values.images)).filter((f) => /\.(png|jpe?g|webp)$/i.test(f)).sort();
+  // npm runs the script in the workspace's folder: paths are the caller's (INIT_CWD).
+  const at = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+  const [modelDir, imageDir, captionFile] = [at(values.models), at(values.images), at(values.captions)];
+  const files = (await readdir(imageDir)).filter((f) => /\.(png|jpe?g|webp)$/i.test(f)).sort();
   const images: NamedImage[] = [];
   for (const f of files)
-    images.push({ name: f, image: await decodeRgb(await readFile(path.join(values.images, f))) });
-  const captions = (await readFile(values.captions, 'utf8'))
+    images.push({ name: f, image: await decodeRgb(await readFile(path.join(imageDir, f))) });
+  const captions = (await readFile(captionFile, 'utf8'))
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  console.log(JSON.stringify(await compareClipPrecision(values.models, images, captions), null, 2));
+  console.log(JSON.stringify(await compareClipPrecision(modelDir, images, captions), null, 2));
 }
 
 if (require.main === module) {
