@@ -6,6 +6,8 @@
  * Pillow's, and libvips (sharp) filters differently, so tensors would differ by a few grey levels.
  */
 
+import { RESAMPLE_WASM_BASE64 } from './generated/resample-wasm';
+
 export interface Rgb8 {
   /** Interleaved 8-bit pixels, `channels` per pixel (only the first three are used). */
   data: Uint8Array;
@@ -203,11 +205,98 @@ function toRgb(img: Rgb8): Rgb8 {
   return { data: out, width: img.width, height: img.height, channels: 3 };
 }
 
+interface ResampleKernels {
+  memory: WebAssembly.Memory;
+  horizontal(
+    src: number,
+    srcWidth: number,
+    channels: number,
+    y0: number,
+    rows: number,
+    outW: number,
+    min: number,
+    count: number,
+    k: number,
+    ksize: number,
+    dst: number,
+  ): void;
+  vertical(
+    src: number,
+    rowBytes: number,
+    outH: number,
+    offset: number,
+    min: number,
+    count: number,
+    k: number,
+    ksize: number,
+    dst: number,
+  ): void;
+}
+
+let kernels: ResampleKernels | undefined;
+
+/** The WebAssembly SIMD passes (src/wasm/resample.wat), one instance per thread. */
+function resampleKernels(): ResampleKernels {
+  kernels ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RESAMPLE_WASM_BASE64, 'base64')))
+    .exports as unknown as ResampleKernels;
+  return kernels;
+}
+
+/** Which implementation pilResize uses for an image: both passes in WebAssembly, or JavaScript. */
+export function resampler(img: Rgb8, width: number, height: number): 'wasm' | 'js' {
+  return img.width !== width &&
+    img.height !== height &&
+    (img.channels === 3 || img.channels === 4) &&
+    width * 3 >= 16 &&
+    img.data.length >= img.width * img.height * img.channels
+    ? 'wasm'
+    : 'js';
+}
+
+/**
+ * Both passes in WebAssembly SIMD: the same coefficients and integer sums as the JavaScript passes
+ * (bit-identical, tested), about 4× faster. Input, coefficient tables, the intermediate rows and the
+ * output share the module's memory, grown as needed; 16 bytes of slack after each region.
+ */
+function wasmResize(img: Rgb8, width: number, height: number, filter: Filter): Rgb8 {
+  const ch = precompute(img.width, width, filter);
+  const cv = precompute(img.height, height, filter);
+  const first = cv.min[0];
+  const rows = cv.min[height - 1] + cv.count[height - 1] - first;
+  const k = resampleKernels();
+  let at = 0;
+  const take = (bytes: number) => {
+    const start = at;
+    at += (bytes + 16 + 15) & ~15;
+    return start;
+  };
+  const srcBytes = img.width * img.height * img.channels;
+  const src = take(srcBytes);
+  const tables = [ch.min, ch.count, ch.k, cv.min, cv.count, cv.k].map((t) => ({ t, at: take(t.byteLength) }));
+  const temp = take(width * 3 * rows);
+  const out = take(width * 3 * height);
+  const pages = Math.ceil(at / 65536) - k.memory.buffer.byteLength / 65536;
+  if (pages > 0) k.memory.grow(pages);
+  const bytes = new Uint8Array(k.memory.buffer);
+  bytes.set(img.data.subarray(0, srcBytes), src);
+  for (const { t, at: offset } of tables) new Int32Array(k.memory.buffer, offset, t.length).set(t);
+  const [hMin, hCount, hK, vMin, vCount, vK] = tables.map((x) => x.at);
+  k.horizontal(src, img.width, img.channels, first, rows, width, hMin, hCount, hK, ch.ksize, temp);
+  k.vertical(temp, width * 3, height, first, vMin, vCount, vK, cv.ksize, out);
+  return { data: bytes.slice(out, out + width * 3 * height), width, height, channels: 3 };
+}
+
 /** `img.resize((width, height), filter)` of Pillow, on RGB (alpha, if any, is dropped). */
 export function pilResize(img: Rgb8, width: number, height: number, filter: Filter): Rgb8 {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new Error(`invalid resize target ${width}x${height}`);
   }
+  if (resampler(img, width, height) === 'wasm') return wasmResize(img, width, height, filter);
+  return pilResizeJs(img, width, height, filter);
+}
+
+/** pilResize in JavaScript only (the reference the WebAssembly passes are tested against). */
+export function pilResizeJs(img: Rgb8, width: number, height: number, filter: Filter): Rgb8 {
   if (img.width === width && img.height === height) return toRgb(img);
   const needH = img.width !== width;
   const needV = img.height !== height;

@@ -19,6 +19,7 @@ import {
   lpipsTensorInto,
   type Rgb8,
 } from '../preprocess';
+import { BICUBIC, BILINEAR, pilResize, pilResizeJs, resampler } from '../pil-resize';
 
 // Fixtures made by tools/metric-models/make-fixtures.sh: tiny random-weight networks and the values
 // PyTorch computes for them with the reference (Pillow / torchvision) preprocessing.
@@ -91,6 +92,61 @@ describe('preprocessing (against Pillow / torchvision)', () => {
     data.copy(shifted, 1);
     const unaligned = { ...rgba, data: shifted.subarray(1) };
     expect(maxAbsDiff(clipCrop(unaligned).data, (await load(`${name}.clip.png`)).data)).toBe(0);
+  });
+
+  it.each(NAMES)(
+    'the JavaScript passes alone (the reference of the WebAssembly ones) equal Pillow on %s',
+    async (name) => {
+      const img = await load(`${name}.png`);
+      const r = ref.images[name];
+      const short = Math.min(r.width, r.height);
+      const [w, h] = [Math.trunc((CLIP_SIZE * r.width) / short), Math.trunc((CLIP_SIZE * r.height) / short)];
+      expect(resampler(img, w, h)).toBe('wasm');
+      const js = pilResizeJs(img, w, h, BICUBIC);
+      expect(maxAbsDiff(js.data, pilResize(img, w, h, BICUBIC).data)).toBe(0);
+      expect(maxAbsDiff(clipCrop(img).data, (await load(`${name}.clip.png`)).data)).toBe(0);
+      expect(
+        maxAbsDiff(
+          pilResizeJs(img, ref.lpipsSize, ref.lpipsSize, BILINEAR).data,
+          (await load(`${name}.lpips.png`)).data,
+        ),
+      ).toBe(0);
+    },
+  );
+
+  // Random pixels of every value, 3 and 4 channels, down- and upscaling, odd and tiny sizes.
+  it.each([
+    [512, 512, 4, 224, 224, 'bicubic'],
+    [512, 512, 4, 256, 256, 'bilinear'],
+    [720, 480, 4, 336, 224, 'bicubic'],
+    [97, 131, 3, 40, 77, 'bicubic'],
+    [33, 17, 3, 64, 50, 'bicubic'],
+    [300, 200, 4, 6, 3, 'bilinear'],
+    [50, 60, 3, 600, 700, 'bilinear'],
+    [1, 9, 4, 7, 3, 'bicubic'],
+  ] as const)(
+    'the WebAssembly passes equal the JavaScript ones bit for bit: %ix%i (%i channels) to %ix%i, %s',
+    (w, h, channels, W, H, filter) => {
+      let seed = w * 7919 + h * 104729 + channels;
+      const data = new Uint8Array(w * h * channels).map(() => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed >>> 24;
+      });
+      const img = { data, width: w, height: h, channels };
+      const f = filter === 'bicubic' ? BICUBIC : BILINEAR;
+      expect(resampler(img, W, H)).toBe('wasm');
+      const wasm = pilResize(img, W, H, f);
+      expect([wasm.width, wasm.height, wasm.data.length]).toEqual([W, H, W * H * 3]);
+      expect(maxAbsDiff(wasm.data, pilResizeJs(img, W, H, f).data)).toBe(0);
+    },
+  );
+
+  it('resizes along one axis, or to fewer than 6 columns, in JavaScript', () => {
+    const img = { data: new Uint8Array(40 * 30 * 3).fill(7), width: 40, height: 30, channels: 3 };
+    expect(resampler(img, 40, 20)).toBe('js');
+    expect(resampler(img, 20, 30)).toBe('js');
+    expect(resampler(img, 5, 20)).toBe('js');
+    expect(pilResize(img, 5, 20, BICUBIC).data.every((v) => v === 7)).toBe(true);
   });
 
   it.each(NAMES)('LPIPS resize of %s equals Pillow pixel for pixel', async (name) => {
