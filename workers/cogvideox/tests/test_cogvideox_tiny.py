@@ -205,7 +205,7 @@ def test_the_worker_process_loads_serves_and_drains_on_sigterm(tiny_model_dir):
         assert statuses[0] == "NOT_SERVING"  # while the model loads (imports + load take seconds)
 
         results = {}
-        call = stub.Generate(tiny_request(num_inference_steps=150), timeout=120)
+        call = stub.Generate(tiny_request(num_inference_steps=500), timeout=120)
         first = next(call)
         assert first.progress.step == 1
         reader = threading.Thread(target=lambda: results.setdefault("rest", list(call)))
@@ -222,7 +222,7 @@ def test_the_worker_process_loads_serves_and_drains_on_sigterm(tiny_model_dir):
         assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
         reader.join(120)
         progress, frames, summaries, _ = split_stream([first, *results["rest"]])
-        assert len(progress) == 150 and len(frames) == 9 and summaries[0].is_model
+        assert len(progress) == 500 and len(frames) == 9 and summaries[0].is_model
         assert proc.wait(60) == 0
         channel.close()
     finally:
