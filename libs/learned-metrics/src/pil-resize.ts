@@ -120,46 +120,8 @@ function convolve3(
   out[o + 2] = clip8(b);
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/**
- * The horizontal pass over RGBA pixels read a whole pixel per load (a Uint32Array view): the same
- * sums as convolve3's, in integers below 2^31 (|Σ w| < 2^23 · 1.2, times 255), about 1.5× faster.
- */
-function horizontalRgba(src: Rgb8, c: Coeffs, outW: number, y0: number, rows: number): Rgb8 {
-  const words = new Uint32Array(src.data.buffer, src.data.byteOffset, src.width * src.height);
-  const { min, count, k, ksize } = c;
-  const out = new Uint8Array(outW * rows * 3);
-  let o = 0;
-  for (let y = 0; y < rows; y++) {
-    const rowIn = (y + y0) * src.width;
-    for (let xx = 0; xx < outW; xx++) {
-      let p = rowIn + min[xx];
-      let kb = xx * ksize;
-      const end = kb + count[xx];
-      let r = ONE / 2;
-      let g = ONE / 2;
-      let b = ONE / 2;
-      for (; kb < end; kb++, p++) {
-        const w = k[kb];
-        const px = words[p];
-        r = (r + (px & 255) * w) | 0;
-        g = (g + ((px >>> 8) & 255) * w) | 0;
-        b = (b + ((px >>> 16) & 255) * w) | 0;
-      }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
-    }
-  }
-  return { data: out, width: outW, height: rows, channels: 3 };
-}
-
 function horizontal(src: Rgb8, outW: number, filter: Filter, y0: number, rows: number): Rgb8 {
   const c = precompute(src.width, outW, filter);
-  if (src.channels === 4 && LITTLE_ENDIAN && src.data.byteOffset % 4 === 0) {
-    return horizontalRgba(src, c, outW, y0, rows);
-  }
   const out = new Uint8Array(outW * rows * 3);
   const sc = src.channels;
   for (let y = 0; y < rows; y++) {

@@ -77,7 +77,7 @@ describe('preprocessing (against Pillow / torchvision)', () => {
     expect(maxAbsDiff(crop.data, expected.data)).toBe(0);
   });
 
-  // Frames arrive as RGBA (the metrics service decodes them so); that path reads whole pixels.
+  // Frames arrive as RGBA (the metrics service decodes them so).
   it.each(NAMES)('both resizes of %s as RGBA pixels equal Pillow pixel for pixel', async (name) => {
     const { data, info } = await sharp(readFileSync(path.join(REF_DIR, `${name}.png`)))
       .ensureAlpha()
@@ -87,7 +87,7 @@ describe('preprocessing (against Pillow / torchvision)', () => {
     const rgba = { data, width: info.width, height: info.height, channels: 4 };
     expect(maxAbsDiff(clipCrop(rgba).data, (await load(`${name}.clip.png`)).data)).toBe(0);
     expect(maxAbsDiff(lpipsResize(rgba, ref.lpipsSize).data, (await load(`${name}.lpips.png`)).data)).toBe(0);
-    // Pixels at an odd offset in their buffer are read byte by byte, with the same result.
+    // Pixels at an odd offset in their buffer give the same result.
     const shifted = Buffer.alloc(data.length + 1);
     data.copy(shifted, 1);
     const unaligned = { ...rgba, data: shifted.subarray(1) };
