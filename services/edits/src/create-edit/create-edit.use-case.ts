@@ -315,7 +315,13 @@ export class CreateEditUseCase {
         occurredAt: new Date(requested.occurredAt),
       };
       const row = await tx.editEvent.create({
-        data: { ...entry, key: requested.type, tenantId: command.tenantId, editId, eventId: requested.eventId },
+        data: {
+          ...entry,
+          key: requested.type,
+          tenantId: command.tenantId,
+          editId,
+          eventId: requested.eventId,
+        },
         select: { id: true, recordedAt: true },
       });
       // The history's first entry, announced on the live feed like every later one.

@@ -79,7 +79,7 @@ function progressScope(candidate: number): string {
 /** Sorted, distinct integers as ranges: [0,1,2,3,7] -> "0-3,7". */
 export function formatRanges(sorted: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

@@ -42,7 +42,11 @@ let statusReader: Consumer;
 let tenant: TenantId;
 const announced: EventEnvelope<Topic.EditStatus>[] = [];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -215,9 +219,12 @@ async function newEdit(): Promise<Edit> {
 }
 
 const historyOf = async (edit: Edit): Promise<HistoryEntry[]> =>
-  (await db.prisma.editEvent.findMany({ where: { editId: edit.id }, orderBy: { seq: 'asc' } })).map(
-    (r) => ({ seq: r.seq, type: r.type, payload: r.payload, occurredAt: r.occurredAt }),
-  );
+  (await db.prisma.editEvent.findMany({ where: { editId: edit.id }, orderBy: { seq: 'asc' } })).map((r) => ({
+    seq: r.seq,
+    type: r.type,
+    payload: r.payload,
+    occurredAt: r.occurredAt,
+  }));
 
 describe('each history entry once, however often its stage event is published', () => {
   it('a generation retried on another worker, and every stage re-published, gives one entry per transition, step and frame, each announced once', async () => {
@@ -237,13 +244,15 @@ describe('each history entry once, however often its stage event is published', 
 
     const history = await historyOf(edit);
     const count = (type: string) => history.filter((h) => h.type === type).length;
-    expect([
-      Topic.EditRequested,
-      Topic.CaptionCompleted,
-      Topic.VideoGenerated,
-      Topic.FrameSelected,
-      Topic.MetricsComputed,
-    ].map(count)).toEqual([1, 1, 1, 1, 1]);
+    expect(
+      [
+        Topic.EditRequested,
+        Topic.CaptionCompleted,
+        Topic.VideoGenerated,
+        Topic.FrameSelected,
+        Topic.MetricsComputed,
+      ].map(count),
+    ).toEqual([1, 1, 1, 1, 1]);
     const progress = history.filter((h) => h.type === Topic.VideoProgress);
     const payloads = progress.map((h) => h.payload as EventPayloads[Topic.VideoProgress]);
     expect(payloads.filter((p) => p.phase === 'denoising').map((p) => p.step)).toEqual([1, 25, STEPS]);
@@ -273,7 +282,9 @@ describe('each history entry once, however often its stage event is published', 
     const final = announced.filter((a) => a.editId === edit.id);
     expect(final).toHaveLength(mine.length);
     expect(final.map((a) => a.payload.seq)).toEqual(range(2, history.length));
-    expect(final.map((a) => a.eventId)).toEqual(range(2, history.length).map((s) => historyEntryEventId(edit.id, s)));
+    expect(final.map((a) => a.eventId)).toEqual(
+      range(2, history.length).map((s) => historyEntryEventId(edit.id, s)),
+    );
   });
 
   it('a redelivered status announcement (the relay re-publishing after a crash) carries the same id', async () => {

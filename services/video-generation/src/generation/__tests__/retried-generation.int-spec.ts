@@ -44,7 +44,12 @@ let blobs: FilesystemBlobStore;
 const servers: RunningServer[] = [];
 
 async function worker(): Promise<{ server: RunningServer; address: string }> {
-  const config = previewConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', STEP_DELAY_MS: '5', MAX_CONCURRENT: '1' });
+  const config = previewConfigSchema.parse({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STEP_DELAY_MS: '5',
+    MAX_CONCURRENT: '1',
+  });
   const server = await startPreviewServer(config, logger);
   servers.push(server);
   return { server, address: `127.0.0.1:${server.port}` };
@@ -95,7 +100,13 @@ async function captionCompleted(edit: Edit): Promise<EventEnvelope<Topic.Caption
       sourceWidth: 96,
       sourceHeight: 64,
       groundTruthKey: null,
-      options: generationOptionsSchema.parse({ seed: 5, steps: 8, frames: FRAMES, outputWidth: 48, outputHeight: 32 }),
+      options: generationOptionsSchema.parse({
+        seed: 5,
+        steps: 8,
+        frames: FRAMES,
+        outputWidth: 48,
+        outputHeight: 32,
+      }),
     },
   });
 }
@@ -159,11 +170,17 @@ describe('a generation whose worker dies mid-stream', () => {
     expect(new Set(progressed).size).toBe(FRAMES);
 
     // The edits service records what the producer published (again, as a re-run would) once.
-    const edits = new RecordStageEventUseCase(new EditsRepository(db.prisma), new OutboxWriter('edits', 't.'));
+    const edits = new RecordStageEventUseCase(
+      new EditsRepository(db.prisma),
+      new OutboxWriter('edits', 't.'),
+    );
     for (const event of [...published, ...published.map((e) => ({ ...e, eventId: randomUUID() }))]) {
       await edits.execute(event as StageEvent, inboxContext(db.prisma, 'edits', event));
     }
-    const history = await db.prisma.editEvent.findMany({ where: { editId: edit.id }, orderBy: { seq: 'asc' } });
+    const history = await db.prisma.editEvent.findMany({
+      where: { editId: edit.id },
+      orderBy: { seq: 'asc' },
+    });
     const updates = replayUpdates(history, 0);
     expect(updates.flatMap((u) => u.frames.map((f) => f.index))).toEqual([...Array(FRAMES).keys()]);
     expect(updates.filter((u) => u.type === Topic.VideoGenerated)).toHaveLength(1);
