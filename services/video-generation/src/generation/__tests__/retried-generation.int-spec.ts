@@ -15,7 +15,7 @@ import {
 } from '@f2f/contracts';
 import type { Edit } from '@f2f/database';
 import { OutboxWriter } from '@f2f/messaging';
-import { FilesystemBlobStore } from '@f2f/storage';
+import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeImage } from '../../../../../test/support/factories';
@@ -40,7 +40,7 @@ jest.setTimeout(120_000);
 const FRAMES = 49;
 const logger = createLogger('test', 'silent');
 let db: TestDatabase;
-let blobs: FilesystemBlobStore;
+let blobs: BlobStore;
 const servers: RunningServer[] = [];
 
 async function worker(): Promise<{ server: RunningServer; address: string }> {
