@@ -513,9 +513,52 @@ describe('the GPU pool', () => {
     expect(candidate.attempts).toBe(2);
     expect(candidate.seed).toBe(1234);
     expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
+    expect(await framesInUpdates(id)).toEqual([...Array(49).keys()]);
     await platform.start(victim);
   });
+
+  it('lists each frame once in Edit.updates when video-generation is killed (SIGKILL) mid-frames and restarted', async () => {
+    const id = await createEdit(await makeImage(640, 480), 'A photo of a rolling ball.');
+    await waitFor('the first frames', async () => {
+      const rows = await db.prisma.editEvent.count({
+        where: { editId: id, type: 'video.progress', key: { contains: '/frames/' } },
+      });
+      return rows > 0;
+    });
+    await platform.kill('video-generation', 'SIGKILL');
+    await platform.start('video-generation');
+    expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    // The restarted service generated the video again and announced its frames from the first one.
+    const published = await db.prisma.outboxEvent.findMany({
+      where: { producer: 'video-generation', key: id, topic: { endsWith: 'video.progress' } },
+    });
+    const announced = published.flatMap(
+      (r) => (r.envelope as { payload: { frames: unknown[] } }).payload.frames,
+    );
+    expect(announced.length).toBeGreaterThan(49);
+    // The edit's feed lists each frame once, each transition once.
+    expect(await framesInUpdates(id)).toEqual([...Array(49).keys()]);
+    expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
+    const types = await db.prisma.editEvent.groupBy({ by: ['type'], where: { editId: id }, _count: true });
+    expect(Object.fromEntries(types.map((t) => [t.type, t._count]))).toMatchObject({
+      'edit.requested': 1,
+      'caption.completed': 1,
+      'video.generated': 1,
+      'frame.selected': 1,
+      'metrics.computed': 1,
+    });
+  });
 });
+
+/** The frame indices the entries of Edit.updates list, in feed order. */
+async function framesInUpdates(id: string): Promise<number[]> {
+  const res = await gql<{ edit: { updates: { frames: { index: number }[] }[] } }>(
+    `query($id: ID!) { edit(id: $id) { updates { frames { index } } } }`,
+    { id },
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data!.edit.updates.flatMap((u) => u.frames.map((f) => f.index));
+}
 
 /** The launcher instance serving a worker address (127.0.0.1:<port>). */
 function instanceAt(worker: string): ServiceName {

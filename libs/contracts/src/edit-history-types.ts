@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { Topic } from './topics';
 
 /**
@@ -17,3 +19,15 @@ export const EDIT_HISTORY_TYPES = [
   Topic.EditFrameRechosen,
 ] as const;
 export type EditHistoryType = `${(typeof EDIT_HISTORY_TYPES)[number]}`;
+
+/**
+ * The id of the edit.status event that announces an edit's history entry `seq`: a function of the
+ * entry (a name-based UUID, version 5 layout over SHA-256), so that the announcement has one id
+ * however often it is published. It is the webhook body's `id` and what the webhooks service's
+ * deliveries are unique on (endpoint, event id).
+ */
+export function historyEntryEventId(editId: string, seq: number): string {
+  const h = createHash('sha256').update(`edit.status/${editId}/${seq}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

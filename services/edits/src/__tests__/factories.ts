@@ -97,6 +97,16 @@ export function makeEditEvent(
   payload: object = {},
 ) {
   return prisma.editEvent.create({
-    data: { tenantId: edit.tenantId, editId: edit.id, seq, eventId: randomUUID(), type, payload, occurredAt },
+    // The transitions' keys are their types; entries a history holds several of get one each.
+    data: {
+      tenantId: edit.tenantId,
+      editId: edit.id,
+      seq,
+      eventId: randomUUID(),
+      type,
+      key: ['video.progress', 'edit.frame-rechosen'].includes(type) ? `${type}/${seq}` : type,
+      payload,
+      occurredAt,
+    },
   });
 }

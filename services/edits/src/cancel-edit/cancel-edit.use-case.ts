@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { DomainError, ErrorCode } from '@f2f/common';
-import { makeEnvelope, TERMINAL_STATUSES, Topic } from '@f2f/contracts';
+import { historyEntryEventId, makeEnvelope, TERMINAL_STATUSES, Topic } from '@f2f/contracts';
 import type { Edit, PrismaClient, TenantId } from '@f2f/database';
 import { OutboxWriter } from '@f2f/messaging';
 import { PRISMA } from '@f2f/platform';
@@ -49,13 +49,14 @@ export class CancelEditUseCase {
           seq,
           eventId,
           type: 'edit.cancelled',
+          key: 'edit.cancelled',
           payload: { previousStatus: edit.status },
           occurredAt,
         },
         select: { id: true, recordedAt: true },
       });
       const status = makeEnvelope({
-        eventId,
+        eventId: historyEntryEventId(edit.id, seq),
         type: Topic.EditStatus,
         editId: edit.id,
         tenantId,

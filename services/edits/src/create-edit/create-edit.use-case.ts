@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, historyEntryEventId, makeEnvelope, Topic } from '@f2f/contracts';
 import type { Edit, PrismaClient, TenantId, Upload } from '@f2f/database';
 import { inspectImage } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
@@ -315,11 +315,18 @@ export class CreateEditUseCase {
         occurredAt: new Date(requested.occurredAt),
       };
       const row = await tx.editEvent.create({
-        data: { ...entry, tenantId: command.tenantId, editId, eventId: requested.eventId },
+        data: {
+          ...entry,
+          key: requested.type,
+          tenantId: command.tenantId,
+          editId,
+          eventId: requested.eventId,
+        },
         select: { id: true, recordedAt: true },
       });
       // The history's first entry, announced on the live feed like every later one.
       const status = makeEnvelope({
+        eventId: historyEntryEventId(editId, 1),
         type: Topic.EditStatus,
         editId,
         tenantId: command.tenantId,

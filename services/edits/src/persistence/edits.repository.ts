@@ -89,6 +89,15 @@ export class EditsRepository {
     });
   }
 
+  /** The keys of the edit's history entries that start with `scope` (index tenant, edit, key). */
+  async historyKeys(tx: Tx, tenantId: TenantId, editId: string, scope: string): Promise<string[]> {
+    const rows = await tx.editEvent.findMany({
+      where: { tenantId, editId, key: { startsWith: scope } },
+      select: { key: true },
+    });
+    return rows.map((r) => r.key);
+  }
+
   /** Locks the edit's row for the rest of the transaction and returns it. */
   async lockEdit(tx: Tx, tenantId: TenantId, id: string): Promise<Edit | null> {
     if (!isUuid(id)) return null;

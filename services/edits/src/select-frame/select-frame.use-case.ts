@@ -8,6 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EditsRepository } from '../persistence/edits.repository';
 import type { SelectFrameCommand } from './select-frame.command';
 import { recordInHistory } from '../stage-events/edit-update';
+import { frameRechosenKey } from '../stage-events/history-key';
 
 export const USER_POLICY = 'user';
 
@@ -94,7 +95,8 @@ export class SelectFrameUseCase {
       });
       await this.outbox.enqueue(tx, event);
       // The live feed (edit.status) announces the new choice like any other history entry.
-      await recordInHistory(tx, this.outbox, event, { id: edit.id, tenantId }, seq, {
+      const entry = { event, key: frameRechosenKey(event.eventId) };
+      await recordInHistory(tx, this.outbox, entry, { id: edit.id, tenantId }, seq, {
         before: edit.status,
         after: edit.status,
       });

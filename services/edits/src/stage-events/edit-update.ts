@@ -5,6 +5,7 @@ import {
   editUpdateSchema,
   type EventEnvelope,
   eventPayloadSchemas,
+  historyEntryEventId,
   makeEnvelope,
   Topic,
 } from '@f2f/contracts';
@@ -164,14 +165,16 @@ export function replayUpdates(history: HistoryEntry[], afterSeq: number): EditUp
 }
 
 /**
- * Records an event in its edit's history at `seq` and announces the entry on edit.status (the live
- * feed: the status after it and the entry in domain terms), in the caller's transaction. Every
- * entry is announced, status change or not.
+ * Records an event in its edit's history at `seq` under its key (history-key.ts: the caller has
+ * checked, under the edit's row lock, that the key is new) and announces the entry on edit.status
+ * (the live feed: the status after it and the entry in domain terms), in the caller's transaction.
+ * Every entry is announced, status change or not, by an event whose id is a function of the entry
+ * (historyEntryEventId), so that however often the outbox publishes it, it is one announcement.
  */
 export async function recordInHistory(
   tx: Tx,
   outbox: OutboxWriter,
-  event: EventEnvelope<Topic>,
+  { event, key }: { event: EventEnvelope<Topic>; key: string },
   edit: { id: string; tenantId: TenantId },
   seq: number,
   status: { before: EditStatus; after: EditStatus },
@@ -180,6 +183,7 @@ export async function recordInHistory(
   const row = await tx.editEvent.create({
     data: {
       ...entry,
+      key,
       payload: entry.payload as object,
       tenantId: edit.tenantId,
       editId: edit.id,
@@ -190,6 +194,7 @@ export async function recordInHistory(
   await outbox.enqueue(
     tx,
     makeEnvelope({
+      eventId: historyEntryEventId(edit.id, seq),
       type: Topic.EditStatus,
       editId: edit.id,
       tenantId: edit.tenantId,

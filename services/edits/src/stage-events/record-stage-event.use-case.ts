@@ -6,11 +6,13 @@ import { Injectable } from '@nestjs/common';
 import { EditsRepository } from '../persistence/edits.repository';
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
 import { recordInHistory } from './edit-update';
+import { historyKeyScope, newHistoryEntry } from './history-key';
 
 /**
  * Every stage event: recorded in the edit's history, applied to the edit, and announced on
  * edit.status (the live feed: the status after it and the entry in domain terms), all in the
- * transaction that records the event as handled.
+ * transaction that records the event as handled; what the history already holds (by key, not by
+ * event id) is recorded and announced once.
  */
 @Injectable()
 export class RecordStageEventUseCase {
@@ -28,6 +30,15 @@ export class RecordStageEventUseCase {
           ErrorCode.NotFound,
           `edit ${event.editId} of tenant ${event.tenantId} does not exist`,
         );
+      // The entry's meaning is recorded once (history-key.ts): a re-published or retried event
+      // whose key the history has changes nothing and announces nothing; the history and the edit
+      // move together, so that replaying the history gives the edit's state.
+      const recorded = await this.edits.historyKeys(tx, tenantId, edit.id, historyKeyScope(event));
+      const entry = newHistoryEntry(event, recorded);
+      if (!entry) {
+        ctx.logger.debug({ type: event.type }, 'already in the history: nothing recorded');
+        return;
+      }
       const before: EditState = {
         status: edit.status,
         temporalCaption: edit.temporalCaption,
@@ -44,10 +55,10 @@ export class RecordStageEventUseCase {
         failureReason: edit.failureReason,
         completedAt: edit.completedAt,
       };
-      const after = applyStageEvent(before, event, new Date());
+      const after = applyStageEvent(before, entry.event, new Date());
       const seq = edit.historySeq + 1;
       await tx.edit.update({ where: { id: edit.id }, data: { ...after, historySeq: seq } });
-      await recordInHistory(tx, this.outbox, event, { id: edit.id, tenantId }, seq, {
+      await recordInHistory(tx, this.outbox, entry, { id: edit.id, tenantId }, seq, {
         before: before.status,
         after: after.status,
       });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { type EditStatus, editUpdateSchema, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EditStatus, editUpdateSchema, historyEntryEventId, makeEnvelope, Topic } from '@f2f/contracts';
 
-/** An edit.status event announcing one history entry, as the edits service publishes it. */
+/** An edit.status event announcing one history entry, as the edits service publishes it (its id: the entry's). */
 export function makeEditStatus(
   tenantId: string,
   type: string,
@@ -10,9 +10,11 @@ export function makeEditStatus(
 ) {
   const status = options.status ?? 'GENERATING';
   const occurredAt = options.occurredAt ?? new Date();
+  const editId = options.editId ?? randomUUID();
   return makeEnvelope({
+    eventId: historyEntryEventId(editId, options.seq ?? 2),
     type: Topic.EditStatus,
-    editId: options.editId ?? randomUUID(),
+    editId,
     tenantId,
     occurredAt,
     payload: {

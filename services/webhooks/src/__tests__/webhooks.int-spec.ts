@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import { createLogger, DomainError, ErrorCode, sleep, systemClock } from '@f2f/common';
-import { type EventEnvelope, Topic, topicName } from '@f2f/contracts';
+import { type EventEnvelope, historyEntryEventId, Topic, topicName } from '@f2f/contracts';
 import { asTenantId, createPrismaClient, type PrismaClient } from '@f2f/database';
 import { createKafka, ensureTopics, EventConsumer, OutboxWriter } from '@f2f/messaging';
 import type { Kafka, Producer } from 'kafkajs';
@@ -255,6 +255,24 @@ describe('events from Kafka become signed deliveries', () => {
       ]),
     );
     expect(again).toBe(0);
+  });
+});
+
+describe('one delivery per history entry', () => {
+  it("an entry the edits service's relay publishes again after a crash (same entry, same id, a new message) is delivered once, with the entry's id", async () => {
+    const editId = randomUUID();
+    const first = makeEditStatus(TENANT, 'video.progress', { editId, seq: 5 });
+    await publish(first);
+    await settled(first.eventId);
+    // The relay sent it, crashed before marking it sent, and sends the outbox row again.
+    await publish(makeEditStatus(TENANT, 'video.progress', { editId, seq: 5 }));
+    const next = makeEditStatus(TENANT, 'video.progress', { editId, seq: 6 });
+    await publish(next);
+    await settled(next.eventId);
+    expect(first.eventId).toBe(historyEntryEventId(editId, 5));
+    expect(await deliveriesOf(first.eventId)).toHaveLength(1);
+    expect(receiver.forEvent(first.eventId).map((r) => JSON.parse(r.body).id)).toEqual([first.eventId]);
+    expect(receiver.forEvent(next.eventId)).toHaveLength(1);
   });
 });
 

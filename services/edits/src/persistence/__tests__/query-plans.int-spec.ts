@@ -65,8 +65,8 @@ async function loadTenant(tenantId: TenantId, n: number): Promise<void> {
   );
   await timed(
     `history of ${tenantId} (5 events per completed edit, 1 otherwise)`,
-    `INSERT INTO edit_events (tenant_id, edit_id, seq, event_id, type, payload, occurred_at, recorded_at)
-     SELECT e.tenant_id, e.id, s.seq, gen_random_uuid(), s.type,
+    `INSERT INTO edit_events (tenant_id, edit_id, seq, event_id, type, key, payload, occurred_at, recorded_at)
+     SELECT e.tenant_id, e.id, s.seq, gen_random_uuid(), s.type, s.type,
        CASE WHEN s.type = 'video.generated' THEN jsonb_build_object('computeSeconds', 20 + s.seq) ELSE '{}'::jsonb END,
        e.created_at + make_interval(secs => s.at), e.created_at + make_interval(secs => s.at + 0.05)
      FROM edits e

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createLogger } from '@f2f/common';
+import {
+  type AnyEventEnvelope,
+  type EventEnvelope,
+  type EventPayloads,
+  generationOptionsSchema,
+  makeEnvelope,
+  parseEnvelope,
+  Topic,
+} from '@f2f/contracts';
+import type { Edit } from '@f2f/database';
+import { OutboxWriter } from '@f2f/messaging';
+import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
+
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { makeImage } from '../../../../../test/support/factories';
+import { inboxContext } from '../../../../../test/support/handler-context';
+import { makeEdit, makeEditEvent, makeTenant } from '../../../../edits/src/__tests__/factories';
+import { EditsRepository } from '../../../../edits/src/persistence/edits.repository';
+import type { StageEvent } from '../../../../edits/src/stage-events/edit-state';
+import { replayUpdates } from '../../../../edits/src/stage-events/edit-update';
+import { RecordStageEventUseCase } from '../../../../edits/src/stage-events/record-stage-event.use-case';
+import { previewConfigSchema } from '../../../../preview-generator/src/config';
+import { type RunningServer, startPreviewServer } from '../../../../preview-generator/src/server';
+import { RunningGenerations } from '../cancellations';
+import { StaticEndpoints } from '../endpoints';
+import { GenerateVideoUseCase } from '../generate-video.use-case';
+import { type GenerationEvent, type VideoGenerator, WorkerPool } from '../worker-pool';
+
+// Real parts: two preview generators over gRPC on 127.0.0.1, Postgres (frames, outbox, and the
+// edits service's history), a blob store on disk. The first worker is shut down mid-generation.
+
+jest.setTimeout(120_000);
+
+const FRAMES = 49;
+const logger = createLogger('test', 'silent');
+let db: TestDatabase;
+let blobs: BlobStore;
+const servers: RunningServer[] = [];
+
+async function worker(): Promise<{ server: RunningServer; address: string }> {
+  const config = previewConfigSchema.parse({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STEP_DELAY_MS: '5',
+    MAX_CONCURRENT: '1',
+  });
+  const server = await startPreviewServer(config, logger);
+  servers.push(server);
+  return { server, address: `127.0.0.1:${server.port}` };
+}
+
+/** The pool, with the worker of the first attempt killed once it has streamed `killAfter` frames. */
+class KillingGenerator implements VideoGenerator {
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly workers: Map<string, RunningServer>,
+    private readonly killAfter: number,
+  ) {}
+
+  async *generate(...args: Parameters<VideoGenerator['generate']>): AsyncIterable<GenerationEvent> {
+    let current = '';
+    let frames = 0;
+    for await (const item of this.pool.generate(...args)) {
+      if (item.kind === 'started') current = item.worker;
+      yield item;
+      if (item.kind === 'frame' && ++frames === this.killAfter) {
+        this.workers.get(current)?.server.forceShutdown();
+      }
+    }
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('retried_generation');
+  blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-retry-')));
+});
+afterAll(async () => {
+  for (const s of servers) s.server.forceShutdown();
+  await db.drop();
+});
+
+async function captionCompleted(edit: Edit): Promise<EventEnvelope<Topic.CaptionCompleted>> {
+  const sourceKey = `tenants/${edit.tenantId}/edits/${edit.id}/source.png`;
+  await blobs.put(sourceKey, await makeImage(96, 64), 'image/png');
+  return makeEnvelope({
+    type: Topic.CaptionCompleted,
+    editId: edit.id,
+    tenantId: edit.tenantId,
+    payload: {
+      temporalCaption: 'The dog sits down.',
+      provenance: 'template',
+      targetCaption: 'A photo of a sitting dog.',
+      sourceKey,
+      sourceWidth: 96,
+      sourceHeight: 64,
+      groundTruthKey: null,
+      options: generationOptionsSchema.parse({
+        seed: 5,
+        steps: 8,
+        frames: FRAMES,
+        outputWidth: 48,
+        outputHeight: 32,
+      }),
+    },
+  });
+}
+
+const outboxOf = async (edit: Edit): Promise<AnyEventEnvelope[]> =>
+  (await db.prisma.outboxEvent.findMany({ where: { producer: 'video-generation' }, orderBy: { id: 'asc' } }))
+    .map((r) => parseEnvelope(r.envelope))
+    .filter((e) => e.editId === edit.id);
+
+describe('a generation whose worker dies mid-stream', () => {
+  it('is re-run on another worker: 49 frame rows, video.generated lists each frame once, and the edit history lists each frame once', async () => {
+    const [a, b] = [await worker(), await worker()];
+    const pool = new WorkerPool(new StaticEndpoints([a.address, b.address]), {
+      maxWorkerFailures: 3,
+      coolDownMs: 5_000,
+      busyRetryMs: 20,
+    });
+    const byAddress = new Map([
+      [a.address, a.server],
+      [b.address, b.server],
+    ]);
+    const tenant = await makeTenant(db.prisma);
+    const edit = await makeEdit(db.prisma, tenant, {
+      status: 'CAPTIONING',
+      selectedCandidate: null,
+      selectedFrameIndex: null,
+      selectionPolicy: null,
+      selectionReason: null,
+      metricsReady: false,
+      historySeq: 1,
+      frameCount: FRAMES,
+      steps: 8,
+    });
+    await makeEditEvent(db.prisma, edit, 1, Topic.EditRequested, new Date());
+    const useCase = new GenerateVideoUseCase(
+      new OutboxWriter('video-generation', 't.'),
+      new RunningGenerations(),
+      db.prisma,
+      blobs,
+      new KillingGenerator(pool, byAddress, 20),
+      { deadlineMs: 60_000, progressMinIntervalMs: 0 },
+    );
+    const caption = await captionCompleted(edit);
+    await useCase.execute(caption, inboxContext(db.prisma, 'video-generation', caption));
+    pool.close();
+
+    const frames = await db.prisma.frame.findMany({ where: { editId: edit.id }, orderBy: { index: 'asc' } });
+    expect(frames.map((f) => f.index)).toEqual([...Array(FRAMES).keys()]);
+    const published = await outboxOf(edit);
+    const generated = published.filter((e) => e.type === Topic.VideoGenerated);
+    expect(generated).toHaveLength(1);
+    const { candidates, frames: listed } = generated[0].payload as EventPayloads[Topic.VideoGenerated];
+    expect(candidates[0].attempts).toBe(2);
+    expect(listed.map((f) => f.index)).toEqual([...Array(FRAMES).keys()]);
+    expect(listed.map((f) => f.frameId)).toEqual(frames.map((f) => f.id));
+    // The retry announced its frames again from 0: the producer's progress lists the first ones twice.
+    const progressed = published
+      .filter((e) => e.type === Topic.VideoProgress)
+      .flatMap((e) => (e.payload as EventPayloads[Topic.VideoProgress]).frames.map((f) => f.index));
+    expect(progressed.length).toBeGreaterThanOrEqual(FRAMES + 20);
+    expect(new Set(progressed).size).toBe(FRAMES);
+
+    // The edits service records what the producer published (again, as a re-run would) once.
+    const edits = new RecordStageEventUseCase(
+      new EditsRepository(db.prisma),
+      new OutboxWriter('edits', 't.'),
+    );
+    for (const event of [...published, ...published.map((e) => ({ ...e, eventId: randomUUID() }))]) {
+      await edits.execute(event as StageEvent, inboxContext(db.prisma, 'edits', event));
+    }
+    const history = await db.prisma.editEvent.findMany({
+      where: { editId: edit.id },
+      orderBy: { seq: 'asc' },
+    });
+    const updates = replayUpdates(history, 0);
+    expect(updates.flatMap((u) => u.frames.map((f) => f.index))).toEqual([...Array(FRAMES).keys()]);
+    expect(updates.filter((u) => u.type === Topic.VideoGenerated)).toHaveLength(1);
+    const statuses = await db.prisma.outboxEvent.count({ where: { producer: 'edits', key: edit.id } });
+    expect(statuses).toBe(history.length - 1);
+    expect(await db.prisma.edit.findUniqueOrThrow({ where: { id: edit.id } })).toMatchObject({
+      status: 'SELECTING',
+      framesReady: FRAMES,
+    });
+  });
+});
