@@ -10,6 +10,7 @@ import {
   subgraphModule,
 } from '@f2f/platform';
 import type { PrismaClient } from '@f2f/database';
+import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
@@ -80,6 +81,8 @@ export class AppModule {
             sweepIntervalSeconds: config.UPLOAD_SWEEP_INTERVAL_SECONDS,
           },
         },
+        // One small pool of threads inspects every image a client sends (uploads, createEdit).
+        { provide: ImageInspector, useFactory: () => new ImageInspector(imageInspectorSettings(config)) },
         UploadsRepository,
         CreateUploadUseCase,
         ReceiveUploadUseCase,

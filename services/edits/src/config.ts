@@ -1,4 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
+import { imageInspectionConfigShape } from '@f2f/imaging';
 import { platformConfigShape, signedUrlConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
@@ -32,6 +33,8 @@ export const editsConfigSchema = z.object({
     .max(100 * 1024 * 1024)
     .default(10 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1024).max(200_000_000).default(40_000_000),
+  /** The threads, time limit and heap of the image inspection (libs/imaging ImageInspector). */
+  ...imageInspectionConfigShape,
   MAX_CAPTION_LENGTH: z.coerce.number().int().min(16).max(2000).default(500),
   /**
    * The video model of an edit that names none: the model the deployment's GPU pool serves

@@ -11,7 +11,7 @@ import { asTenantId } from '@f2f/database';
 import { OpenAiCompatibleVlm, VlmDirectory, vlmDirectoryFrom } from '@f2f/vlm';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { makeEditRequested, makeImage } from '../../../../../test/support/factories';
+import { makeEditRequested, makeImage, makeImageInspector } from '../../../../../test/support/factories';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
 import { inboxContext } from '../../../../../test/support/handler-context';
 import { CaptionExamplesService } from '../../examples/caption-examples.service';
@@ -23,21 +23,28 @@ let blobs: FilesystemBlobStore;
 const server = new FakeOpenAiServer();
 const tenantServer = new FakeOpenAiServer();
 let examples: CaptionExamplesService;
+const inspector = makeImageInspector();
 
 beforeAll(async () => {
   db = await createTestDatabase('captioning');
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-captioning-')));
   await server.start();
   await tenantServer.start();
-  examples = new CaptionExamplesService(db.prisma, blobs, {
-    maxExamples: 3,
-    maxImageBytes: 200_000,
-    maxImagePixels: 1_000_000,
-  });
+  examples = new CaptionExamplesService(
+    db.prisma,
+    blobs,
+    {
+      maxExamples: 3,
+      maxImageBytes: 200_000,
+      maxImagePixels: 1_000_000,
+    },
+    inspector,
+  );
 });
 afterAll(async () => {
   await server.stop();
   await tenantServer.stop();
+  await inspector.close();
   await db.drop();
 });
 beforeEach(() => {

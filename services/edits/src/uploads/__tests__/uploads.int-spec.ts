@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { createLogger, DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
+import { ImageInspector } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
 import {
   BLOB_STORE,
@@ -23,7 +24,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { makeImage, makePixelBombPng } from '../../../../../test/support/factories';
+import { makeImage, makeImageInspector, makePixelBombPng } from '../../../../../test/support/factories';
 import { makeTenant } from '../../__tests__/factories';
 import { CreateEditCommand, type CreateEditInput } from '../../create-edit/create-edit.command';
 import { CreateEditUseCase, type EditLimits } from '../../create-edit/create-edit.use-case';
@@ -64,6 +65,7 @@ let blobs: FilesystemBlobStore;
 let createUpload: CreateUploadUseCase;
 let sweep: SweepUploadsUseCase;
 let createEdit: CreateEditUseCase;
+const inspector = makeImageInspector();
 let tenant: TenantId;
 let other: TenantId;
 let png: Buffer;
@@ -89,6 +91,7 @@ beforeAll(async () => {
           now: clock.now,
         }),
       },
+      { provide: ImageInspector, useValue: inspector },
       UploadsRepository,
       CreateUploadUseCase,
       ReceiveUploadUseCase,
@@ -108,6 +111,7 @@ beforeAll(async () => {
     new OutboxWriter('edits', 'test.'),
     new EditsRepository(db.prisma),
     new UploadsRepository(db.prisma),
+    inspector,
     clock,
   );
   tenant = await makeTenant(db.prisma, 'a');
@@ -118,6 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await inspector.close();
   await db?.drop();
 });
 
