@@ -60,6 +60,7 @@ export class AppModule {
             maxImagePixels: config.MAX_IMAGE_PIXELS,
             maxCaptionLength: config.MAX_CAPTION_LENGTH,
             defaultModel: config.DEFAULT_MODEL,
+            servedModels: config.SERVED_MODELS,
             maxUnfinishedEdits: config.MAX_UNFINISHED_EDITS_PER_TENANT,
           },
         },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { DomainError, ErrorCode } from '@f2f/common';
+import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
 import type { CaptionExample as CaptionExampleRow, PrismaClient, TenantId } from '@f2f/database';
 import { decodeBase64Image, ImageInspector } from '@f2f/imaging';
 import { BLOB_STORE, PRISMA } from '@f2f/platform';
@@ -130,7 +130,7 @@ export class CaptionExamplesService {
 }
 
 function cleanCaption(value: string, field: string): string {
-  const caption = value.replace(/\s+/g, ' ').trim();
+  const caption = assertStorableText(value, field, ErrorCode.InvalidCaption).replace(/\s+/g, ' ').trim();
   if (!caption) throw new DomainError(ErrorCode.InvalidCaption, `${field} is empty`);
   if (caption.length > MAX_CAPTION) {
     throw new DomainError(

@@ -24,6 +24,8 @@ export interface EditLimits {
   maxImagePixels: number;
   maxCaptionLength: number;
   defaultModel: string;
+  /** The models the GPU pool serves (SERVED_MODELS); createEdit refuses others. */
+  servedModels: readonly string[];
   /** Unfinished edits a tenant may have at once (MAX_UNFINISHED_EDITS_PER_TENANT). */
   maxUnfinishedEdits: number;
 }

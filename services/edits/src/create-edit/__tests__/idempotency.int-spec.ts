@@ -20,6 +20,7 @@ const limits: EditLimits = {
   maxImagePixels: 40_000_000,
   maxCaptionLength: 500,
   defaultModel: 'preview',
+  servedModels: ['preview'],
   maxUnfinishedEdits: 1000,
 };
 

@@ -51,6 +51,7 @@ const limits: EditLimits = {
   maxImagePixels: settings.maxImagePixels,
   maxCaptionLength: 500,
   defaultModel: 'preview',
+  servedModels: ['preview'],
   maxUnfinishedEdits: 1000,
 };
 
