@@ -12,6 +12,7 @@ import { OpenAiCompatibleVlm, VlmDirectory, vlmDirectoryFrom } from '@f2f/vlm';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeEditRequested, makeImage, makeImageInspector } from '../../../../../test/support/factories';
+import { billionLaughsSvg, withBadIdatCrc } from '../../../../../test/support/hostile-images';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
 import { inboxContext } from '../../../../../test/support/handler-context';
 import { CaptionExamplesService } from '../../examples/caption-examples.service';
@@ -271,6 +272,25 @@ describe("a tenant's own VLM and in-context examples", () => {
     expect(await codeOf(examples.add(tenant, { ...good, targetCaption: '   ' }))).toBe(
       ErrorCode.InvalidCaption,
     );
+    // Text Postgres cannot store faithfully: a lone surrogate, a NUL.
+    expect(await codeOf(examples.add(tenant, { ...good, targetCaption: 'A photo of a \ud83d.' }))).toBe(
+      ErrorCode.InvalidCaption,
+    );
+    expect(await codeOf(examples.add(tenant, { ...good, temporalCaption: 'The dog\u0000 sits.' }))).toBe(
+      ErrorCode.InvalidCaption,
+    );
+    // An SVG (nested entities) and a PNG with a bad CRC never reach the store.
+    expect(
+      await codeOf(examples.add(tenant, { ...good, imageBase64: billionLaughsSvg().toString('base64') })),
+    ).toBe(ErrorCode.InvalidImage);
+    expect(
+      await codeOf(
+        examples.add(tenant, {
+          ...good,
+          imageBase64: withBadIdatCrc(await makeImage(64, 64)).toString('base64'),
+        }),
+      ),
+    ).toBe(ErrorCode.InvalidImage);
     expect(await codeOf(examples.add(tenant, { ...good, imageBase64: 'not base64!' }))).toBe(
       ErrorCode.InvalidImage,
     );

@@ -25,6 +25,7 @@ import { Test } from '@nestjs/testing';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeImage, makeImageInspector, makePixelBombPng } from '../../../../../test/support/factories';
+import { billionLaughsSvg, withBadIdatCrc } from '../../../../../test/support/hostile-images';
 import { makeTenant } from '../../__tests__/factories';
 import { CreateEditCommand, type CreateEditInput } from '../../create-edit/create-edit.command';
 import { CreateEditUseCase, type EditLimits } from '../../create-edit/create-edit.use-case';
@@ -262,6 +263,16 @@ describe('PUT /internal/uploads/<token>', () => {
     expect(res.json.message).toMatch(/not image\/png.*image\/jpeg/);
     // A refused body leaves the URL usable for a good one.
     expect((await db.prisma.upload.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('pending');
+  });
+
+  it('refuses an SVG (billion laughs) and a PNG with a bad CRC sent as image/png', async () => {
+    const svg = billionLaughsSvg();
+    const s = await put(await ticket({ byteSize: svg.length }), svg);
+    expect([s.status, s.json.code]).toEqual([422, 'INVALID_IMAGE']);
+    const bad = withBadIdatCrc(png);
+    const b = await put(await ticket({ byteSize: bad.length }), bad);
+    expect([b.status, b.json.code]).toEqual([422, 'INVALID_IMAGE']);
+    expect(b.json.message).toMatch(/cannot be decoded/);
   });
 
   it('refuses a pixel bomb from its header, without decoding it', async () => {
