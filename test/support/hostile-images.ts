@@ -69,7 +69,7 @@ export function withBadIdatCrc(png: Buffer): Buffer {
 /** A JPEG whose SOF0 header says width × height (the dimensions are rewritten, nothing else). */
 export function jpegClaiming(jpeg: Buffer, width: number, height: number): Buffer {
   const out = Buffer.from(jpeg);
-  for (let i = 2; i < out.length - 9; ) {
+  for (let i = 2; i < out.length - 9;) {
     if (out[i] !== 0xff) break;
     const marker = out[i + 1];
     const length = out.readUInt16BE(i + 2);

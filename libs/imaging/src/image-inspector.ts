@@ -97,7 +97,8 @@ export class ImageInspector {
       }
       throw error;
     }
-    if ('error' in result) throw new DomainError(result.error.code, result.error.message, result.error.details);
+    if ('error' in result)
+      throw new DomainError(result.error.code, result.error.message, result.error.details);
     return result.info;
   }
 

@@ -86,7 +86,10 @@ async function readHeader(data: Buffer, limits: ImageLimits, label: string): Pro
     );
   }
   if (Math.min(meta.width, meta.height) < limits.minSide) {
-    throw new DomainError(ErrorCode.InvalidImage, `${label} is smaller than ${limits.minSide} pixels on a side`);
+    throw new DomainError(
+      ErrorCode.InvalidImage,
+      `${label} is smaller than ${limits.minSide} pixels on a side`,
+    );
   }
   return meta;
 }

@@ -55,7 +55,14 @@ export const editsConfigSchema = z.object({
         .map((m) => m.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().max(100).regex(/^[\x21-\x7e]+$/, 'a model name is visible ASCII'))),
+    .pipe(
+      z.array(
+        z
+          .string()
+          .max(100)
+          .regex(/^[\x21-\x7e]+$/, 'a model name is visible ASCII'),
+      ),
+    ),
   /**
    * Largest request body; the same as the gateway's, so that an image over MAX_IMAGE_BYTES that the
    * gateway lets through reaches the resolver and gets IMAGE_TOO_LARGE rather than HTTP 413.

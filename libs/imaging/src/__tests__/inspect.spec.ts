@@ -171,9 +171,11 @@ describe('ImageInspector', () => {
     expect(error.details).toEqual({ bytes: 1001, maxBytes: 1000 });
     await expectRefused(randomBytes(1000), ErrorCode.InvalidImage, limits);
     await expectRefused(png, ErrorCode.ImageTooLarge, { ...DEFAULT_IMAGE_LIMITS, maxBytes: png.length - 1 });
-    await expect(inspectImage(png, { ...DEFAULT_IMAGE_LIMITS, maxBytes: png.length })).resolves.toMatchObject({
-      bytes: png.length,
-    });
+    await expect(inspectImage(png, { ...DEFAULT_IMAGE_LIMITS, maxBytes: png.length })).resolves.toMatchObject(
+      {
+        bytes: png.length,
+      },
+    );
   });
 
   it('refuses an image over maxPixels, and accepts one exactly at it', async () => {
@@ -233,7 +235,10 @@ describe('ImageInspector', () => {
         );
         clearInterval(timer);
         expect(error).toBeInstanceOf(DomainError);
-        expect(error).toMatchObject({ code: ErrorCode.InvalidImage, details: { reason: 'timeout', timeoutMs: 20 } });
+        expect(error).toMatchObject({
+          code: ErrorCode.InvalidImage,
+          details: { reason: 'timeout', timeoutMs: 20 },
+        });
         expect(performance.now() - started).toBeLessThan(1000);
         expect(ticks).toBeGreaterThan(0);
         // The terminated thread was replaced: a small image still gets an answer.
@@ -256,7 +261,7 @@ describe('ImageInspector', () => {
         // request queued meanwhile times out without killing it); then a 16x16 image gets through.
         const tiny = await makeImage(16, 16);
         let answered = false;
-        for (const deadline = Date.now() + 15_000; !answered && Date.now() < deadline; ) {
+        for (const deadline = Date.now() + 15_000; !answered && Date.now() < deadline;) {
           answered = await pool.inspect(tiny, DEFAULT_IMAGE_LIMITS).then(
             () => true,
             () => false,

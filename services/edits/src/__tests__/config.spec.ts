@@ -20,9 +20,9 @@ describe('edits configuration', () => {
   });
 
   it('refuses to start when DEFAULT_MODEL is not one of SERVED_MODELS', () => {
-    expect(() => loadEditsConfig({ ...ENV, DEFAULT_MODEL: 'preview', SERVED_MODELS: 'cogvideox-5b-i2v' })).toThrow(
-      /SERVED_MODELS: DEFAULT_MODEL must be one of SERVED_MODELS/,
-    );
+    expect(() =>
+      loadEditsConfig({ ...ENV, DEFAULT_MODEL: 'preview', SERVED_MODELS: 'cogvideox-5b-i2v' }),
+    ).toThrow(/SERVED_MODELS: DEFAULT_MODEL must be one of SERVED_MODELS/);
     expect(() => loadEditsConfig({ ...ENV, SERVED_MODELS: 'a b' })).toThrow(ConfigError);
   });
 
@@ -35,6 +35,8 @@ describe('edits configuration', () => {
     expect(loadEditsConfig({ ...ENV, IMAGE_INSPECT_THREADS: '2' }).IMAGE_INSPECT_THREADS).toBe(2);
     expect(() => loadEditsConfig({ ...ENV, IMAGE_INSPECT_THREADS: '0' })).toThrow(/IMAGE_INSPECT_THREADS/);
     expect(() => loadEditsConfig({ ...ENV, IMAGE_INSPECT_THREADS: '16' })).toThrow(/IMAGE_INSPECT_THREADS/);
-    expect(() => loadEditsConfig({ ...ENV, IMAGE_INSPECT_TIMEOUT_MS: '5' })).toThrow(/IMAGE_INSPECT_TIMEOUT_MS/);
+    expect(() => loadEditsConfig({ ...ENV, IMAGE_INSPECT_TIMEOUT_MS: '5' })).toThrow(
+      /IMAGE_INSPECT_TIMEOUT_MS/,
+    );
   });
 });

@@ -84,7 +84,8 @@ export class WebhookEndpointsService {
 
   async update(tenantId: TenantId, id: string, input: EndpointInput): Promise<WebhookEndpointRow> {
     const patch: WebhookEndpointPatch = {};
-    if (input.url !== undefined && input.url !== null) patch.url = validateEndpointUrl(assertStorableText(input.url, 'the url'), this.rules);
+    if (input.url !== undefined && input.url !== null)
+      patch.url = validateEndpointUrl(assertStorableText(input.url, 'the url'), this.rules);
     if (input.events !== undefined && input.events !== null) patch.eventTypes = normaliseEvents(input.events);
     if (input.description !== undefined) patch.description = normaliseDescription(input.description);
     if (input.enabled !== undefined && input.enabled !== null) patch.enabled = input.enabled;

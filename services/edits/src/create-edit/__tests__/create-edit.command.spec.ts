@@ -86,8 +86,16 @@ describe('CreateEditCommand', () => {
     ['an empty caption', { targetCaption: '   ' }, ErrorCode.InvalidCaption],
     ['an oversized caption', { targetCaption: 'x'.repeat(51) }, ErrorCode.InvalidCaption],
     ['control characters', { targetCaption: 'a\u0007b' }, ErrorCode.InvalidCaption],
-    ['a lone surrogate in the caption', { targetCaption: 'A photo of a \ud83d dog.' }, ErrorCode.InvalidCaption],
-    ['a NUL character in the caption', { targetCaption: 'A photo\u0000 of a dog.' }, ErrorCode.InvalidCaption],
+    [
+      'a lone surrogate in the caption',
+      { targetCaption: 'A photo of a \ud83d dog.' },
+      ErrorCode.InvalidCaption,
+    ],
+    [
+      'a NUL character in the caption',
+      { targetCaption: 'A photo\u0000 of a dog.' },
+      ErrorCode.InvalidCaption,
+    ],
     ['an empty image', { imageBase64: '' }, ErrorCode.InvalidImage],
     ['an image that is not base64', { imageBase64: '%%%not-base64%%%' }, ErrorCode.InvalidImage],
     [

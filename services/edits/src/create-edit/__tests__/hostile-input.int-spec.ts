@@ -139,7 +139,9 @@ describe('createEdit with hostile input', () => {
 
   it('refuses an image whose decode outlasts the time limit, and keeps answering', async () => {
     const hasty = useCaseWith(makeImageInspector({ timeoutMs: 20 }));
-    const noise = await sharp(randomBytes(1500 * 1500 * 3), { raw: { width: 1500, height: 1500, channels: 3 } })
+    const noise = await sharp(randomBytes(1500 * 1500 * 3), {
+      raw: { width: 1500, height: 1500, channels: 3 },
+    })
       .png({ compressionLevel: 1 })
       .toBuffer();
     let ticks = 0;
