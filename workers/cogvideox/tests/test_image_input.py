@@ -33,10 +33,7 @@ def _png_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims width x height, with one tiny IDAT (a pixel bomb)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", ihdr)
-        + _chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + _chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(b"\0" * 64)) + _chunk(b"IEND", b"")
     )
 
 
@@ -93,7 +90,7 @@ def test_refuses_a_truncated_image(fmt):
 
 def test_refuses_a_png_whose_header_claims_more_pixels_than_the_limit_before_decoding():
     started = time.perf_counter()
-    with pytest.raises(UnreadableImage, match="50000x50000 pixels"):
+    with pytest.raises(UnreadableImage, match="more pixels than"):
         decode_image(_png_claiming(50_000, 50_000))
     assert time.perf_counter() - started < 0.5
 
@@ -102,12 +99,7 @@ def test_refuses_a_real_decompression_bomb_within_the_message_size():
     # 6000 x 6000 greyscale zeros: 36 Mpx in about 40 KB; over a 16 Mpx limit.
     raw = b"".join(b"\0" + b"\0" * 6000 for _ in range(6000))
     ihdr = struct.pack(">IIBBBBB", 6000, 6000, 8, 0, 0, 0, 0)
-    bomb = (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", ihdr)
-        + _chunk(b"IDAT", zlib.compress(raw, 9))
-        + _chunk(b"IEND", b"")
-    )
+    bomb = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
     assert len(bomb) < 100_000
     with pytest.raises(UnreadableImage, match="6000x6000 pixels"):
         decode_image(bomb, max_pixels=16_000_000)
