@@ -2,6 +2,7 @@ import { DomainError, ErrorCode } from './errors';
 
 /** A lone UTF-16 surrogate: with the `u` flag a well-formed pair is one code point, not Cs. */
 const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_ALL = /\p{Cs}/gu;
 
 /**
  * Why Postgres could not store a string faithfully, or null. A lone UTF-16 surrogate is not
@@ -33,5 +34,5 @@ export function assertStorableText(
  * lone surrogates and NUL characters become U+FFFD. Text a client sends is refused instead.
  */
 export function toStorableText(value: string): string {
-  return value.replace(/\p{Cs}|\u0000/gu, '\ufffd');
+  return value.replace(LONE_SURROGATE_ALL, '\ufffd').replaceAll('\u0000', '\ufffd');
 }
