@@ -3,9 +3,10 @@ import sharp from 'sharp';
 
 import { type ImageInfo, type ImageLimits, inspectImageInThisThread } from './inspect';
 
-// One image at a time per thread, nothing kept between images: memory is bounded by the pixel limit.
+// Nothing kept between images (libvips' operation cache is off): decode memory is bounded by the
+// pixel limit, one image at a time per thread. sharp.concurrency is process-wide and left alone, so
+// that the service's own image work (frames, collages) keeps its threads.
 sharp.cache(false);
-sharp.concurrency(1);
 
 export interface InspectTask {
   data: Uint8Array;
