@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
+import { billionLaughsSvg, withBadIdatCrc } from '../support/hostile-images';
 import { FakeOpenAiServer } from '../support/fake-openai';
 
 jest.setTimeout(300_000);
@@ -315,6 +316,34 @@ describe('an edit through the whole platform', () => {
         { imageBase64: image.toString('base64'), targetCaption: 'A cat.', options: { steps: 0 } },
         'BAD_USER_INPUT',
       ],
+      [
+        'an SVG of nested entities (billion laughs), sent as a PNG data: URL',
+        {
+          imageBase64: `data:image/png;base64,${billionLaughsSvg().toString('base64')}`,
+          targetCaption: 'A cat.',
+        },
+        'INVALID_IMAGE',
+      ],
+      [
+        'a PNG with a bad CRC',
+        { imageBase64: withBadIdatCrc(image).toString('base64'), targetCaption: 'A cat.' },
+        'INVALID_IMAGE',
+      ],
+      [
+        'a caption with a lone surrogate',
+        { imageBase64: image.toString('base64'), targetCaption: 'A cat \ud83d.' },
+        'INVALID_CAPTION',
+      ],
+      [
+        'a caption with a NUL character',
+        { imageBase64: image.toString('base64'), targetCaption: 'A cat\u0000.' },
+        'INVALID_CAPTION',
+      ],
+      [
+        'a model the pool does not serve',
+        { imageBase64: image.toString('base64'), targetCaption: 'A cat.', options: { model: 'sora-9000' } },
+        'BAD_USER_INPUT',
+      ],
     ];
     for (const [name, input, code] of cases) {
       const res = await gql(CREATE, { input });
@@ -324,6 +353,14 @@ describe('an edit through the whole platform', () => {
         code,
       });
     }
+    const unserved = await gql(CREATE, {
+      input: {
+        imageBase64: image.toString('base64'),
+        targetCaption: 'A cat.',
+        options: { model: 'sora-9000' },
+      },
+    });
+    expect(unserved.errors?.[0]?.message).toMatch(/does not serve "sora-9000"; it serves "preview"/);
     const unknownField = await gql(CREATE, {
       input: { imageBase64: image.toString('base64'), targetCaption: 'x', turbo: true },
     });

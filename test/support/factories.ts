@@ -2,12 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 
 import { type EventPayloads, makeEnvelope, Topic } from '@f2f/contracts';
+import { ImageInspector, type ImageInspectorSettings } from '@f2f/imaging';
 import sharp from 'sharp';
 
 /**
  * A test image with structure (gradients and shapes), so that frame metrics and the preview
  * generator's path have something to measure.
  */
+/**
+ * The image inspection of a test: one thread, the services' default limits. Runs the built worker
+ * (`npx nx run @f2f/imaging:build` first); close it in afterAll.
+ */
+export const makeImageInspector = (settings: Partial<ImageInspectorSettings> = {}): ImageInspector =>
+  new ImageInspector({ threads: 1, timeoutMs: 10_000, maxHeapMb: 64, ...settings });
+
 export async function makeImage(width = 320, height = 240, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">

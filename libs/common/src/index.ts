@@ -3,3 +3,4 @@ export * from './errors';
 export * from './logger';
 export * from './retry';
 export * from './clock';
+export * from './text';

@@ -1,4 +1,5 @@
 export * from './inspect';
+export * from './image-inspector';
 export * from './frames';
 export * from './base64';
 export * from './sniff';

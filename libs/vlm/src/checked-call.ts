@@ -1,3 +1,5 @@
+import { toStorableText } from '@f2f/common';
+
 import { type VisionLanguageModel, VlmError, type VlmRequest } from './vlm';
 
 /** One call as it is recorded (vlm_calls): model, cost and outcome. */
@@ -38,8 +40,8 @@ export async function askChecked<T>(
         promptTokens: answer.usage.promptTokens,
         completionTokens: answer.usage.completionTokens,
         outcome: checked.ok ? 'ok' : 'invalid',
-        answer: answer.text.slice(0, 2000),
-        error: checked.ok ? null : checked.reason,
+        answer: toStorableText(answer.text.slice(0, 2000)),
+        error: checked.ok ? null : toStorableText(checked.reason),
       });
       if (checked.ok) return { ok: true, value: checked.value, model: answer.model };
       problem = `invalid answer (${checked.reason})`;
@@ -52,7 +54,7 @@ export async function askChecked<T>(
         completionTokens: 0,
         outcome: 'error',
         answer: null,
-        error: error.message.slice(0, 2000),
+        error: toStorableText(error.message.slice(0, 2000)),
       });
       problem = `${error.kind}: ${error.message}`;
       if (error.kind !== 'refused') break;

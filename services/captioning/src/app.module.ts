@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
+import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
 import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
 import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -38,6 +39,8 @@ export class AppModule {
             maxImagePixels: config.CAPTION_EXAMPLE_MAX_IMAGE_PIXELS,
           },
         },
+        // Inspects the images of the tenants' caption examples (a small pool of threads).
+        { provide: ImageInspector, useFactory: () => new ImageInspector(imageInspectorSettings(config)) },
         CaptionExamplesService,
         WriteTemporalCaptionUseCase,
         EditRequestedHandler,

@@ -1,4 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
+import { imageInspectionConfigShape } from '@f2f/imaging';
 import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
@@ -18,6 +19,8 @@ export const captioningConfigSchema = z.object({
     .min(1024)
     .default(5 * 1024 * 1024),
   CAPTION_EXAMPLE_MAX_IMAGE_PIXELS: z.coerce.number().int().min(256).default(16_000_000),
+  /** The threads, time limit and heap of the image inspection (libs/imaging ImageInspector). */
+  ...imageInspectionConfigShape,
 });
 export type CaptioningConfig = z.infer<typeof captioningConfigSchema>;
 

@@ -10,6 +10,7 @@ import {
   subgraphModule,
 } from '@f2f/platform';
 import type { PrismaClient } from '@f2f/database';
+import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
@@ -59,6 +60,7 @@ export class AppModule {
             maxImagePixels: config.MAX_IMAGE_PIXELS,
             maxCaptionLength: config.MAX_CAPTION_LENGTH,
             defaultModel: config.DEFAULT_MODEL,
+            servedModels: config.SERVED_MODELS,
             maxUnfinishedEdits: config.MAX_UNFINISHED_EDITS_PER_TENANT,
           },
         },
@@ -80,6 +82,8 @@ export class AppModule {
             sweepIntervalSeconds: config.UPLOAD_SWEEP_INTERVAL_SECONDS,
           },
         },
+        // One small pool of threads inspects every image a client sends (uploads, createEdit).
+        { provide: ImageInspector, useFactory: () => new ImageInspector(imageInspectorSettings(config)) },
         UploadsRepository,
         CreateUploadUseCase,
         ReceiveUploadUseCase,

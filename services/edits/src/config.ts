@@ -1,4 +1,5 @@
 import { configParts, loadConfig } from '@f2f/common';
+import { imageInspectionConfigShape } from '@f2f/imaging';
 import { platformConfigShape, signedUrlConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
@@ -32,12 +33,36 @@ export const editsConfigSchema = z.object({
     .max(100 * 1024 * 1024)
     .default(10 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1024).max(200_000_000).default(40_000_000),
+  /** The threads, time limit and heap of the image inspection (libs/imaging ImageInspector). */
+  ...imageInspectionConfigShape,
   MAX_CAPTION_LENGTH: z.coerce.number().int().min(16).max(2000).default(500),
   /**
    * The video model of an edit that names none: the model the deployment's GPU pool serves
    * ("preview" where the pool is the CPU preview generator).
    */
   DEFAULT_MODEL: z.string().min(1).max(100).default('cogvideox-5b-i2v'),
+  /**
+   * The video models the GPU pool serves, comma-separated (each a name the pool's workers accept in
+   * GenerateRequest.model: their model id, generator name or an alias). createEdit refuses any
+   * other options.model with BAD_USER_INPUT. Default: DEFAULT_MODEL alone.
+   */
+  SERVED_MODELS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .max(100)
+          .regex(/^[\x21-\x7e]+$/, 'a model name is visible ASCII'),
+      ),
+    ),
   /**
    * Largest request body; the same as the gateway's, so that an image over MAX_IMAGE_BYTES that the
    * gateway lets through reaches the resolver and gets IMAGE_TOO_LARGE rather than HTTP 413.
@@ -50,5 +75,13 @@ export const editsConfigSchema = z.object({
 });
 export type EditsConfig = z.infer<typeof editsConfigSchema>;
 
+/** The configuration, with SERVED_MODELS filled in (DEFAULT_MODEL alone) and holding DEFAULT_MODEL. */
+const checkedEditsConfigSchema = editsConfigSchema
+  .transform((c) => ({ ...c, SERVED_MODELS: c.SERVED_MODELS.length ? c.SERVED_MODELS : [c.DEFAULT_MODEL] }))
+  .refine((c) => c.SERVED_MODELS.includes(c.DEFAULT_MODEL), {
+    message: 'DEFAULT_MODEL must be one of SERVED_MODELS',
+    path: ['SERVED_MODELS'],
+  });
+
 export const loadEditsConfig = (env = process.env): EditsConfig =>
-  loadConfig('edits', editsConfigSchema, env);
+  loadConfig('edits', checkedEditsConfigSchema, env);

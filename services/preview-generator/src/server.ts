@@ -1,4 +1,5 @@
-import { sleep, type Logger } from '@f2f/common';
+import { DomainError, sleep, type Logger } from '@f2f/common';
+import { ImageInspector, imageInspectorSettings, type ImageLimits } from '@f2f/imaging';
 import {
   loadProtos,
   MAX_MESSAGE_BYTES,
@@ -8,7 +9,6 @@ import {
 } from '@f2f/video-proto';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import sharp from 'sharp';
 
 import type { PreviewConfig } from './config';
 import { PREVIEW_GENERATOR_NAME, PREVIEW_MODEL_ID, renderPath } from './render';
@@ -17,8 +17,16 @@ type GenerateCall = grpc.ServerWritableStream<GenerateRequest__Output, GenerateR
 
 class InvalidArgument extends Error {}
 
-/** Checks a request as the GPU worker does, so the stand-in refuses what the model would refuse. */
-export async function validateRequest(req: GenerateRequest__Output): Promise<void> {
+/**
+ * Checks a request as the GPU worker does, so the stand-in refuses what the model would refuse. The
+ * image goes through the platform's one inspection (magic bytes, header limits, a strict full
+ * decode, in a worker thread with a time limit).
+ */
+export async function validateRequest(
+  req: GenerateRequest__Output,
+  inspector: ImageInspector,
+  limits: ImageLimits,
+): Promise<void> {
   const problems: string[] = [];
   if (!req.prompt.trim()) problems.push('prompt is empty');
   if (req.prompt.length > 2000) problems.push('prompt is longer than 2000 characters');
@@ -35,13 +43,11 @@ export async function validateRequest(req: GenerateRequest__Output): Promise<voi
   }
   if (req.model && req.model !== PREVIEW_MODEL_ID)
     problems.push(`this server runs "${PREVIEW_MODEL_ID}", not "${req.model}"`);
-  if (req.image.length === 0) problems.push('image is empty');
-  else {
-    try {
-      await sharp(req.image).metadata();
-    } catch {
-      problems.push('image is not a readable image');
-    }
+  try {
+    await inspector.inspect(req.image, limits, 'image');
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    problems.push(error.message);
   }
   if (problems.length) throw new InvalidArgument(problems.join('; '));
 }
@@ -57,6 +63,8 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
   const { video } = loadProtos();
   const health = new HealthImplementation({ '': 'NOT_SERVING', [VIDEO_GENERATOR_SERVICE]: 'NOT_SERVING' });
   let active = 0;
+  const inspector = new ImageInspector(imageInspectorSettings(config));
+  const limits: ImageLimits = { maxBytes: MAX_MESSAGE_BYTES, maxPixels: config.MAX_IMAGE_PIXELS, minSide: 1 };
 
   async function generate(call: GenerateCall): Promise<void> {
     const req = call.request;
@@ -68,7 +76,7 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
     active++;
     const started = process.hrtime.bigint();
     try {
-      await validateRequest(req);
+      await validateRequest(req, inspector, limits);
       log.info({ frames: req.numFrames, steps: req.numInferenceSteps }, 'generating (preview, not a model)');
       const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
       for (let step = 1; step <= req.numInferenceSteps; step++) {
@@ -141,7 +149,7 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
       new Promise<void>((resolve) => {
         health.setStatus('', 'NOT_SERVING');
         health.setStatus(VIDEO_GENERATOR_SERVICE, 'NOT_SERVING');
-        server.tryShutdown(() => resolve());
+        server.tryShutdown(() => void inspector.close().then(resolve, resolve));
       }),
   };
 }

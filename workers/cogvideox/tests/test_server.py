@@ -159,6 +159,7 @@ BAD_REQUESTS = [
     ("empty image", dict(image=b""), "image is empty"),
     ("corrupt image", dict(image=b"\x89PNG\r\n\x1a\nnot really a png"), "image is not a readable image"),
     ("truncated image", dict(image=png_bytes()[:60]), "image is not a readable image"),
+    ("an SVG", dict(image=b'<svg xmlns="http://www.w3.org/2000/svg"/>'), "image is not a PNG, JPEG or WebP image"),
 ]
 
 

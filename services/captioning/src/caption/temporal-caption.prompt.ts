@@ -1,3 +1,4 @@
+import { unstorableTextReason } from '@f2f/common';
 import type { VlmMessage } from '@f2f/vlm';
 
 /** Bumped whenever the instruction or the examples change; recorded with every caption and call. */
@@ -107,6 +108,8 @@ export function checkTemporalCaption(raw: string): CaptionCheck {
     .replace(/\s+/gu, ' ')
     .trim();
   if (!caption) return { ok: false, reason: 'empty answer' };
+  const unstorable = unstorableTextReason(caption);
+  if (unstorable) return { ok: false, reason: unstorable };
   if (/^(i'm sorry|i am sorry|sorry,|i can(no|')t|as an ai)/iu.test(caption))
     return { ok: false, reason: 'refusal' };
   if (/\bvideos?\b/iu.test(caption)) return { ok: false, reason: 'mentions a video' };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { DomainError, ErrorCode } from '@f2f/common';
+import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
 import type { CaptionExample as CaptionExampleRow, PrismaClient, TenantId } from '@f2f/database';
-import { decodeBase64Image, inspectImage } from '@f2f/imaging';
+import { decodeBase64Image, ImageInspector } from '@f2f/imaging';
 import { BLOB_STORE, PRISMA } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
@@ -47,6 +47,7 @@ export class CaptionExamplesService {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(CAPTION_EXAMPLE_LIMITS) private readonly limits: CaptionExampleLimits,
+    private readonly inspector: ImageInspector,
   ) {}
 
   list(tenantId: TenantId): Promise<CaptionExampleRow[]> {
@@ -66,7 +67,7 @@ export class CaptionExamplesService {
     let image: { key: string; mime: string } | null = null;
     if (input.imageBase64 !== null && input.imageBase64 !== undefined) {
       const data = decodeBase64Image(input.imageBase64, this.limits.maxImageBytes);
-      const info = await inspectImage(
+      const info = await this.inspector.inspect(
         data,
         { maxBytes: this.limits.maxImageBytes, maxPixels: this.limits.maxImagePixels, minSide: 16 },
         'the example image',
@@ -129,7 +130,7 @@ export class CaptionExamplesService {
 }
 
 function cleanCaption(value: string, field: string): string {
-  const caption = value.replace(/\s+/g, ' ').trim();
+  const caption = assertStorableText(value, field, ErrorCode.InvalidCaption).replace(/\s+/g, ' ').trim();
   if (!caption) throw new DomainError(ErrorCode.InvalidCaption, `${field} is empty`);
   if (caption.length > MAX_CAPTION) {
     throw new DomainError(

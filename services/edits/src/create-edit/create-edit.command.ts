@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { DomainError, ErrorCode } from '@f2f/common';
+import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
 import { generationOptionsSchema, type GenerationOptions } from '@f2f/contracts';
 import type { TenantId } from '@f2f/database';
 import { decodeBase64Image } from '@f2f/imaging';
@@ -10,6 +10,8 @@ export interface CreateEditLimits {
   maxCaptionLength: number;
   /** The video model an edit uses when it names none (the deployment's GPU pool). */
   defaultModel: string;
+  /** The models the GPU pool serves (SERVED_MODELS): options.model must be one of them. */
+  servedModels: readonly string[];
 }
 
 export interface CreateEditInput {
@@ -73,6 +75,7 @@ export class CreateEditCommand {
         'idempotencyKey must be 1..200 visible ASCII characters (no spaces or control characters)',
       );
     }
+    assertStorableText(input.targetCaption, 'the target caption', ErrorCode.InvalidCaption);
     const targetCaption = input.targetCaption.replace(/\s+/g, ' ').trim();
     if (targetCaption.length === 0)
       throw new DomainError(ErrorCode.InvalidCaption, 'the target caption is empty');
@@ -119,6 +122,13 @@ export class CreateEditCommand {
       throw new DomainError(
         ErrorCode.InvalidInput,
         `invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    if (!limits.servedModels.includes(parsed.data.model)) {
+      throw new DomainError(
+        ErrorCode.InvalidInput,
+        `options.model: this deployment does not serve ${JSON.stringify(parsed.data.model)}; it serves ${limits.servedModels.map((m) => JSON.stringify(m)).join(', ')}`,
+        { field: 'options.model', servedModels: [...limits.servedModels] },
       );
     }
     // A seed the client did not give is drawn at random: it is not part of the request.

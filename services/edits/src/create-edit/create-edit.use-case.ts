@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
 import { type EventEnvelope, historyEntryEventId, makeEnvelope, Topic } from '@f2f/contracts';
 import type { Edit, PrismaClient, TenantId, Upload } from '@f2f/database';
-import { inspectImage } from '@f2f/imaging';
+import { ImageInspector } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE, CLOCK, PRISMA } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
@@ -24,6 +24,8 @@ export interface EditLimits {
   maxImagePixels: number;
   maxCaptionLength: number;
   defaultModel: string;
+  /** The models the GPU pool serves (SERVED_MODELS); createEdit refuses others. */
+  servedModels: readonly string[];
   /** Unfinished edits a tenant may have at once (MAX_UNFINISHED_EDITS_PER_TENANT). */
   maxUnfinishedEdits: number;
 }
@@ -47,6 +49,7 @@ export class CreateEditUseCase {
     private readonly outbox: OutboxWriter,
     private readonly edits: EditsRepository,
     private readonly uploads: UploadsRepository,
+    private readonly inspector: ImageInspector,
     @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
@@ -158,21 +161,14 @@ export class CreateEditUseCase {
     const groundTruthBytes = groundTruthImage
       ? await this.bytesOf(groundTruthImage, 'groundTruthUploadId')
       : null;
-    const info = await inspectImage(image, {
+    const imageLimits = {
       maxBytes: this.limits.maxImageBytes,
       maxPixels: this.limits.maxImagePixels,
       minSide: 16,
-    });
+    };
+    const info = await this.inspector.inspect(image, imageLimits);
     const groundTruthInfo = groundTruthBytes
-      ? await inspectImage(
-          groundTruthBytes,
-          {
-            maxBytes: this.limits.maxImageBytes,
-            maxPixels: this.limits.maxImagePixels,
-            minSide: 16,
-          },
-          'the ground-truth image',
-        )
+      ? await this.inspector.inspect(groundTruthBytes, imageLimits, 'the ground-truth image')
       : null;
     const editId = randomUUID();
     const ext = info.format === 'jpeg' ? 'jpg' : info.format;

@@ -1,5 +1,5 @@
 import { EDIT_STATUSES, type EditStatus } from '@f2f/contracts';
-import { DomainError, ErrorCode } from '@f2f/common';
+import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 
 import { isUuid } from '../persistence/edits.repository';
@@ -71,6 +71,7 @@ function validFilter(input: EditFilterInput): EditListFilter {
 }
 
 function boundedText(name: string, value: string, max: number): string {
+  assertStorableText(value, name);
   if (value.length < 1 || value.length > max || /\p{Cc}/u.test(value)) {
     throw new DomainError(
       ErrorCode.InvalidInput,

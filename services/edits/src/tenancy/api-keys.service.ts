@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { DomainError, ErrorCode } from '@f2f/common';
+import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
 import { asTenantId, type TenantId } from '@f2f/database';
 import { generateApiKey, SCOPES, sameApiKeyHash, type Scope } from '@f2f/platform';
 
@@ -29,7 +29,7 @@ export class ApiKeysService {
     } catch {
       throw new DomainError(ErrorCode.InvalidInput, 'a tenant id is 1..100 letters, digits, _ or -');
     }
-    await this.keys.ensureTenant(id, name.trim() || id);
+    await this.keys.ensureTenant(id, assertStorableText(name, "a tenant's name").trim() || id);
     return id;
   }
 
@@ -40,7 +40,7 @@ export class ApiKeysService {
     scopes: readonly string[],
     createdByKeyId: string | null,
   ): Promise<{ row: ApiKeyRow; key: string }> {
-    const trimmed = name.trim();
+    const trimmed = assertStorableText(name, "a key's name").trim();
     if (trimmed.length < 1 || trimmed.length > MAX_NAME)
       throw new DomainError(ErrorCode.InvalidInput, `a key's name is 1..${MAX_NAME} characters`);
     const unique = [...new Set(scopes)];

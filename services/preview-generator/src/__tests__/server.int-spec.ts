@@ -9,7 +9,8 @@ import {
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
 
-import { makeImage } from '../../../../test/support/factories';
+import { makeImage, makePixelBombPng } from '../../../../test/support/factories';
+import { billionLaughsSvg, withBadIdatCrc } from '../../../../test/support/hostile-images';
 import { previewConfigSchema } from '../config';
 import { startPreviewServer, type RunningServer } from '../server';
 
@@ -164,10 +165,21 @@ describe('preview generator gRPC server', () => {
     ['bytes that are not an image', { image: Buffer.from('definitely not an image, just text') }, /image/],
     ['an empty image', { image: Buffer.alloc(0) }, /image is empty/],
     ['another model', { model: 'cogvideox-5b-i2v' }, /cogvideox-5b-i2v/],
+    ['an SVG with nested entities', { image: billionLaughsSvg() }, /not a PNG, JPEG or WebP/],
+    ['a pixel bomb', { image: makePixelBombPng() }, /50000×50000 pixels/],
   ])('answers INVALID_ARGUMENT for %s, before streaming anything', async (_name, overrides, details) => {
     const { messages, error } = await collect(generate(fast.client, request(overrides)));
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.details).toMatch(details);
+    expect(messages).toEqual([]);
+  });
+
+  it('answers INVALID_ARGUMENT for a PNG with a bad CRC (decoded as strictly as the platform)', async () => {
+    const { messages, error } = await collect(
+      generate(fast.client, request({ image: withBadIdatCrc(image) })),
+    );
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toMatch(/cannot be decoded/);
     expect(messages).toEqual([]);
   });
 

@@ -496,6 +496,13 @@ describe('endpoints and the delivery log, per tenant', () => {
     ).rejects.toMatchObject({
       code: ErrorCode.InvalidInput,
     });
+    // Text Postgres cannot store faithfully is refused, not stored as U+FFFD or failing as INTERNAL.
+    await expect(
+      strict.create(OTHER, { url: 'https://example.com/h', description: 'hooks \ud800' }),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/lone UTF-16/) });
+    await expect(
+      strict.create(OTHER, { url: 'https://example.com/h\u0000', description: 'x' }),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/NUL/) });
     await expect(strict.create(OTHER, { url: 'https://example.com/h', events: [] })).rejects.toMatchObject({
       code: ErrorCode.InvalidInput,
     });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { DomainError, ErrorCode, type Clock } from '@f2f/common';
+import { assertStorableText, DomainError, ErrorCode, type Clock } from '@f2f/common';
 import { EDIT_HISTORY_TYPES } from '@f2f/contracts';
 import type { TenantId } from '@f2f/database';
 
@@ -58,7 +58,7 @@ export class WebhookEndpointsService {
       tenantId,
       {
         id,
-        url: validateEndpointUrl(input.url, this.rules),
+        url: validateEndpointUrl(assertStorableText(input.url, 'the url'), this.rules),
         description: normaliseDescription(input.description),
         eventTypes: normaliseEvents(input.events),
         enabled: input.enabled ?? true,
@@ -84,7 +84,8 @@ export class WebhookEndpointsService {
 
   async update(tenantId: TenantId, id: string, input: EndpointInput): Promise<WebhookEndpointRow> {
     const patch: WebhookEndpointPatch = {};
-    if (input.url !== undefined && input.url !== null) patch.url = validateEndpointUrl(input.url, this.rules);
+    if (input.url !== undefined && input.url !== null)
+      patch.url = validateEndpointUrl(assertStorableText(input.url, 'the url'), this.rules);
     if (input.events !== undefined && input.events !== null) patch.eventTypes = normaliseEvents(input.events);
     if (input.description !== undefined) patch.description = normaliseDescription(input.description);
     if (input.enabled !== undefined && input.enabled !== null) patch.enabled = input.enabled;
@@ -132,7 +133,7 @@ function normaliseEvents(events: readonly string[] | null | undefined): string[]
 }
 
 function normaliseDescription(description: string | null | undefined): string | null {
-  const trimmed = description?.trim() ?? '';
+  const trimmed = description ? assertStorableText(description, 'a description').trim() : '';
   if (trimmed.length > MAX_DESCRIPTION)
     throw invalid(`a description is at most ${MAX_DESCRIPTION} characters`);
   return trimmed || null;

@@ -10,22 +10,45 @@ from PIL import Image, ImageOps
 
 # Guards against decompression bombs in requests (32 MiB messages could carry one): 64 Mpx.
 MAX_PIXELS = 64 * 1024 * 1024
+# PIL's own bomb check agrees (a warning above it, made an error below; an error above twice it).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# The formats the platform accepts (libs/imaging sniff.ts): PIL opens nothing else.
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 
 
 class UnreadableImage(ValueError):
     pass
 
 
-def decode_image(data: bytes) -> Image.Image:
-    """Decodes PNG/JPEG/WebP/... bytes, applies the EXIF orientation, drops alpha; RGB out."""
+def sniff_format(head: bytes) -> str | None:
+    """The PIL format the magic bytes say (PNG, JPEG or WEBP), or None: checked before any decoder."""
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if head[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decodes PNG/JPEG/WebP bytes, applies the EXIF orientation, drops alpha; RGB out.
+
+    The same rules as the platform's edge (libs/imaging): the magic bytes first (an SVG, GIF,
+    TIFF... never reaches a decoder), then the pixel count from the header, then a full decode that
+    refuses truncated data (PIL's LOAD_TRUNCATED_IMAGES stays off)."""
     if not data:
         raise UnreadableImage("image is empty")
+    expected = sniff_format(data[:12])
+    if expected is None:
+        raise UnreadableImage("image is not a PNG, JPEG or WebP image (its first bytes say otherwise)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise UnreadableImage(f"image has {probe.width}x{probe.height} pixels, more than {MAX_PIXELS}")
+            with Image.open(io.BytesIO(data), formats=[expected]) as probe:
+                if probe.width * probe.height > max_pixels:
+                    raise UnreadableImage(f"image has {probe.width}x{probe.height} pixels, more than {max_pixels}")
                 probe.load()
                 image = ImageOps.exif_transpose(probe)
                 if image.mode != "RGB":
@@ -34,6 +57,8 @@ def decode_image(data: bytes) -> Image.Image:
                     image = image.copy()
     except UnreadableImage:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise UnreadableImage(f"image has more pixels than {MAX_PIXELS}: {error}") from error
     except Exception as error:  # PIL raises many types for corrupt input
         raise UnreadableImage("image is not a readable image") from error
     return image

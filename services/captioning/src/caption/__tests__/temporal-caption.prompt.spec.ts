@@ -78,6 +78,9 @@ describe('checkTemporalCaption', () => {
     ['The dog sits. Then it lies down.', '2 sentences, not one'],
     ["I'm sorry, I can't help with that.", 'refusal'],
     ['x'.repeat(401), 'longer than 400 characters'],
+    // A VLM answer is stored with the caption and in edit events (JSON): it must be well-formed.
+    ['The dog \ud83d sits down.', 'contains a lone UTF-16 surrogate (not well-formed Unicode)'],
+    ['The dog\u0000 sits down.', 'contains a NUL character (U+0000)'],
   ])('refuses %j', (raw, reason) => {
     expect(checkTemporalCaption(raw)).toEqual({ ok: false, reason });
   });

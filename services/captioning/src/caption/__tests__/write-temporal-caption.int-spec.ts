@@ -11,7 +11,8 @@ import { asTenantId } from '@f2f/database';
 import { OpenAiCompatibleVlm, VlmDirectory, vlmDirectoryFrom } from '@f2f/vlm';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { makeEditRequested, makeImage } from '../../../../../test/support/factories';
+import { makeEditRequested, makeImage, makeImageInspector } from '../../../../../test/support/factories';
+import { billionLaughsSvg, withBadIdatCrc } from '../../../../../test/support/hostile-images';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
 import { inboxContext } from '../../../../../test/support/handler-context';
 import { CaptionExamplesService } from '../../examples/caption-examples.service';
@@ -23,21 +24,28 @@ let blobs: FilesystemBlobStore;
 const server = new FakeOpenAiServer();
 const tenantServer = new FakeOpenAiServer();
 let examples: CaptionExamplesService;
+const inspector = makeImageInspector();
 
 beforeAll(async () => {
   db = await createTestDatabase('captioning');
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-captioning-')));
   await server.start();
   await tenantServer.start();
-  examples = new CaptionExamplesService(db.prisma, blobs, {
-    maxExamples: 3,
-    maxImageBytes: 200_000,
-    maxImagePixels: 1_000_000,
-  });
+  examples = new CaptionExamplesService(
+    db.prisma,
+    blobs,
+    {
+      maxExamples: 3,
+      maxImageBytes: 200_000,
+      maxImagePixels: 1_000_000,
+    },
+    inspector,
+  );
 });
 afterAll(async () => {
   await server.stop();
   await tenantServer.stop();
+  await inspector.close();
   await db.drop();
 });
 beforeEach(() => {
@@ -264,6 +272,25 @@ describe("a tenant's own VLM and in-context examples", () => {
     expect(await codeOf(examples.add(tenant, { ...good, targetCaption: '   ' }))).toBe(
       ErrorCode.InvalidCaption,
     );
+    // Text Postgres cannot store faithfully: a lone surrogate, a NUL.
+    expect(await codeOf(examples.add(tenant, { ...good, targetCaption: 'A photo of a \ud83d.' }))).toBe(
+      ErrorCode.InvalidCaption,
+    );
+    expect(await codeOf(examples.add(tenant, { ...good, temporalCaption: 'The dog\u0000 sits.' }))).toBe(
+      ErrorCode.InvalidCaption,
+    );
+    // An SVG (nested entities) and a PNG with a bad CRC never reach the store.
+    expect(
+      await codeOf(examples.add(tenant, { ...good, imageBase64: billionLaughsSvg().toString('base64') })),
+    ).toBe(ErrorCode.InvalidImage);
+    expect(
+      await codeOf(
+        examples.add(tenant, {
+          ...good,
+          imageBase64: withBadIdatCrc(await makeImage(64, 64)).toString('base64'),
+        }),
+      ),
+    ).toBe(ErrorCode.InvalidImage);
     expect(await codeOf(examples.add(tenant, { ...good, imageBase64: 'not base64!' }))).toBe(
       ErrorCode.InvalidImage,
     );

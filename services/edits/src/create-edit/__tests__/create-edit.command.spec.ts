@@ -10,6 +10,7 @@ const limits = {
   maxImageBytes: 1000,
   maxCaptionLength: 50,
   defaultModel: 'cogvideox-5b-i2v',
+  servedModels: ['cogvideox-5b-i2v', 'cogvideox-2b-i2v'],
   maxUnfinishedEdits: 5,
 };
 const image = Buffer.from('not checked here; the use case inspects the bytes');
@@ -85,6 +86,16 @@ describe('CreateEditCommand', () => {
     ['an empty caption', { targetCaption: '   ' }, ErrorCode.InvalidCaption],
     ['an oversized caption', { targetCaption: 'x'.repeat(51) }, ErrorCode.InvalidCaption],
     ['control characters', { targetCaption: 'a\u0007b' }, ErrorCode.InvalidCaption],
+    [
+      'a lone surrogate in the caption',
+      { targetCaption: 'A photo of a \ud83d dog.' },
+      ErrorCode.InvalidCaption,
+    ],
+    [
+      'a NUL character in the caption',
+      { targetCaption: 'A photo\u0000 of a dog.' },
+      ErrorCode.InvalidCaption,
+    ],
     ['an empty image', { imageBase64: '' }, ErrorCode.InvalidImage],
     ['an image that is not base64', { imageBase64: '%%%not-base64%%%' }, ErrorCode.InvalidImage],
     [
@@ -115,6 +126,35 @@ describe('CreateEditCommand', () => {
     ['an output width without a height', { options: { outputWidth: 512 } }, ErrorCode.InvalidInput],
   ])('refuses %s', (_name, overrides, code) => {
     expect(codeOf(() => CreateEditCommand.create(tenant, input(overrides), limits, () => 1))).toBe(code);
+  });
+
+  it('accepts a served model, and refuses another, naming the served ones', () => {
+    const served = CreateEditCommand.create(
+      tenant,
+      input({ options: { model: 'cogvideox-2b-i2v' } }),
+      limits,
+      () => 1,
+    );
+    expect(served.options.model).toBe('cogvideox-2b-i2v');
+    let error: unknown;
+    try {
+      CreateEditCommand.create(tenant, input({ options: { model: 'sora-9000' } }), limits, () => 1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: ErrorCode.InvalidInput,
+      details: { field: 'options.model', servedModels: ['cogvideox-5b-i2v', 'cogvideox-2b-i2v'] },
+    });
+    expect((error as Error).message).toBe(
+      'options.model: this deployment does not serve "sora-9000"; it serves "cogvideox-5b-i2v", "cogvideox-2b-i2v"',
+    );
+  });
+
+  it('names the caption problem when it holds a lone surrogate', () => {
+    expect(() =>
+      CreateEditCommand.create(tenant, input({ targetCaption: 'dog \udc00' }), limits, () => 1),
+    ).toThrow('the target caption contains a lone UTF-16 surrogate (not well-formed Unicode)');
   });
 
   it('accepts a data: URL and refuses an oversized image from its length before decoding it', () => {

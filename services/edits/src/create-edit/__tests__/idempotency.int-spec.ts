@@ -8,7 +8,7 @@ import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { makeImage } from '../../../../../test/support/factories';
+import { makeImage, makeImageInspector } from '../../../../../test/support/factories';
 import { makeTenant } from '../../__tests__/factories';
 import { EditsRepository } from '../../persistence/edits.repository';
 import { CreateEditCommand, type CreateEditInput } from '../create-edit.command';
@@ -20,12 +20,14 @@ const limits: EditLimits = {
   maxImagePixels: 40_000_000,
   maxCaptionLength: 500,
   defaultModel: 'preview',
+  servedModels: ['preview'],
   maxUnfinishedEdits: 1000,
 };
 
 let db: TestDatabase;
 let blobDir: string;
 let useCase: CreateEditUseCase;
+const inspector = makeImageInspector();
 let tenant: TenantId;
 let other: TenantId;
 let image: Buffer;
@@ -41,12 +43,16 @@ beforeAll(async () => {
     new OutboxWriter('edits', 'test.'),
     new EditsRepository(db.prisma),
     new UploadsRepository(db.prisma),
+    inspector,
   );
   tenant = await makeTenant(db.prisma, 'a');
   other = await makeTenant(db.prisma, 'b');
   image = await makeImage(64, 48);
 });
-afterAll(() => db.drop());
+afterAll(async () => {
+  await inspector.close();
+  await db.drop();
+});
 
 /** Seeds the client does not give are random, and differ for every call. */
 const randomSeed = () => ++seedCounter;

@@ -90,5 +90,9 @@ describe('ApiKeysService', () => {
     expect(await code(service.create(acme, '  ', ['read'], null))).toBe(ErrorCode.InvalidInput);
     expect(await code(service.create(asTenantId('nobody'), 'x', ['read'], null))).toBe(ErrorCode.NotFound);
     expect(await code(service.ensureTenant('bad id!', 'x'))).toBe(ErrorCode.InvalidInput);
+    // Names Postgres cannot store faithfully: a lone surrogate, a NUL.
+    expect(await code(service.create(acme, 'ci \ud83d', ['read'], null))).toBe(ErrorCode.InvalidInput);
+    expect(await code(service.create(acme, 'ci\u0000', ['read'], null))).toBe(ErrorCode.InvalidInput);
+    expect(await code(service.ensureTenant('acme2', 'Acme \udc00'))).toBe(ErrorCode.InvalidInput);
   });
 });

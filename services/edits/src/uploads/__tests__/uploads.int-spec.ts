@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { createLogger, DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
+import { ImageInspector } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
 import {
   BLOB_STORE,
@@ -23,7 +24,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { makeImage, makePixelBombPng } from '../../../../../test/support/factories';
+import { makeImage, makeImageInspector, makePixelBombPng } from '../../../../../test/support/factories';
+import { billionLaughsSvg, withBadIdatCrc } from '../../../../../test/support/hostile-images';
 import { makeTenant } from '../../__tests__/factories';
 import { CreateEditCommand, type CreateEditInput } from '../../create-edit/create-edit.command';
 import { CreateEditUseCase, type EditLimits } from '../../create-edit/create-edit.use-case';
@@ -50,6 +52,7 @@ const limits: EditLimits = {
   maxImagePixels: settings.maxImagePixels,
   maxCaptionLength: 500,
   defaultModel: 'preview',
+  servedModels: ['preview'],
   maxUnfinishedEdits: 1000,
 };
 
@@ -64,6 +67,7 @@ let blobs: FilesystemBlobStore;
 let createUpload: CreateUploadUseCase;
 let sweep: SweepUploadsUseCase;
 let createEdit: CreateEditUseCase;
+const inspector = makeImageInspector();
 let tenant: TenantId;
 let other: TenantId;
 let png: Buffer;
@@ -89,6 +93,7 @@ beforeAll(async () => {
           now: clock.now,
         }),
       },
+      { provide: ImageInspector, useValue: inspector },
       UploadsRepository,
       CreateUploadUseCase,
       ReceiveUploadUseCase,
@@ -108,6 +113,7 @@ beforeAll(async () => {
     new OutboxWriter('edits', 'test.'),
     new EditsRepository(db.prisma),
     new UploadsRepository(db.prisma),
+    inspector,
     clock,
   );
   tenant = await makeTenant(db.prisma, 'a');
@@ -118,6 +124,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await inspector.close();
   await db?.drop();
 });
 
@@ -256,6 +263,16 @@ describe('PUT /internal/uploads/<token>', () => {
     expect(res.json.message).toMatch(/not image\/png.*image\/jpeg/);
     // A refused body leaves the URL usable for a good one.
     expect((await db.prisma.upload.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('pending');
+  });
+
+  it('refuses an SVG (billion laughs) and a PNG with a bad CRC sent as image/png', async () => {
+    const svg = billionLaughsSvg();
+    const s = await put(await ticket({ byteSize: svg.length }), svg);
+    expect([s.status, s.json.code]).toEqual([422, 'INVALID_IMAGE']);
+    const bad = withBadIdatCrc(png);
+    const b = await put(await ticket({ byteSize: bad.length }), bad);
+    expect([b.status, b.json.code]).toEqual([422, 'INVALID_IMAGE']);
+    expect(b.json.message).toMatch(/cannot be decoded/);
   });
 
   it('refuses a pixel bomb from its header, without decoding it', async () => {

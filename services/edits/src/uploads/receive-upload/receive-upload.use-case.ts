@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 
 import { type Clock, DomainError, ErrorCode } from '@f2f/common';
 import { asTenantId } from '@f2f/database';
-import { inspectImage, SNIFF_BYTES, sniffImageType } from '@f2f/imaging';
+import { ImageInspector, SNIFF_BYTES, sniffImageType } from '@f2f/imaging';
 import {
   BLOB_STORE,
   checkUploadHeaders,
@@ -51,6 +51,7 @@ export class ReceiveUploadUseCase {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly inspector: ImageInspector,
   ) {}
 
   async execute(token: string, headers: Headers, body: Readable): Promise<UploadReceipt> {
@@ -123,7 +124,7 @@ export class ReceiveUploadUseCase {
   /** Dimensions from the header against the pixel limit first (no decoding), then a full decode. */
   private async inspect(data: Buffer) {
     try {
-      return await inspectImage(data, {
+      return await this.inspector.inspect(data, {
         maxBytes: this.settings.maxImageBytes,
         maxPixels: this.settings.maxImagePixels,
         minSide: 16,
