@@ -48,7 +48,10 @@ const scopePlugin: ApolloServerPlugin<GatewayContext> = {
 
 const LIMIT_CODES: ReadonlySet<unknown> = new Set([QUERY_TOO_DEEP, QUERY_TOO_COMPLEX, TOO_MANY_MUTATIONS]);
 
-/** Keeps the codes of the query limits (Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED). */
+/**
+ * Keeps the codes of the query limits (Apollo reports every validation error as
+ * GRAPHQL_VALIDATION_FAILED), and reports a document over MAX_QUERY_TOKENS as QUERY_TOO_COMPLEX.
+ */
 function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? error.originalError : undefined;
@@ -56,6 +59,15 @@ function formatError(logger: Logger) {
       const code = original.extensions.code;
       if (LIMIT_CODES.has(code))
         return { ...formatted, extensions: { ...formatted.extensions, ...original.extensions, code } };
+    }
+    // graphql-js words it "more that N tokens".
+    const tokens = /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message);
+    if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && tokens) {
+      const maxTokens = Number(tokens[1]);
+      return {
+        message: `the operation has more than ${maxTokens} tokens; at most ${maxTokens} are allowed`,
+        extensions: { code: QUERY_TOO_COMPLEX, maxTokens },
+      };
     }
     if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
       logger.error({ err: original ?? error }, 'unexpected GraphQL error');
@@ -155,6 +167,7 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             introspection: introspectionEnabled(config),
             validationRules,
+            parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
             plugins: [scopePlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
             formatError: formatError(logger),
             context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {

@@ -39,6 +39,12 @@ export const gatewayConfigSchema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
   /** Largest estimated cost of an operation (a field costs 1; a list's selections count per element). */
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  /**
+   * Lexical tokens a document may have: parsing stops past it (QUERY_TOO_COMPLEX with maxTokens),
+   * so that thousands of aliases cost no parsing or validation (a client's largest query has a
+   * few hundred; the introspection query about 250).
+   */
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
   /** Elements assumed for a list field without a `first` argument, when estimating cost. */
   QUERY_COST_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(50),
   /** The cost of a root mutation field that declares no @cost (a read field costs 1). */

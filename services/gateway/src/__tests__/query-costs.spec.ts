@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { Supergraph } from '@apollo/federation-internals';
-import { type GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { getIntrospectionQuery, type GraphQLError, parse, specifiedRules, validate } from 'graphql';
 
 import { loadGatewayConfig } from '../config';
 import { fieldCostsOf } from '../limits/field-costs';
@@ -157,6 +157,8 @@ describe('the queries clients send stay under the limits', () => {
         selectedFrame { index url } metricsSummary { mean { ssim psnr } } } }
       pageInfo { hasNextPage endCursor } totalCount } }`;
     expect(codes(history)).toEqual([]);
+    for (const op of [query, history, getIntrospectionQuery()])
+      expect(() => parse(op, { maxTokens: config.MAX_QUERY_TOKENS })).not.toThrow();
     expect(costOf(history)).toBeLessThan(config.MAX_QUERY_COST / 4);
   });
 
@@ -176,6 +178,9 @@ describe('the queries clients send stay under the limits', () => {
         }
       });
     expect(operations.length).toBeGreaterThan(20);
-    for (const op of operations) expect({ op, codes: codes(op) }).toEqual({ op, codes: [] });
+    for (const op of operations) {
+      expect({ op, codes: codes(op) }).toEqual({ op, codes: [] });
+      expect(() => parse(op, { maxTokens: config.MAX_QUERY_TOKENS })).not.toThrow();
+    }
   });
 });
