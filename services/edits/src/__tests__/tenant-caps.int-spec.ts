@@ -92,7 +92,10 @@ describe('MAX_OPEN_UPLOADS_PER_TENANT', () => {
     clockNow = Date.now();
     const tenant = await makeTenant(db.prisma, 'uploader');
     const burst = await outcomes(Array.from({ length: 15 }, () => upload(tenant)));
-    expect(burst).toEqual({ ok: MAX_UPLOADS, refused: Array(15 - MAX_UPLOADS).fill(ErrorCode.TooManyUploads) });
+    expect(burst).toEqual({
+      ok: MAX_UPLOADS,
+      refused: Array(15 - MAX_UPLOADS).fill(ErrorCode.TooManyUploads),
+    });
     expect(await db.prisma.upload.count({ where: { tenantId: tenant } })).toBe(MAX_UPLOADS);
 
     // An upload an edit used is no longer open.

@@ -117,9 +117,9 @@ export class AnalyticsRepository {
         selectionsSql(tenantId, window),
       ),
       this.frameMetricColumns().then((present) =>
-        this.timed<
-          ({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]
-        >(metricMeansSql(tenantId, window, present)),
+        this.timed<({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]>(
+          metricMeansSql(tenantId, window, present),
+        ),
       ),
     ]);
     // GROUPING(x) is 1 where the row is not grouped by x: the row of (status) has 0 for status only.

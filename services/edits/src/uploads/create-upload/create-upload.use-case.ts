@@ -35,7 +35,13 @@ export class CreateUploadUseCase {
     const max = this.settings.maxOpenUploadsPerTenant;
     const result = await this.uploads.createUnderCap(
       command.tenantId,
-      { id, purpose: command.purpose, contentType: command.contentType, maxBytes: command.byteSize, expiresAt },
+      {
+        id,
+        purpose: command.purpose,
+        contentType: command.contentType,
+        maxBytes: command.byteSize,
+        expiresAt,
+      },
       max,
       now,
     );
