@@ -37,7 +37,7 @@ export const gatewayConfigSchema = z.object({
   TRANSFER_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Deepest field nesting an operation may have (`{ edit { frames { id } } }` is 3). */
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
-  /** Largest estimated cost of an operation (a field costs 1; a list's selections count per element). */
+  /** Largest estimated cost of an operation (a field costs its @cost, else 1; a list's selections count per element). */
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
   /**
    * Lexical tokens a document may have: parsing stops past it (QUERY_TOO_COMPLEX with maxTokens),
