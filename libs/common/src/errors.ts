@@ -13,6 +13,10 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   /** A tenant has as many unfinished edits as the deployment allows. */
   TooManyEdits = 'TOO_MANY_EDITS',
+  /** A tenant has as many unrevoked API keys as the deployment allows. */
+  TooManyApiKeys = 'TOO_MANY_API_KEYS',
+  /** A tenant has as many open (unused, unexpired) uploads as the deployment allows. */
+  TooManyUploads = 'TOO_MANY_UPLOADS',
   Unavailable = 'UNAVAILABLE',
   Internal = 'INTERNAL',
 }
@@ -46,6 +50,8 @@ export function isRetryable(code: ErrorCode): boolean {
     case ErrorCode.NotFound:
     case ErrorCode.Conflict:
     case ErrorCode.TooManyEdits:
+    case ErrorCode.TooManyApiKeys:
+    case ErrorCode.TooManyUploads:
       return false;
     default:
       return assertNever(code);

@@ -102,6 +102,10 @@ export function graphqlCode(code: ErrorCode): string {
       return 'CONFLICT';
     case ErrorCode.TooManyEdits:
       return 'TOO_MANY_EDITS';
+    case ErrorCode.TooManyApiKeys:
+      return 'TOO_MANY_API_KEYS';
+    case ErrorCode.TooManyUploads:
+      return 'TOO_MANY_UPLOADS';
     case ErrorCode.Unavailable:
       return 'SERVICE_UNAVAILABLE';
     case ErrorCode.Internal:

@@ -17,7 +17,7 @@ import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
 import type { EditsConfig } from './config';
 import { CreateEditUseCase, EDIT_LIMITS } from './create-edit/create-edit.use-case';
 import { EditsResolver, FrameResolver } from './graphql/edits.resolver';
-import { AnalyticsRepository } from './persistence/analytics.repository';
+import { ANALYTICS_STATEMENT_TIMEOUT_MS, AnalyticsRepository } from './persistence/analytics.repository';
 import { EditsRepository } from './persistence/edits.repository';
 import { SelectFrameUseCase } from './select-frame/select-frame.use-case';
 import { RecordStageEventUseCase } from './stage-events/record-stage-event.use-case';
@@ -80,6 +80,7 @@ export class AppModule {
             maxImagePixels: config.MAX_IMAGE_PIXELS,
             secret: config.SIGNED_URL_SECRET,
             sweepIntervalSeconds: config.UPLOAD_SWEEP_INTERVAL_SECONDS,
+            maxOpenUploadsPerTenant: config.MAX_OPEN_UPLOADS_PER_TENANT,
           },
         },
         // One small pool of threads inspects every image a client sends (uploads, createEdit).
@@ -93,6 +94,7 @@ export class AppModule {
         UploadsResolver,
         EditsRepository,
         AnalyticsRepository,
+        { provide: ANALYTICS_STATEMENT_TIMEOUT_MS, useValue: config.ANALYTICS_STATEMENT_TIMEOUT_MS },
         CreateEditUseCase,
         CancelEditUseCase,
         SelectFrameUseCase,
@@ -108,7 +110,7 @@ export class AppModule {
         },
         {
           provide: ApiKeysService,
-          useFactory: (keys: ApiKeysRepository) => new ApiKeysService(keys),
+          useFactory: (keys: ApiKeysRepository) => new ApiKeysService(keys, config.MAX_API_KEYS_PER_TENANT),
           inject: [ApiKeysRepository],
         },
         TenancyResolver,

@@ -3,6 +3,9 @@ import { imageInspectionConfigShape } from '@f2f/imaging';
 import { platformConfigShape, signedUrlConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { z } from 'zod';
 
+/** Shared with the tenant CLI, which creates keys too. */
+export const maxApiKeysPerTenantConfig = z.coerce.number().int().min(1).max(100_000).default(100);
+
 export const editsConfigSchema = z.object({
   ...platformConfigShape,
   /** Signs upload URLs (createUpload) and download URLs (Frame.url, Edit.sourceUrl, ...), and verifies both. */
@@ -25,6 +28,15 @@ export const editsConfigSchema = z.object({
   TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   /** Unfinished (not completed, failed or cancelled) edits a tenant may have at once; createEdit refuses more. */
   MAX_UNFINISHED_EDITS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Unrevoked API keys a tenant may have; createApiKey refuses more (TOO_MANY_API_KEYS). */
+  MAX_API_KEYS_PER_TENANT: maxApiKeysPerTenantConfig,
+  /** Open (unused, unexpired) uploads a tenant may have; createUpload refuses more (TOO_MANY_UPLOADS). */
+  MAX_OPEN_UPLOADS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(100),
+  /**
+   * The longest an analytics query may run in Postgres (statement_timeout): a costly range cannot
+   * keep a core busy after the client gave up; past it, analytics answers SERVICE_UNAVAILABLE.
+   */
+  ANALYTICS_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   PORT: configParts.port(4101),
   MAX_IMAGE_BYTES: z.coerce
     .number()

@@ -4,15 +4,17 @@ import type { Logger } from '@f2f/common';
 import { createKafka } from '@f2f/messaging';
 import { signTenantContext, TENANT_CONTEXT_HEADER } from '@f2f/platform';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloGatewayDriver, type ApolloGatewayDriverConfig } from '@nestjs/apollo';
 import { Controller, type DynamicModule, Get, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, Kind, parse } from 'graphql';
 
 import { ApiKeyResolver } from './auth/api-key-resolver';
 import { authenticate, checkScopes, type GatewayContext } from './auth/request-auth';
 import { type GatewayConfig, introspectionEnabled } from './config';
+import { DeadlineDataSource, deadlinePlugin } from './limits/deadline';
+import { fieldCostsOf } from './limits/field-costs';
+import { mutationLimit, TOO_MANY_MUTATIONS } from './limits/mutation-limits';
 import { costLimit, depthLimit, QUERY_TOO_COMPLEX, QUERY_TOO_DEEP } from './limits/query-limits';
 import { RateLimiter } from './limits/rate-limiter';
 import { EditFeed } from './subscriptions/edit-feed';
@@ -44,19 +46,52 @@ const scopePlugin: ApolloServerPlugin<GatewayContext> = {
   }),
 };
 
-/** Keeps the codes of the query limits (Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED). */
+const LIMIT_CODES: ReadonlySet<unknown> = new Set([QUERY_TOO_DEEP, QUERY_TOO_COMPLEX, TOO_MANY_MUTATIONS]);
+
+/**
+ * Keeps the codes of the query limits (Apollo reports every validation error as
+ * GRAPHQL_VALIDATION_FAILED), and reports a document over MAX_QUERY_TOKENS as QUERY_TOO_COMPLEX.
+ */
 function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? error.originalError : undefined;
     if (original instanceof GraphQLError) {
       const code = original.extensions.code;
-      if (code === QUERY_TOO_DEEP || code === QUERY_TOO_COMPLEX)
+      if (LIMIT_CODES.has(code))
         return { ...formatted, extensions: { ...formatted.extensions, ...original.extensions, code } };
+    }
+    // graphql-js words it "more that N tokens".
+    const tokens = /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message);
+    if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && tokens) {
+      const maxTokens = Number(tokens[1]);
+      return {
+        message: `the operation has more than ${maxTokens} tokens; at most ${maxTokens} are allowed`,
+        extensions: { code: QUERY_TOO_COMPLEX, maxTokens },
+      };
     }
     if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
       logger.error({ err: original ?? error }, 'unexpected GraphQL error');
     return formatted;
   };
+}
+
+/** The per-field mutation limits, once their names are checked against the supergraph's Mutation type. */
+function checkMutationFields(
+  supergraphSdl: string,
+  limits: ReadonlyMap<string, number>,
+): ReadonlyMap<string, number> {
+  const mutation = parse(supergraphSdl).definitions.find(
+    (d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Mutation',
+  );
+  const fields = new Set(
+    mutation?.kind === Kind.OBJECT_TYPE_DEFINITION ? (mutation.fields ?? []).map((f) => f.name.value) : [],
+  );
+  const unknown = [...limits.keys()].filter((name) => !fields.has(name));
+  if (unknown.length > 0)
+    throw new Error(
+      `MUTATION_FIELD_LIMITS names ${unknown.join(', ')}, which the supergraph's Mutation type lacks`,
+    );
+  return limits;
 }
 
 @Module({})
@@ -75,9 +110,19 @@ export class AppModule {
       cacheTtlMs: config.AUTH_CACHE_TTL_MS,
     });
     const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+    const supergraphSdl = loadSupergraph();
     const validationRules = [
       depthLimit(config.MAX_QUERY_DEPTH),
-      costLimit(config.MAX_QUERY_COST, config.QUERY_COST_LIST_SIZE),
+      costLimit({
+        maxCost: config.MAX_QUERY_COST,
+        listSize: config.QUERY_COST_LIST_SIZE,
+        mutationCost: config.QUERY_COST_MUTATION,
+        costs: fieldCostsOf(supergraphSdl),
+      }),
+      mutationLimit({
+        maxFields: config.MAX_MUTATIONS_PER_REQUEST,
+        perField: checkMutationFields(supergraphSdl, config.MUTATION_FIELD_LIMITS),
+      }),
     ];
     const feed = new EditFeed(
       createKafka({
@@ -92,7 +137,7 @@ export class AppModule {
     const subscriptions: SubscriptionsSetup = {
       feed,
       schema: subscriptionSchema(
-        loadSupergraph(),
+        supergraphSdl,
         feed,
         {
           edit: (context, editId, afterSeq) =>
@@ -122,22 +167,26 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             introspection: introspectionEnabled(config),
             validationRules,
-            plugins: [scopePlugin],
+            parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
+            plugins: [scopePlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
             formatError: formatError(logger),
             context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
               const given = req.headers['x-request-id'];
               const requestId =
                 typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-              return authenticate(req.headers, requestId, keys, limiter);
+              return authenticate(req.headers, requestId, keys, limiter).then((context): GatewayContext => ({
+                ...context,
+                deadline: AbortSignal.timeout(config.REQUEST_TIMEOUT_MS),
+              }));
             },
           },
           gateway: {
-            supergraphSdl: loadSupergraph(),
+            supergraphSdl,
             buildService: ({ name }) => {
               const url = urls[name];
               if (!url)
                 throw new Error(`the supergraph names a subgraph "${name}" this gateway has no URL for`);
-              return new RemoteGraphQLDataSource<GatewayContext>({
+              return new DeadlineDataSource({
                 url,
                 willSendRequest: ({ request, context }) => {
                   // The gateway alone says who the caller is, signed; a client's own headers never pass.

@@ -37,10 +37,50 @@ export const gatewayConfigSchema = z.object({
   TRANSFER_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Deepest field nesting an operation may have (`{ edit { frames { id } } }` is 3). */
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
-  /** Largest estimated cost of an operation (a field costs 1; a list's selections count per element). */
+  /** Largest estimated cost of an operation (a field costs its @cost, else 1; a list's selections count per element). */
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  /**
+   * Lexical tokens a document may have: parsing stops past it (QUERY_TOO_COMPLEX with maxTokens),
+   * so that thousands of aliases cost no parsing or validation (a client's largest query has a
+   * few hundred; the introspection query about 250).
+   */
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
   /** Elements assumed for a list field without a `first` argument, when estimating cost. */
   QUERY_COST_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** The cost of a root mutation field that declares no @cost (a read field costs 1). */
+  QUERY_COST_MUTATION: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** Root mutation fields one request may have (each alias counts); more: TOO_MANY_MUTATIONS. */
+  MAX_MUTATIONS_PER_REQUEST: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * At most this many of a mutation field per request, as `field=n` pairs separated by commas
+   * (TOO_MANY_MUTATIONS past it). The names must be Mutation fields of the supergraph.
+   */
+  MUTATION_FIELD_LIMITS: z
+    .string()
+    .default('createEdit=1,createUpload=1,createApiKey=1,createWebhookEndpoint=1')
+    .transform((v, ctx) => {
+      const limits = new Map<string, number>();
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([A-Za-z_]\w*)=(\d{1,4})$/.exec(pair);
+        if (!match || Number(match[2]) < 1) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `MUTATION_FIELD_LIMITS: "${pair}" is not field=n (n >= 1)`,
+          });
+          return z.NEVER;
+        }
+        limits.set(match[1], Number(match[2]));
+      }
+      return limits as ReadonlyMap<string, number>;
+    }),
+  /**
+   * The longest a GraphQL request may run: past it the gateway aborts its subgraph calls and
+   * answers REQUEST_TIMEOUT (HTTP 504). A mutation may have been applied meanwhile.
+   */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
   /**
    * editsUpdated(afterCursor) replays from this long before the cursor (entries recorded in
    * transactions that committed late), and refuses cursors older than FEED_REPLAY_MAX_AGE_S.

@@ -288,6 +288,29 @@ describe('analytics over a hand-built history', () => {
     expect(cog.clipI).toBeNull();
   });
 
+  it('cancels an analytics query past ANALYTICS_STATEMENT_TIMEOUT_MS (statement_timeout) with UNAVAILABLE', async () => {
+    const query = AnalyticsQuery.create(tenant, '2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z');
+    const repository = new AnalyticsRepository(db.prisma, 300);
+    await repository.frameMetricColumns();
+    // A transaction holding the edits table makes every aggregation wait: statement_timeout counts the wait.
+    const started = Date.now();
+    const failure = await db.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe('LOCK TABLE edits IN ACCESS EXCLUSIVE MODE');
+        return repository.analytics(tenant, query.window).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      },
+      { timeout: 20_000 },
+    );
+    expect(failure).toBeInstanceOf(DomainError);
+    expect(failure).toMatchObject({ code: ErrorCode.Unavailable, details: { statementTimeoutMs: 300 } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Without the lock the same repository answers, so the timeout is per statement, not a broken query.
+    expect((await repository.analytics(tenant, query.window)).total).toBeGreaterThan(0);
+  });
+
   it('refuses a bad window', () => {
     for (const [from, to] of [
       ['2026-03-02T00:00:00Z', '2026-03-01T00:00:00Z'],

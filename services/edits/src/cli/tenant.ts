@@ -11,6 +11,7 @@ import { asTenantId, createPrismaClient } from '@f2f/database';
 import { SCOPES } from '@f2f/platform';
 import { z } from 'zod';
 
+import { maxApiKeysPerTenantConfig } from '../config';
 import { ApiKeysRepository } from '../tenancy/api-keys.repository';
 import { ApiKeysService } from '../tenancy/api-keys.service';
 
@@ -20,7 +21,10 @@ const USAGE = `usage:
   tenant revoke <tenantId> <keyId>
   tenant list <tenantId>`;
 
-const cliConfigSchema = z.object({ DATABASE_URL: configParts.databaseUrl });
+const cliConfigSchema = z.object({
+  DATABASE_URL: configParts.databaseUrl,
+  MAX_API_KEYS_PER_TENANT: maxApiKeysPerTenantConfig,
+});
 
 class UsageError extends Error {}
 
@@ -40,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
   if (!command || !tenantArg) throw new UsageError(USAGE);
   const config = loadConfig('tenant', cliConfigSchema, process.env);
   const prisma = createPrismaClient({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'edits-cli' });
-  const service = new ApiKeysService(new ApiKeysRepository(prisma));
+  const service = new ApiKeysService(new ApiKeysRepository(prisma), config.MAX_API_KEYS_PER_TENANT);
   const scopes = (values.scopes ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -1,6 +1,7 @@
-import { type PrismaClient, type TenantId } from '@f2f/database';
+import { DomainError, ErrorCode } from '@f2f/common';
+import { type Prisma, type PrismaClient, type TenantId } from '@f2f/database';
 import { PRISMA } from '@f2f/platform';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import {
   countsSql,
@@ -41,12 +42,48 @@ export interface EditAnalytics {
 
 const share = (count: number, total: number): number | null => (total === 0 ? null : count / total);
 
+/** ANALYTICS_STATEMENT_TIMEOUT_MS: the longest one analytics query may run in Postgres. */
+export const ANALYTICS_STATEMENT_TIMEOUT_MS = Symbol('AnalyticsStatementTimeoutMs');
+
+/** Postgres' query_canceled, which statement_timeout raises. */
+const QUERY_CANCELED = '57014';
+
 /** Aggregations over a tenant's history; every query is scoped by the tenant first. */
 @Injectable()
 export class AnalyticsRepository {
   private metricColumns: Promise<ReadonlySet<string>> | undefined;
 
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Optional()
+    @Inject(ANALYTICS_STATEMENT_TIMEOUT_MS)
+    private readonly statementTimeoutMs: number = 5_000,
+  ) {}
+
+  /**
+   * Runs one aggregation under statement_timeout (SET LOCAL in its own transaction, so that the
+   * aggregations still run side by side on their own connections): Postgres cancels it past the
+   * deadline, and the caller gets UNAVAILABLE instead of a core busy after the client gave up.
+   */
+  private timed<T>(sql: Prisma.Sql): Promise<T> {
+    const ms = Math.floor(this.statementTimeoutMs);
+    return this.prisma
+      .$transaction([
+        this.prisma.$executeRawUnsafe(`SET LOCAL statement_timeout = ${ms}`),
+        this.prisma.$queryRaw<T>(sql),
+      ])
+      .then(
+        ([, rows]) => rows,
+        (error: unknown) => {
+          if (!String((error as { message?: unknown })?.message).includes(QUERY_CANCELED)) throw error;
+          throw new DomainError(
+            ErrorCode.Unavailable,
+            `the analytics query ran past its ${ms} ms limit; ask for a shorter range`,
+            { statementTimeoutMs: ms },
+          );
+        },
+      );
+  }
 
   /** The columns frame_metrics has (the learned metrics are added by a later migration). */
   frameMetricColumns(): Promise<ReadonlySet<string>> {
@@ -58,7 +95,7 @@ export class AnalyticsRepository {
 
   async analytics(tenantId: TenantId, window: Window): Promise<EditAnalytics> {
     const [counts, latency, gpu, tokens, selections, means] = await Promise.all([
-      this.prisma.$queryRaw<
+      this.timed<
         {
           g_status: number;
           g_day: number;
@@ -69,20 +106,20 @@ export class AnalyticsRepository {
           n: number;
         }[]
       >(countsSql(tenantId, window)),
-      this.prisma.$queryRaw<{ stage: Stage; edits: number; p50: number | null; p95: number | null }[]>(
+      this.timed<{ stage: Stage; edits: number; p50: number | null; p95: number | null }[]>(
         stageLatencySql(tenantId, window),
       ),
-      this.prisma.$queryRaw<{ day: string; value: number }[]>(gpuSecondsSql(tenantId, window)),
-      this.prisma.$queryRaw<{ day: string; calls: number; prompt: bigint; completion: bigint }[]>(
+      this.timed<{ day: string; value: number }[]>(gpuSecondsSql(tenantId, window)),
+      this.timed<{ day: string; calls: number; prompt: bigint; completion: bigint }[]>(
         vlmTokensSql(tenantId, window),
       ),
-      this.prisma.$queryRaw<{ idx: number | null; n: number; rechosen: number; overridden: number }[]>(
+      this.timed<{ idx: number | null; n: number; rechosen: number; overridden: number }[]>(
         selectionsSql(tenantId, window),
       ),
       this.frameMetricColumns().then((present) =>
-        this.prisma.$queryRaw<
-          ({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]
-        >(metricMeansSql(tenantId, window, present)),
+        this.timed<({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]>(
+          metricMeansSql(tenantId, window, present),
+        ),
       ),
     ]);
     // GROUPING(x) is 1 where the row is not grouped by x: the row of (status) has 0 for status only.

@@ -1,6 +1,8 @@
 import type { PrismaClient, TenantId, Tx } from '@f2f/database';
 import type { Scope } from '@f2f/platform';
 
+import { lockTenant } from '../persistence/tenant-lock';
+
 export interface ApiKeyRow {
   id: string;
   tenantId: string;
@@ -21,11 +23,12 @@ export class ApiKeysRepository {
     await this.prisma.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, name }, update: {} });
   }
 
-  tenantExists(tenantId: TenantId): Promise<boolean> {
-    return this.prisma.tenant.count({ where: { id: tenantId } }).then((n) => n > 0);
-  }
-
-  create(
+  /**
+   * Creates a key unless the tenant already has `max` unrevoked ones, counted under a lock of the
+   * tenant's row so that concurrent creates cannot pass the cap: the new row, or how many are live
+   * when refused (null: no such tenant).
+   */
+  createUnderCap(
     tenantId: TenantId,
     key: {
       id: string;
@@ -35,8 +38,14 @@ export class ApiKeysRepository {
       scopes: Scope[];
       createdByKeyId: string | null;
     },
-  ): Promise<ApiKeyRow> {
-    return this.prisma.apiKey.create({ data: { tenantId, ...key } });
+    max: number,
+  ): Promise<{ created: ApiKeyRow } | { live: number } | null> {
+    return this.prisma.$transaction(async (tx: Tx) => {
+      if (!(await lockTenant(tx, tenantId))) return null;
+      const live = await tx.apiKey.count({ where: { tenantId, revokedAt: null } });
+      if (live >= max) return { live };
+      return { created: await tx.apiKey.create({ data: { tenantId, ...key } }) };
+    });
   }
 
   list(tenantId: TenantId): Promise<ApiKeyRow[]> {

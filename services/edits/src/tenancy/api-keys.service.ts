@@ -18,6 +18,8 @@ const MAX_NAME = 100;
 export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeysRepository,
+    /** MAX_API_KEYS_PER_TENANT: unrevoked keys a tenant may have. */
+    private readonly maxKeysPerTenant: number,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -46,18 +48,29 @@ export class ApiKeysService {
     const unique = [...new Set(scopes)];
     if (unique.length === 0 || !unique.every((s): s is Scope => (SCOPES as readonly string[]).includes(s)))
       throw new DomainError(ErrorCode.InvalidInput, `a key needs at least one scope of ${SCOPES.join(', ')}`);
-    if (!(await this.keys.tenantExists(tenantId)))
-      throw new DomainError(ErrorCode.NotFound, `there is no tenant ${tenantId}`);
     const generated = generateApiKey();
-    const row = await this.keys.create(tenantId, {
-      id: randomUUID(),
-      name: trimmed,
-      prefix: generated.prefix,
-      hash: generated.hash,
-      scopes: SCOPES.filter((s) => unique.includes(s)),
-      createdByKeyId,
-    });
-    return { row, key: generated.key };
+    const max = this.maxKeysPerTenant;
+    const result = await this.keys.createUnderCap(
+      tenantId,
+      {
+        id: randomUUID(),
+        name: trimmed,
+        prefix: generated.prefix,
+        hash: generated.hash,
+        scopes: SCOPES.filter((s) => unique.includes(s)),
+        createdByKeyId,
+      },
+      max,
+    );
+    if (!result) throw new DomainError(ErrorCode.NotFound, `there is no tenant ${tenantId}`);
+    if ('live' in result) {
+      throw new DomainError(
+        ErrorCode.TooManyApiKeys,
+        `the tenant has ${result.live} unrevoked API keys, as many as allowed (${max}); revoke one first`,
+        { limit: max, live: result.live },
+      );
+    }
+    return { row: result.created, key: generated.key };
   }
 
   list(tenantId: TenantId): Promise<ApiKeyRow[]> {

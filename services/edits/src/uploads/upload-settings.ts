@@ -12,4 +12,6 @@ export interface UploadSettings {
   secret: string;
   /** UPLOAD_SWEEP_INTERVAL_SECONDS: how often expired, unused uploads are removed (0: never). */
   sweepIntervalSeconds: number;
+  /** MAX_OPEN_UPLOADS_PER_TENANT: unused, unexpired uploads a tenant may have; createUpload refuses more. */
+  maxOpenUploadsPerTenant: number;
 }

@@ -3,6 +3,7 @@ import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { isUuid } from '../persistence/edits.repository';
+import { lockTenant } from '../persistence/tenant-lock';
 
 export type UploadPurpose = 'source' | 'ground-truth';
 
@@ -19,11 +20,25 @@ export interface StoredUpload {
 export class UploadsRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  create(
+  /**
+   * Records an upload unless the tenant already has `max` open ones (pending or uploaded, unused and
+   * unexpired at `now`), counted under a lock of the tenant's row so that concurrent creates cannot
+   * pass the cap: the new row, or how many are open when refused (null: no such tenant).
+   */
+  createUnderCap(
     tenantId: TenantId,
     upload: { id: string; purpose: UploadPurpose; contentType: string; maxBytes: number; expiresAt: Date },
-  ): Promise<Upload> {
-    return this.prisma.upload.create({ data: { tenantId, ...upload } });
+    max: number,
+    now: Date,
+  ): Promise<{ created: Upload } | { open: number } | null> {
+    return this.prisma.$transaction(async (tx: Tx) => {
+      if (!(await lockTenant(tx, tenantId))) return null;
+      const open = await tx.upload.count({
+        where: { tenantId, status: { in: ['pending', 'uploaded'] }, expiresAt: { gt: now } },
+      });
+      if (open >= max) return { open };
+      return { created: await tx.upload.create({ data: { tenantId, ...upload } }) };
+    });
   }
 
   /** The tenant's upload with this id; null for another tenant's, an unknown one or a malformed id. */

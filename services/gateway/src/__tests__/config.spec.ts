@@ -59,4 +59,32 @@ describe('gateway configuration', () => {
       ConfigError,
     );
   });
+
+  it('reads the request limits: deadline, mutation counts and per-field limits', () => {
+    const env = { ...KAFKA, TENANT_CONTEXT_SECRET: SECRET };
+    const defaults = loadGatewayConfig(env);
+    expect(defaults.REQUEST_TIMEOUT_MS).toBe(10_000);
+    expect(defaults.MAX_MUTATIONS_PER_REQUEST).toBe(10);
+    expect(defaults.MAX_QUERY_TOKENS).toBe(5_000);
+    expect([...defaults.MUTATION_FIELD_LIMITS]).toEqual([
+      ['createEdit', 1],
+      ['createUpload', 1],
+      ['createApiKey', 1],
+      ['createWebhookEndpoint', 1],
+    ]);
+    expect([
+      ...loadGatewayConfig({ ...env, MUTATION_FIELD_LIMITS: ' createEdit=3, cancelEdit=2 ' })
+        .MUTATION_FIELD_LIMITS,
+    ]).toEqual([
+      ['createEdit', 3],
+      ['cancelEdit', 2],
+    ]);
+    expect(loadGatewayConfig({ ...env, MUTATION_FIELD_LIMITS: '' }).MUTATION_FIELD_LIMITS.size).toBe(0);
+    for (const bad of ['createEdit', 'createEdit=0', 'createEdit=x', 'create-edit=1'])
+      expect(() => loadGatewayConfig({ ...env, MUTATION_FIELD_LIMITS: bad })).toThrow(
+        /MUTATION_FIELD_LIMITS/,
+      );
+    expect(() => loadGatewayConfig({ ...env, REQUEST_TIMEOUT_MS: '10' })).toThrow(/REQUEST_TIMEOUT_MS/);
+    expect(() => loadGatewayConfig({ ...env, REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/REQUEST_TIMEOUT_MS/);
+  });
 });

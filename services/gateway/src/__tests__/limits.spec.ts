@@ -12,7 +12,7 @@ const schema = buildSchema(`
   type Frame { id: ID! metrics: Metrics }
   type Metrics { ssim: Float }
 `);
-const errors = (query: string, rules = [depthLimit(3), costLimit(100, 10)]) =>
+const errors = (query: string, rules = [depthLimit(3), costLimit({ maxCost: 100, listSize: 10 })]) =>
   validate(schema, parse(query), rules).map((e) => e.extensions.code);
 
 describe('query limits', () => {
@@ -27,13 +27,19 @@ describe('query limits', () => {
 
   it('counts a list once per element it may return (first, its default, else the list size)', () => {
     // 1 + 20 * (1 + 10 * 1) = 221 with `first`'s default of 20.
-    expect(errors('{ edits { frames { id } } }', [costLimit(221, 10)])).toEqual([]);
-    expect(errors('{ edits { frames { id } } }', [costLimit(220, 10)])).toEqual(['QUERY_TOO_COMPLEX']);
-    expect(errors('{ edits(first: 2) { frames { id } } }', [costLimit(23, 10)])).toEqual([]);
-    // Aliases multiply the work and the cost.
-    expect(errors('{ a: edits(first: 2) { id } b: edits(first: 2) { id } }', [costLimit(5, 10)])).toEqual([
+    expect(errors('{ edits { frames { id } } }', [costLimit({ maxCost: 221, listSize: 10 })])).toEqual([]);
+    expect(errors('{ edits { frames { id } } }', [costLimit({ maxCost: 220, listSize: 10 })])).toEqual([
       'QUERY_TOO_COMPLEX',
     ]);
+    expect(
+      errors('{ edits(first: 2) { frames { id } } }', [costLimit({ maxCost: 23, listSize: 10 })]),
+    ).toEqual([]);
+    // Aliases multiply the work and the cost.
+    expect(
+      errors('{ a: edits(first: 2) { id } b: edits(first: 2) { id } }', [
+        costLimit({ maxCost: 5, listSize: 10 }),
+      ]),
+    ).toEqual(['QUERY_TOO_COMPLEX']);
   });
 
   it('counts a Relay connection once per element of its own `first`, not again for its edges', () => {
@@ -45,7 +51,9 @@ describe('query limits', () => {
       type Frame { id: ID! }
     `);
     const cost = (query: string, max: number) =>
-      validate(relay, parse(query), [costLimit(max, 10)]).map((e) => e.extensions.code);
+      validate(relay, parse(query), [costLimit({ maxCost: max, listSize: 10 })]).map(
+        (e) => e.extensions.code,
+      );
     // frames { id } = 1 + 10 * 1 = 11; node = 12; edges (not multiplied) = 13; edits(first: 2) = 1 + 2 * 13.
     expect(cost('{ edits(first: 2) { edges { node { frames { id } } } } }', 27)).toEqual([]);
     expect(cost('{ edits(first: 2) { edges { node { frames { id } } } } }', 26)).toEqual([
@@ -58,7 +66,9 @@ describe('query limits', () => {
 
   it('does not loop on fragment cycles (graphql reports those itself)', () => {
     const query = '{ edit(id: 1) { ...A } } fragment A on Edit { frames { id } ...A }';
-    expect(() => validate(schema, parse(query), [depthLimit(3), costLimit(100, 10)])).not.toThrow();
+    expect(() =>
+      validate(schema, parse(query), [depthLimit(3), costLimit({ maxCost: 100, listSize: 10 })]),
+    ).not.toThrow();
   });
 });
 

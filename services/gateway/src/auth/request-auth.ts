@@ -13,6 +13,8 @@ import { type ApiKeyResolver, KeyServiceUnavailableError, type Principal } from 
 
 export interface GatewayContext extends Principal {
   requestId: string;
+  /** Aborts when the request runs past REQUEST_TIMEOUT_MS (HTTP requests; not subscriptions). */
+  deadline?: AbortSignal;
 }
 
 type Headers = Record<string, string | string[] | undefined>;

@@ -12,13 +12,17 @@ class InMemoryApiKeys implements Pick<ApiKeysRepository, keyof ApiKeysRepository
   async ensureTenant(tenantId: TenantId) {
     this.tenants.add(tenantId);
   }
-  async tenantExists(tenantId: TenantId) {
-    return this.tenants.has(tenantId);
-  }
-  async create(tenantId: TenantId, key: Omit<ApiKeyRow, 'tenantId' | 'createdAt' | 'revokedAt'>) {
+  async createUnderCap(
+    tenantId: TenantId,
+    key: Omit<ApiKeyRow, 'tenantId' | 'createdAt' | 'revokedAt'>,
+    max: number,
+  ) {
+    if (!this.tenants.has(tenantId)) return null;
+    const live = this.rows.filter((r) => r.tenantId === tenantId && !r.revokedAt).length;
+    if (live >= max) return { live };
     const row = { ...key, tenantId, createdAt: new Date(), revokedAt: null };
     this.rows.push(row);
-    return row;
+    return { created: row };
   }
   async list(tenantId: TenantId) {
     return this.rows.filter((r) => r.tenantId === tenantId);
@@ -43,6 +47,7 @@ async function setUp() {
   const repo = new InMemoryApiKeys();
   const service = new ApiKeysService(
     repo as unknown as ApiKeysRepository,
+    3,
     () => new Date('2030-01-01T00:00:00Z'),
   );
   await service.ensureTenant('acme', 'Acme');
@@ -94,5 +99,19 @@ describe('ApiKeysService', () => {
     expect(await code(service.create(acme, 'ci \ud83d', ['read'], null))).toBe(ErrorCode.InvalidInput);
     expect(await code(service.create(acme, 'ci\u0000', ['read'], null))).toBe(ErrorCode.InvalidInput);
     expect(await code(service.ensureTenant('acme2', 'Acme \udc00'))).toBe(ErrorCode.InvalidInput);
+  });
+});
+
+describe('ApiKeysService cap (MAX_API_KEYS_PER_TENANT)', () => {
+  it('refuses a key past the cap of unrevoked keys, and accepts one again after a revocation', async () => {
+    const { service } = await setUp();
+    const rows = [];
+    for (let i = 0; i < 3; i++) rows.push((await service.create(acme, `k${i}`, ['read'], null)).row);
+    const refused = await service.create(acme, 'k3', ['read'], null).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: ErrorCode.TooManyApiKeys, details: { limit: 3, live: 3 } });
+    expect(await code(service.create(other, 'k0', ['read'], null))).toBe('resolved');
+    await service.revoke(acme, rows[0].id);
+    expect(await code(service.create(acme, 'k3', ['read'], null))).toBe('resolved');
   });
 });

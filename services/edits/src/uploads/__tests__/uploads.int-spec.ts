@@ -46,6 +46,7 @@ const settings: UploadSettings = {
   maxImagePixels: 4_000_000,
   secret: SECRET,
   sweepIntervalSeconds: 0,
+  maxOpenUploadsPerTenant: 1000,
 };
 const limits: EditLimits = {
   maxImageBytes: settings.maxImageBytes,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { type Clock } from '@f2f/common';
+import { type Clock, DomainError, ErrorCode } from '@f2f/common';
 import { CLOCK, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -29,17 +29,30 @@ export class CreateUploadUseCase {
 
   async execute(command: CreateUploadCommand): Promise<UploadTicket> {
     const id = randomUUID();
+    const now = this.clock.now();
     // Whole seconds: the signed expiry and the row's are the same instant.
-    const expiresAt = new Date(
-      Math.floor(this.clock.now().getTime() / 1000) * 1000 + this.settings.ttlSeconds * 1000,
+    const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + this.settings.ttlSeconds * 1000);
+    const max = this.settings.maxOpenUploadsPerTenant;
+    const result = await this.uploads.createUnderCap(
+      command.tenantId,
+      {
+        id,
+        purpose: command.purpose,
+        contentType: command.contentType,
+        maxBytes: command.byteSize,
+        expiresAt,
+      },
+      max,
+      now,
     );
-    await this.uploads.create(command.tenantId, {
-      id,
-      purpose: command.purpose,
-      contentType: command.contentType,
-      maxBytes: command.byteSize,
-      expiresAt,
-    });
+    if (!result) throw new DomainError(ErrorCode.NotFound, `there is no tenant ${command.tenantId}`);
+    if ('open' in result) {
+      throw new DomainError(
+        ErrorCode.TooManyUploads,
+        `the tenant has ${result.open} open uploads, as many as allowed (${max}); use them in edits or let them expire`,
+        { limit: max, open: result.open },
+      );
+    }
     return {
       id,
       url: this.urls.uploadUrl({
