@@ -18,7 +18,7 @@ import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
 import { FakeOpenAiServer } from '../support/fake-openai';
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 /** `npm start`'s path (readLocalSettings, checkLocalPlatform, startLocalPlatform) with its settings. */
 describe('npm start settings', () => {
@@ -59,7 +59,9 @@ describe('npm start settings', () => {
     const file = await envFile('RATE_LIMT_BURST=2\nSOMETHING_ELSE=1\n');
     const problems = problemsOf(() => readLocalSettings({ PATH: '/bin', VLM_MODLE: 'gpt-4o' }, file));
     expect(problems).toEqual([
-      expect.stringMatching(/^RATE_LIMT_BURST \(.*\.env\) is not a setting .*; did you mean RATE_LIMIT_BURST\?$/),
+      expect.stringMatching(
+        /^RATE_LIMT_BURST \(.*\.env\) is not a setting .*; did you mean RATE_LIMIT_BURST\?$/,
+      ),
       expect.stringMatching(/^SOMETHING_ELSE \(.*\.env\) is not a setting of any service or of npm start$/),
       expect.stringMatching(/^VLM_MODLE \(environment\) is not a setting .*; did you mean VLM_MODEL\?$/),
     ]);
@@ -92,7 +94,9 @@ describe('npm start settings', () => {
 
   it('starts no preview generator when GENERATOR_ADDRESSES names real workers', () => {
     const settings = readLocalSettings({ GENERATOR_ADDRESSES: 'gpu-1:50051,gpu-2:50051' }, undefined);
-    expect(settings.perService['video-generation']).toEqual({ GENERATOR_ADDRESSES: 'gpu-1:50051,gpu-2:50051' });
+    expect(settings.perService['video-generation']).toEqual({
+      GENERATOR_ADDRESSES: 'gpu-1:50051,gpu-2:50051',
+    });
     expect(() => checkLocalPlatform(settings)).not.toThrow();
   });
 });
@@ -130,7 +134,11 @@ describe('a platform started like npm start', () => {
       settings,
       { databaseUrl: db.url, kafkaBrokers },
       // Free ports (not npm start's fixed ones); restarts reported here, quickly.
-      { ports: undefined, supervise: { initialDelayMs: 200, log: (line) => restarts.push(line) } },
+      {
+        ports: undefined,
+        supervise: { initialDelayMs: 200, log: (line) => restarts.push(line) },
+        startTimeoutMs: 240_000, // a shared, loaded machine
+      },
     );
   });
 
@@ -155,7 +163,7 @@ describe('a platform started like npm start', () => {
     expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
   });
 
-  it("writes the temporal caption with the VLM of VLM_BASE_URL (from .env)", async () => {
+  it('writes the temporal caption with the VLM of VLM_BASE_URL (from .env)', async () => {
     await sleep(2_500); // the bucket refills (1 per second)
     const image = (await makeImage()).toString('base64');
     const res = await post(`mutation($i: CreateEditInput!) { createEdit(input: $i) { id } }`, {
@@ -163,7 +171,7 @@ describe('a platform started like npm start', () => {
     });
     const body = (await res.json()) as { data: { createEdit: { id: string } } };
     const editId = body.data.createEdit.id;
-    let caption = null;
+    let caption: Awaited<ReturnType<typeof db.prisma.caption.findUnique>> = null;
     for (let i = 0; i < 120 && !caption; i++) {
       caption = await db.prisma.caption.findUnique({ where: { editId } });
       if (!caption) await sleep(500);
@@ -183,7 +191,9 @@ describe('a platform started like npm start', () => {
       healthy = now !== undefined && now !== pid && (await isHealthy(platform.ports.captioning));
     }
     expect(healthy).toBe(true);
-    expect(restarts).toContain('service captioning exited with signal SIGKILL; restarting in 200 ms (restart 1)');
+    expect(restarts).toContain(
+      'service captioning exited with signal SIGKILL; restarting in 200 ms (restart 1)',
+    );
     expect(platform.restartCount('captioning')).toBe(1);
   });
 
