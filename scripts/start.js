@@ -88,6 +88,8 @@ function printSettings() {
   }
   console.log('\nnpm start:');
   for (const [key, what] of Object.entries(launcher.LAUNCHER_SETTINGS)) console.log(`  ${key}  ${what}`);
-  console.log('\nservices (set by the launcher for each process: PORT, DATABASE_URL, KAFKA_*, BLOB_DIR, *_URL):');
+  console.log(
+    '\nservices (set by the launcher for each process: PORT, DATABASE_URL, KAFKA_*, BLOB_DIR, *_URL):',
+  );
   for (const key of [...readers.keys()].sort()) console.log(`  ${key}  ${readers.get(key).join(', ')}`);
 }
