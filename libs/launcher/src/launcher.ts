@@ -71,7 +71,10 @@ export interface PlatformOptions {
    * themselves); `npm start` turns it on.
    */
   supervise?: boolean | SupervisionOptions;
-  /** How long a service may take to report healthy before its start fails (default 60 s). */
+  /**
+   * How long a service may take to report healthy before its start fails (default 180 s: eight
+   * services loading at once on two busy cores take over a minute; an exit fails a start at once).
+   */
   startTimeoutMs?: number;
 }
 
@@ -295,7 +298,7 @@ export class RunningPlatform {
   }
 
   /** Starts one service and waits until it reports healthy. */
-  async start(name: ServiceName, timeoutMs = this.options.startTimeoutMs ?? 60_000): Promise<void> {
+  async start(name: ServiceName, timeoutMs = this.options.startTimeoutMs ?? 180_000): Promise<void> {
     this.stoppedOnPurpose.delete(name);
     clearTimeout(this.restartTimers.get(name));
     this.restartTimers.delete(name);
