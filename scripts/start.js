@@ -12,8 +12,11 @@ const path = require('node:path');
 
 const { root, run, startInfrastructure, step } = require('./lib');
 
-step('build');
-run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
+// `npm start -- --no-build`: start what is built; `npm start -- --settings`: list every setting.
+if (!process.argv.includes('--no-build')) {
+  step('build');
+  run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
+}
 
 const launcher = require(path.join(root, 'libs/launcher'));
 

@@ -57,13 +57,18 @@ describe('npm start settings', () => {
 
   it('refuses an unknown name in .env, and a setting-like unknown one in the environment', async () => {
     const file = await envFile('RATE_LIMT_BURST=2\nSOMETHING_ELSE=1\n');
-    const problems = problemsOf(() => readLocalSettings({ PATH: '/bin', VLM_MODLE: 'gpt-4o' }, file));
+    const problems = problemsOf(() =>
+      readLocalSettings({ PATH: '/bin', VLM_MODLE: 'gpt-4o', RATE_LIMT_PER_SECOND: '1' }, file),
+    );
     expect(problems).toEqual([
       expect.stringMatching(
         /^RATE_LIMT_BURST \(.*\.env\) is not a setting .*; did you mean RATE_LIMIT_BURST\?$/,
       ),
       expect.stringMatching(/^SOMETHING_ELSE \(.*\.env\) is not a setting of any service or of npm start$/),
       expect.stringMatching(/^VLM_MODLE \(environment\) is not a setting .*; did you mean VLM_MODEL\?$/),
+      expect.stringMatching(
+        /^RATE_LIMT_PER_SECOND \(environment\) .*; did you mean RATE_LIMIT_PER_SECOND\?$/,
+      ),
     ]);
     expect(problemsOf(() => readLocalSettings({ EDITS_URL: 'http://x/graphql' }, undefined))).toEqual([
       expect.stringContaining('EDITS_URL is set by the launcher'),
