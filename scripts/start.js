@@ -1,54 +1,58 @@
 #!/usr/bin/env node
 // `npm start`: the whole platform on this machine, each service its own process, on real
 // Postgres and Kafka started by infra/ (or DATABASE_URL / KAFKA_BROKERS when set), with the
-// preview generator (NOT a model) standing in for the GPU pool. Ctrl-C stops everything.
+// preview generator (NOT a model) standing in for the GPU pool unless GENERATOR_ADDRESSES names
+// real workers. Settings come from the environment and a .env file in the repository root (the
+// environment wins); every setting a service reads reaches it (`npm start -- --settings` lists them),
+// and an unknown or invalid one stops the start before anything runs. Services that crash are
+// restarted with back-off (SUPERVISE=false: not). Ctrl-C stops the services; infra/down.sh stops
+// Postgres and Kafka.
 'use strict';
 const path = require('node:path');
 
 const { root, run, startInfrastructure, step } = require('./lib');
 
-step('build');
-run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
-const env = startInfrastructure();
+// `npm start -- --no-build`: start what is built; `npm start -- --settings`: list every setting.
+if (!process.argv.includes('--no-build')) {
+  step('build');
+  run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
+}
+
+const launcher = require(path.join(root, 'libs/launcher'));
+
+step('settings (environment and .env)');
+let settings;
+try {
+  settings = launcher.readLocalSettings(process.env);
+  launcher.checkLocalPlatform(settings);
+} catch (error) {
+  if (error.name !== 'SettingsError') throw error;
+  console.error(`✖ npm start: ${error.message}`);
+  process.exit(78); // EX_CONFIG
+}
+if (process.argv.includes('--settings')) {
+  printSettings();
+  process.exit(0);
+}
+const given = Object.keys(settings.values);
+console.log(given.length > 0 ? `  given: ${given.sort().join(', ')}` : '  none given: the defaults');
+
+const infraSettings = Object.fromEntries(
+  Object.entries(settings.values).filter(([k]) => k in launcher.LAUNCHER_SETTINGS),
+);
+const env = startInfrastructure(infraSettings);
 
 step('database migrations');
 run('node', ['libs/database/dist/cli.js', 'migrate'], { env });
 
 step('services');
 
-/**
- * The key that encrypts webhook secrets at rest: WEBHOOK_SECRET_ENCRYPTION_KEY, or one made once and
- * kept in .data/ beside the blobs, so endpoints registered in an earlier run keep signing.
- */
-function webhookEncryptionKey() {
-  if (process.env.WEBHOOK_SECRET_ENCRYPTION_KEY) return process.env.WEBHOOK_SECRET_ENCRYPTION_KEY;
-  const fs = require('node:fs');
-  const file = path.join(root, '.data', 'webhook-secret-encryption-key');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, require('node:crypto').randomBytes(32).toString('hex'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
-}
-const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'));
-
 (async () => {
-  const platform = await startPlatform({
+  const platform = await launcher.startLocalPlatform(settings, {
     databaseUrl: env.DATABASE_URL,
     kafkaBrokers: env.KAFKA_BROKERS,
-    topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? 'f2f.',
-    blobDir: process.env.BLOB_DIR ?? path.join(root, '.data', 'blobs'),
-    logDir: process.env.LOG_DIR ?? path.join(root, '.cache', 'logs'),
-    // Unset: the committed random-weight fixture networks (see libs/launcher).
-    metricModelsDir: process.env.METRIC_MODELS_DIR || undefined,
-    ports: { ...DEFAULT_PORTS, gateway: Number(process.env.PORT ?? DEFAULT_PORTS.gateway) },
-    stepDelayMs: Number(process.env.PREVIEW_STEP_DELAY_MS ?? 40),
-    bootstrapTenant: process.env.TENANT_ID ?? 'default',
-    ...(process.env.TENANT_CONTEXT_SECRET ? { tenantContextSecret: process.env.TENANT_CONTEXT_SECRET } : {}),
-    webhookEncryptionKey: webhookEncryptionKey(),
-    ...(process.env.SIGNED_URL_SECRET ? { signedUrlSecret: process.env.SIGNED_URL_SECRET } : {}),
-    ...(process.env.PUBLIC_BASE_URL ? { publicBaseUrl: process.env.PUBLIC_BASE_URL } : {}),
   });
+  const logDir = platform.options.logDir;
   console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
   console.log(
     `  API key of tenant "${platform.tenantId}" (read, write, admin; shown only now, a new one each start):`,
@@ -60,8 +64,11 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
   console.log(
     `  images over the API: createUpload, then PUT the image to its url (see README "Images over the API"); Frame.url, Edit.resultUrl are signed download URLs`,
   );
+  if (!platform.instances.includes('preview-generator')) {
+    console.log(`  GPU workers: ${settings.values.GENERATOR_ADDRESSES} (no preview generator started)`);
+  }
   console.log(
-    `  service logs: ${path.join(root, '.cache', 'logs')}/<service>.log; Ctrl-C stops the platform`,
+    `  service logs: ${logDir}/<service>.log; crashed services are restarted${platform.options.supervise ? '' : ' (off: SUPERVISE=false)'}; Ctrl-C stops the platform`,
   );
   const stop = async () => {
     console.log('\nstopping…');
@@ -71,6 +78,21 @@ const { startPlatform, DEFAULT_PORTS } = require(path.join(root, 'libs/launcher'
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 })().catch((error) => {
-  console.error(error);
-  process.exit(1);
+  console.error(error.name === 'SettingsError' ? `✖ npm start: ${error.message}` : error);
+  process.exit(error.name === 'SettingsError' ? 78 : 1);
 });
+
+/** `npm start -- --settings`: every setting, and which services read it. */
+function printSettings() {
+  const table = launcher.settingsTable();
+  const readers = new Map();
+  for (const [service, keys] of Object.entries(table)) {
+    for (const key of keys) readers.set(key, [...(readers.get(key) ?? []), service]);
+  }
+  console.log('\nnpm start:');
+  for (const [key, what] of Object.entries(launcher.LAUNCHER_SETTINGS)) console.log(`  ${key}  ${what}`);
+  console.log(
+    '\nservices (set by the launcher for each process: PORT, DATABASE_URL, KAFKA_*, BLOB_DIR, *_URL):',
+  );
+  for (const key of [...readers.keys()].sort()) console.log(`  ${key}  ${readers.get(key).join(', ')}`);
+}

@@ -31,7 +31,9 @@ run('npx', ['tsc', '-p', 'tsconfig.spec.json']);
 step('generated code is up to date (proto stubs, supergraph)');
 run('node', ['scripts/codegen.js', '--check']);
 
-const env = startInfrastructure();
+// Postgres and Kafka that this run starts are stopped when it ends (passed or not); ones that were
+// running already, or external ones (DATABASE_URL, KAFKA_BROKERS), are left alone.
+const env = startInfrastructure({}, { stopWhatItStarts: true });
 
 step('Prisma migrations hold every change of schema.prisma (schema engine diff on a shadow database)');
 run('node', ['libs/database/scripts/schema-engine.mjs', 'check'], { env });

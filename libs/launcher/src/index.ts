@@ -1,1 +1,3 @@
 export * from './launcher';
+export * from './local-platform';
+export * from './settings';

@@ -36,8 +36,11 @@ export interface PlatformOptions {
   ports?: Partial<Record<ServiceName, number>>;
   /** Per-step delay of the preview generator. */
   stepDelayMs?: number;
-  /** Two preview generators make a pool of two workers (failover tests). */
-  previewGenerators?: 1 | 2;
+  /**
+   * Two preview generators make a pool of two workers (failover tests); none when the video
+   * generation service is given real workers (`env['video-generation'].GENERATOR_ADDRESSES`).
+   */
+  previewGenerators?: 0 | 1 | 2;
   logLevel?: string;
   /**
    * The metrics service's model directory (METRIC_MODELS_DIR). Default: the committed tiny
@@ -62,7 +65,44 @@ export interface PlatformOptions {
   signedUrlSecret?: string;
   /** PUBLIC_BASE_URL: the gateway's origin as clients reach it (signed URLs point there); the local gateway when absent. */
   publicBaseUrl?: string;
+  /**
+   * Restart a service whose process exits unexpectedly (not through kill() or stop()), with
+   * exponential back-off, once the platform is up. Off by default (tests kill and start services
+   * themselves); `npm start` turns it on.
+   */
+  supervise?: boolean | SupervisionOptions;
+  /**
+   * How long a service may take to report healthy before its start fails (default 180 s: eight
+   * services loading at once on two busy cores take over a minute; an exit fails a start at once).
+   */
+  startTimeoutMs?: number;
 }
+
+export interface SupervisionOptions {
+  /** Delay before the first restart; each further one doubles it. Default 500 ms. */
+  initialDelayMs?: number;
+  /** Longest delay between restarts. Default 30 s. */
+  maxDelayMs?: number;
+  /** A service that stayed up this long starts again from the first delay. Default 60 s. */
+  resetAfterMs?: number;
+  /** Where restarts are reported; console.error when absent. */
+  log?: (line: string) => void;
+}
+
+const SUPERVISION_DEFAULTS: Required<Omit<SupervisionOptions, 'log'>> = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  resetAfterMs: 60_000,
+};
+
+/** The delay before restart n (1-based): initial * 2^(n-1), at most max. */
+export function restartDelay(restart: number, options: SupervisionOptions = {}): number {
+  const { initialDelayMs, maxDelayMs } = { ...SUPERVISION_DEFAULTS, ...options };
+  return Math.min(initialDelayMs * 2 ** Math.max(0, restart - 1), maxDelayMs);
+}
+
+/** How often the launcher asks a starting service whether it is healthy. */
+const HEALTH_POLL_MS = 100;
 
 /** Tiny random-weight networks committed as test fixtures (libs/learned-metrics/fixtures). */
 export const DEFAULT_METRIC_MODELS_DIR = path.join(REPO_ROOT, 'libs/learned-metrics/fixtures/tiny-models');
@@ -100,6 +140,8 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   'preview-generator-2': 50062,
 };
 
+const formatDelay = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -115,6 +157,15 @@ export async function freePort(): Promise<number> {
 /** The platform's services, each a separate process, with what it takes to kill and restart one. */
 export class RunningPlatform {
   private readonly children = new Map<ServiceName, ChildProcess>();
+  /** Services stopped on purpose (kill, stop): their exit is no crash. */
+  private readonly stoppedOnPurpose = new Set<ServiceName>();
+  private readonly startedAt = new Map<ServiceName, number>();
+  private readonly restarts = new Map<ServiceName, number>();
+  private readonly restartTimers = new Map<ServiceName, NodeJS.Timeout>();
+  /** Milliseconds from spawning each instance to its first healthy answer, of its latest start. */
+  readonly startupMs = new Map<ServiceName, number>();
+  private supervising = false;
+  private stopping = false;
 
   /** The processes this platform runs, in start order. */
   readonly instances: ServiceName[];
@@ -134,8 +185,11 @@ export class RunningPlatform {
     this.tenantContextSecret = options.tenantContextSecret ?? randomBytes(32).toString('hex');
     this.webhookEncryptionKey = options.webhookEncryptionKey ?? randomBytes(32).toString('hex');
     this.signedUrlSecret = options.signedUrlSecret ?? randomBytes(32).toString('hex');
-    this.instances =
-      options.previewGenerators === 2 ? ['preview-generator-2', ...SERVICE_NAMES] : [...SERVICE_NAMES];
+    const generators = options.previewGenerators ?? 1;
+    this.instances = [
+      ...(generators === 2 ? (['preview-generator-2'] as const) : []),
+      ...SERVICE_NAMES.filter((n) => n !== 'preview-generator' || generators > 0),
+    ];
   }
 
   get gatewayUrl(): string {
@@ -227,8 +281,27 @@ export class RunningPlatform {
     return { ...common, ...secret, ...signedUrls, ...specific[name], ...o.env?.[name] };
   }
 
+  /** The process id of a running service (undefined when it is not running). */
+  pid(name: ServiceName): number | undefined {
+    const child = this.children.get(name);
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
+  /** How often the supervisor has restarted a service since it last stayed up (0: never). */
+  restartCount(name: ServiceName): number {
+    return this.restarts.get(name) ?? 0;
+  }
+
+  /** Turns supervision on (when the options ask for it): from now on a crashed service is restarted. */
+  superviseFromNow(): void {
+    this.supervising = Boolean(this.options.supervise) && !this.stopping;
+  }
+
   /** Starts one service and waits until it reports healthy. */
-  async start(name: ServiceName, timeoutMs = 60_000): Promise<void> {
+  async start(name: ServiceName, timeoutMs = this.options.startTimeoutMs ?? 180_000): Promise<void> {
+    this.stoppedOnPurpose.delete(name);
+    clearTimeout(this.restartTimers.get(name));
+    this.restartTimers.delete(name);
     const entry = path.join(REPO_ROOT, 'services', serviceOf(name), 'dist', 'main.js');
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.envFor(name) };
     const logDir = this.options.logDir;
@@ -244,9 +317,11 @@ export class RunningPlatform {
       child.stderr?.pipe(out);
     }
     this.children.set(name, child);
+    this.startedAt.set(name, Date.now());
     let exited: number | null | undefined;
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       exited = code;
+      this.onExit(name, child, code, signal);
     });
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -254,10 +329,38 @@ export class RunningPlatform {
         throw new Error(
           `${name} exited with code ${exited} while starting${logDir ? ` (see ${logDir}/${name}.log)` : ''}`,
         );
-      if (await this.isHealthy(name)) return;
-      await sleep(200);
+      if (await this.isHealthy(name)) {
+        this.startupMs.set(name, Date.now() - (this.startedAt.get(name) ?? Date.now()));
+        return;
+      }
+      await sleep(HEALTH_POLL_MS);
     }
     throw new Error(`${name} did not become healthy within ${timeoutMs} ms`);
+  }
+
+  /** A process exited: when it was no stop on purpose and supervision is on, restart it after a back-off. */
+  private onExit(name: ServiceName, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null) {
+    if (this.children.get(name) !== child || this.stoppedOnPurpose.has(name)) return;
+    if (!this.supervising || this.stopping) return;
+    const supervision = typeof this.options.supervise === 'object' ? this.options.supervise : {};
+    const { resetAfterMs } = { ...SUPERVISION_DEFAULTS, ...supervision };
+    const log = supervision.log ?? ((line: string) => console.error(line));
+    const upMs = Date.now() - (this.startedAt.get(name) ?? 0);
+    const restart = (upMs >= resetAfterMs ? 0 : (this.restarts.get(name) ?? 0)) + 1;
+    this.restarts.set(name, restart);
+    const delay = restartDelay(restart, supervision);
+    const how = code !== null ? `code ${code}` : `signal ${signal}`;
+    log(`service ${name} exited with ${how}; restarting in ${formatDelay(delay)} (restart ${restart})`);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(name);
+      if (this.stopping || this.stoppedOnPurpose.has(name)) return;
+      this.start(name).then(
+        () => log(`service ${name} is healthy again (restart ${restart})`),
+        // An exit while starting schedules the next restart itself; anything else is reported.
+        (error: unknown) => log(`service ${name}: restart ${restart} failed: ${(error as Error).message}`),
+      );
+    }, delay);
+    this.restartTimers.set(name, timer);
   }
 
   private async isHealthy(name: ServiceName): Promise<boolean> {
@@ -282,6 +385,8 @@ export class RunningPlatform {
   /** Kills a service (SIGKILL simulates a crash) and waits for the process to be gone. */
   async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.children.get(name);
+    this.stoppedOnPurpose.add(name);
+    clearTimeout(this.restartTimers.get(name));
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
@@ -290,6 +395,9 @@ export class RunningPlatform {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.restartTimers.values()) clearTimeout(timer);
+    this.restartTimers.clear();
     const order = [...this.instances].reverse();
     await Promise.all(
       order.map(async (name) => {
@@ -321,6 +429,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   platform.bootstrap = await platform.createTenant(options.bootstrapTenant ?? 'default');
   try {
     await Promise.all(platform.instances.map((name) => platform.start(name)));
+    platform.superviseFromNow();
   } catch (error) {
     await platform.stop();
     throw error;

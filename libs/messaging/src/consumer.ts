@@ -57,6 +57,7 @@ export interface EventConsumerOptions {
 export class EventConsumer {
   private readonly handlers = new Map<Topic, EventHandler<Topic>>();
   private consumer: Consumer | undefined;
+  private stopped = false;
   private readonly maxAttempts: number;
   private readonly retryBaseDelayMs: number;
 
@@ -78,6 +79,7 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
+    if (this.stopped) return;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId ?? `${this.options.topicPrefix}${this.options.consumerName}`,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
@@ -86,6 +88,8 @@ export class EventConsumer {
     });
     this.consumer = consumer;
     await consumer.connect();
+    // stop() may come while this start is under way (a service stopped while its group joins).
+    if (this.stopped) return consumer.disconnect();
     await consumer.subscribe({
       topics: [...this.handlers.keys()].map((t) => topicName(this.options.topicPrefix, t)),
       fromBeginning: this.options.fromBeginning ?? true,
@@ -97,6 +101,7 @@ export class EventConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
   }
 

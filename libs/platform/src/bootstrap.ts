@@ -16,6 +16,8 @@ export interface ServiceBootstrap<C> {
   configure?(app: INestApplication, config: C, logger: Logger): void | Promise<void>;
 }
 
+const sinceProcessStart = () => Math.round(performance.now());
+
 /**
  * Starts a service: validates its configuration (refusing to start with a clear message), creates
  * the Nest application with structured logging, serves HTTP and shuts down cleanly on SIGTERM.
@@ -32,7 +34,11 @@ export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<IN
     throw error;
   }
   const logger = createLogger(spec.serviceName, spec.logLevel(config));
-  logger.info({ config: redactConfig(config as Record<string, unknown>) }, 'starting');
+  // sinceProcessStartMs: node's start and the loading of the service's modules.
+  logger.info(
+    { config: redactConfig(config as Record<string, unknown>), sinceProcessStartMs: sinceProcessStart() },
+    'starting',
+  );
   const app = await NestFactory.create<NestExpressApplication>(spec.createModule(config, logger) as never, {
     logger: new PinoNestLogger(logger),
   });
@@ -46,6 +52,6 @@ export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<IN
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   await app.listen(port, host);
-  logger.info({ port, host }, 'listening');
+  logger.info({ port, host, sinceProcessStartMs: sinceProcessStart() }, 'listening');
   return app;
 }

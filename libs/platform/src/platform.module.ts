@@ -18,10 +18,22 @@ import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { PlatformConfig } from './service-config';
 import { BLOB_STORE, CLOCK, KAFKA, KAFKA_PRODUCER, LOGGER, PLATFORM_CONFIG, PRISMA } from './tokens';
 
-/** Starts the shared adapters once every module has registered its handlers, stops them in reverse. */
+/**
+ * Starts the shared adapters once every module has registered its handlers, stops them in reverse.
+ *
+ * Ready (GET /health `ok`) as soon as the database answers, the topics exist and the producer is
+ * connected: the HTTP API works from then on. The outbox relay and the consumer group join run in the background
+ * (`messaging` in the health answer): a group join can take up to the session timeout after a crash
+ * (the broker waits for the dead member), and nothing waits on it. No event is lost meanwhile: the
+ * outbox keeps what is written until the relay publishes it, and the group consumes from its
+ * committed offsets (the oldest retained event for a new group) once it has joined. A background
+ * start that fails ends the process, so that its supervisor starts it again.
+ */
 @Injectable()
 export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private ready = false;
+  private messaging: 'starting' | 'ready' | 'failed' = 'starting';
+  private readonly phases: Record<string, number> = {};
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -37,14 +49,51 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     return this.ready;
   }
 
+  /** Whether the topics exist, the relay publishes and the consumer group has joined. */
+  get messagingState(): 'starting' | 'ready' | 'failed' {
+    return this.messaging;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    await this.prisma.$queryRaw`SELECT 1`;
-    await ensureTopics(this.kafka, this.config.topicPrefix);
-    await this.producer.connect();
-    await this.relay.start();
-    await this.consumer.start();
+    await this.timed('database', () => this.prisma.$queryRaw`SELECT 1`);
+    // The topics exist before any module's consumer subscribes (one subscribing to a missing topic is
+    // assigned nothing until its metadata refreshes); with existing topics this is one metadata call.
+    await this.timed('topics', () => ensureTopics(this.kafka, this.config.topicPrefix));
+    await this.timed('producer', () => this.producer.connect());
     this.ready = true;
-    this.logger.info({ topicPrefix: this.config.topicPrefix }, 'service ready');
+    this.logger.info(
+      { phasesMs: { ...this.phases }, sinceProcessStartMs: sinceProcessStart() },
+      'service ready',
+    );
+    void this.startMessaging();
+  }
+
+  private async startMessaging(): Promise<void> {
+    try {
+      await this.timed('relay', () => this.relay.start());
+      await this.timed('consumerJoin', () => this.consumer.start());
+      if (!this.ready) return;
+      this.messaging = 'ready';
+      this.logger.info(
+        {
+          topicPrefix: this.config.topicPrefix,
+          phasesMs: this.phases,
+          sinceProcessStartMs: sinceProcessStart(),
+        },
+        'consuming',
+      );
+    } catch (err) {
+      if (!this.ready) return; // shutting down meanwhile
+      this.messaging = 'failed';
+      this.logger.fatal({ err }, 'could not start consuming; exiting so that the service is started again');
+      process.exit(70); // EX_SOFTWARE
+    }
+  }
+
+  private async timed(phase: string, work: () => Promise<unknown>): Promise<void> {
+    const t0 = performance.now();
+    await work();
+    this.phases[phase] = Math.round(performance.now() - t0);
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {
@@ -58,13 +107,16 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
+const sinceProcessStart = () => Math.round(performance.now());
+
 @Controller()
 export class HealthController {
   constructor(private readonly lifecycle: PlatformLifecycle) {}
 
+  /** `ok` once the service answers requests; `messaging` says whether it consumes events yet. */
   @Get('health')
-  health(): { status: string } {
-    return { status: this.lifecycle.isReady ? 'ok' : 'starting' };
+  health(): { status: string; messaging: string } {
+    return { status: this.lifecycle.isReady ? 'ok' : 'starting', messaging: this.lifecycle.messagingState };
   }
 }
 
