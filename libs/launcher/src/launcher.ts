@@ -47,6 +47,8 @@ export interface PlatformOptions {
    * weights (tools/metric-models) for real scores.
    */
   metricModelsDir?: string;
+  /** How long each service has to become healthy at start (default 60 s; more on a loaded machine). */
+  startTimeoutMs?: number;
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** The tenant created at start with a read/write/admin key (`platform.apiKey`); `default` when absent. */
@@ -279,6 +281,16 @@ export class RunningPlatform {
     }
   }
 
+  /**
+   * The process id of a service while its process runs; undefined once it exited (crashed or
+   * stopped). The reliability suites sample the process's memory and notice crashes with it.
+   */
+  pid(name: ServiceName): number | undefined {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return undefined;
+    return child.pid;
+  }
+
   /** Kills a service (SIGKILL simulates a crash) and waits for the process to be gone. */
   async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.children.get(name);
@@ -320,7 +332,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const platform = new RunningPlatform(options, ports);
   platform.bootstrap = await platform.createTenant(options.bootstrapTenant ?? 'default');
   try {
-    await Promise.all(platform.instances.map((name) => platform.start(name)));
+    await Promise.all(platform.instances.map((name) => platform.start(name, options.startTimeoutMs)));
   } catch (error) {
     await platform.stop();
     throw error;
