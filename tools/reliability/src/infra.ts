@@ -28,7 +28,8 @@ async function infraScript(script: string, ...args: string[]): Promise<string> {
  */
 export async function ensureInfrastructure(): Promise<Infrastructure> {
   const { TEST_DATABASE_URL, KAFKA_BROKERS } = process.env;
-  if (TEST_DATABASE_URL && KAFKA_BROKERS) return { adminDatabaseUrl: TEST_DATABASE_URL, kafkaBrokers: KAFKA_BROKERS };
+  if (TEST_DATABASE_URL && KAFKA_BROKERS)
+    return { adminDatabaseUrl: TEST_DATABASE_URL, kafkaBrokers: KAFKA_BROKERS };
   console.error('starting Postgres and Kafka (infra/up.sh)…');
   const exports = await infraScript('up.sh');
   const env: Record<string, string> = {};

@@ -40,10 +40,14 @@ export async function startTestPlatform(
     startTimeoutMs: START_TIMEOUT_MS,
     env,
   });
+  // Interrupted (Ctrl-C, a CI timeout): stop the services rather than leave them running.
+  const interrupted = () => void platform.stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   return {
     platform,
     logDir,
     stop: async () => {
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       await platform.stop();
       await dropDatabase(infra.adminDatabaseUrl, name).catch(() => undefined);
       await rm(blobDir, { recursive: true, force: true });

@@ -3,14 +3,7 @@ import type { AbuseContext } from './fixtures';
 import type { HostileImage } from './images';
 
 export type Category =
-  | 'bomb'
-  | 'svg'
-  | 'polyglot'
-  | 'corrupt'
-  | 'caption'
-  | 'graphql'
-  | 'forgery'
-  | 'cross-tenant';
+  'bomb' | 'svg' | 'polyglot' | 'corrupt' | 'caption' | 'graphql' | 'forgery' | 'cross-tenant';
 
 /**
  * One hostile input: a name to reproduce it by (`npm run abuse -- --only <name>`), what it sends,
@@ -58,7 +51,11 @@ export async function raw(
 export const CREATE_EDIT = `mutation($input: CreateEditInput!) { createEdit(input: $input) { id status } }`;
 
 export const editInput = (input: Record<string, unknown>) => ({
-  input: { targetCaption: 'A photo of a sitting dog.', options: { captionMode: 'TARGET', frames: 5, steps: 4 }, ...input },
+  input: {
+    targetCaption: 'A photo of a sitting dog.',
+    options: { captionMode: 'TARGET', frames: 5, steps: 4 },
+    ...input,
+  },
 });
 
 /** The image sent inline, as createEdit's imageBase64. */
@@ -73,11 +70,9 @@ export const uploadCase = (category: Category, image: HostileImage): AbuseCase =
   name: `upload:${image.name}`,
   category,
   send: async (ctx) => {
-    const ticket = await gql(
-      ctx,
-      `mutation($i: CreateUploadInput!) { createUpload(input: $i) { id url } }`,
-      { i: { contentType: image.contentType, byteSize: Math.max(1, image.bytes.length) } },
-    );
+    const ticket = await gql(ctx, `mutation($i: CreateUploadInput!) { createUpload(input: $i) { id url } }`, {
+      i: { contentType: image.contentType, byteSize: Math.max(1, image.bytes.length) },
+    });
     const created = ticket[0].json?.data?.createUpload as { id: string; url: string } | undefined;
     if (!created) return ticket;
     const put = await exchange({

@@ -52,17 +52,29 @@ function billionLaughs(): string {
 function svgs(gatewayOrigin: string): HostileImage[] {
   const texts: [string, string][] = [
     ['svg-billion-laughs', billionLaughs()],
-    ['svg-external-entity', svgDoc('<text y="20">&x;</text>', `<!DOCTYPE svg [<!ENTITY x SYSTEM "${PASSWD}">]>`)],
+    [
+      'svg-external-entity',
+      svgDoc('<text y="20">&x;</text>', `<!DOCTYPE svg [<!ENTITY x SYSTEM "${PASSWD}">]>`),
+    ],
     ['svg-parameter-entity', svgDoc('', `<!DOCTYPE svg [<!ENTITY % p SYSTEM "${PASSWD}"> %p;]>`)],
     ['svg-xinclude', svgDoc(`<text y="20"><xi:include href="${PASSWD}" parse="text"/></text>`)],
     ['svg-image-file-href', svgDoc(`<image href="${PASSWD}" width="64" height="64"/>`)],
     ['svg-image-ssrf', svgDoc(`<image xlink:href="${gatewayOrigin}/health" width="64" height="64"/>`)],
-    ['svg-huge-canvas', svgDoc('<rect width="100%" height="100%"/>').replace('width="64" height="64"', 'width="200000" height="200000"')],
+    [
+      'svg-huge-canvas',
+      svgDoc('<rect width="100%" height="100%"/>').replace(
+        'width="64" height="64"',
+        'width="200000" height="200000"',
+      ),
+    ],
     ['svg-deep-groups', svgDoc(`${'<g>'.repeat(20_000)}${'</g>'.repeat(20_000)}`)],
   ];
   return texts.flatMap(([name, text]) => [
     png(name, Buffer.from(text)),
-    png(`${name}-behind-png-magic`, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(text)])),
+    png(
+      `${name}-behind-png-magic`,
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(text)]),
+    ),
   ]);
 }
 
@@ -81,9 +93,25 @@ async function polyglots(): Promise<HostileImage[]> {
     png('gif-with-svg-comment', Buffer.concat([gif, Buffer.from(svgDoc('<rect width="9" height="9"/>'))])),
     png('tiff-as-png', tiff),
     jpeg('tiff-as-jpeg', tiff),
-    png('pdf-behind-png-magic', Buffer.concat([realPng.subarray(0, 8), Buffer.from('%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF')])),
-    webp('riff-wav-as-webp', Buffer.concat([Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt ', 'latin1'), Buffer.alloc(28)])),
-    png('png-with-text-chunk-script', Buffer.concat([realPng.subarray(0, 33), Buffer.from([0, 0, 0, 0x20]), Buffer.from('tEXt'), Buffer.from('Comment\0<script>alert(1)</scr'), Buffer.alloc(4), realPng.subarray(33)])),
+    png(
+      'pdf-behind-png-magic',
+      Buffer.concat([realPng.subarray(0, 8), Buffer.from('%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF')]),
+    ),
+    webp(
+      'riff-wav-as-webp',
+      Buffer.concat([Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt ', 'latin1'), Buffer.alloc(28)]),
+    ),
+    png(
+      'png-with-text-chunk-script',
+      Buffer.concat([
+        realPng.subarray(0, 33),
+        Buffer.from([0, 0, 0, 0x20]),
+        Buffer.from('tEXt'),
+        Buffer.from('Comment\0<script>alert(1)</scr'),
+        Buffer.alloc(4),
+        realPng.subarray(33),
+      ]),
+    ),
   ];
 }
 
@@ -107,16 +135,26 @@ async function corrupt(): Promise<HostileImage[]> {
     ...cuts(realJpeg, [2, 20, Math.floor(realJpeg.length / 2), -2]).map((n) =>
       jpeg(`jpeg-cut-at-${n}`, realJpeg.subarray(0, n)),
     ),
-    jpeg('jpeg-garbage-scan', Buffer.concat([realJpeg.subarray(0, realJpeg.length - 60), Buffer.alloc(58, 0xff), realJpeg.subarray(-2)])),
+    jpeg(
+      'jpeg-garbage-scan',
+      Buffer.concat([
+        realJpeg.subarray(0, realJpeg.length - 60),
+        Buffer.alloc(58, 0xff),
+        realJpeg.subarray(-2),
+      ]),
+    ),
     jpeg('jpeg-soi-only', Buffer.from([0xff, 0xd8, 0xff, 0xd9])),
     ...cuts(realWebp, [12, 20, 30, Math.floor(realWebp.length / 2)]).map((n) =>
       webp(`webp-cut-at-${n}`, realWebp.subarray(0, n)),
     ),
-    webp('webp-riff-size-4gib', (() => {
-      const copy = Buffer.from(realWebp);
-      copy.writeUInt32LE(0xfffffff0, 4);
-      return copy;
-    })()),
+    webp(
+      'webp-riff-size-4gib',
+      (() => {
+        const copy = Buffer.from(realWebp);
+        copy.writeUInt32LE(0xfffffff0, 4);
+        return copy;
+      })(),
+    ),
     png('random-bytes-64k', Buffer.from(Array.from({ length: 65_536 }, (_, i) => (i * 2654435761) >>> 24))),
   ];
 }

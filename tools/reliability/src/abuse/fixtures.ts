@@ -103,7 +103,9 @@ async function makeTenant(
   imageSize: [number, number],
 ): Promise<Tenant> {
   const issued =
-    tenantId === platform.tenantId ? platform.bootstrap! : await platform.createTenant(tenantId, ['read', 'write', 'admin']);
+    tenantId === platform.tenantId
+      ? platform.bootstrap!
+      : await platform.createTenant(tenantId, ['read', 'write', 'admin']);
   const client = new GatewayClient(platform.gatewayUrl, issued.key);
   const image = await sourceImage(...imageSize);
   const endpoint = await client.data<{ createWebhookEndpoint: { endpoint: { id: string } } }>(

@@ -7,7 +7,14 @@ import type { AbuseCase } from './case';
 import { imageCorpus } from './corpus-images';
 import { requestCorpus } from './corpus-requests';
 import { makeContext, startReceiver } from './fixtures';
-import { type CaseResult, caseViolations, MEMORY_LIMIT_BYTES, MemorySampler, runCase, SLOW_MS } from './run-abuse';
+import {
+  type CaseResult,
+  caseViolations,
+  MEMORY_LIMIT_BYTES,
+  MemorySampler,
+  runCase,
+  SLOW_MS,
+} from './run-abuse';
 
 export const ABUSE_USAGE = `npm run abuse [-- options]
   --only TEXT   only the cases whose name contains TEXT (e.g. inline:png-real, cross-tenant:)
@@ -63,10 +70,12 @@ export async function main(argv: string[]): Promise<number> {
     const ctx = await makeContext(test.platform, receiver.url);
     const cases = await corpus(ctx.gatewayOrigin, values.get('only'));
     console.error(`${cases.length} hostile inputs`);
-    for (const c of cases) {
+    for (const [i, c] of cases.entries()) {
+      if (i % 25 === 0) console.error(`  ${i}/${cases.length}…`);
       const result = await runCase(ctx, c);
       const problems = caseViolations(result);
-      if (problems.length) console.error(`  ${c.name}: ${problems.join('; ')} [${result.answers.join(' | ')}]`);
+      if (problems.length)
+        console.error(`  ${c.name}: ${problems.join('; ')} [${result.answers.join(' | ')}]`);
       results.push(result);
     }
   } finally {
@@ -85,7 +94,12 @@ function report(results: CaseResult[], peaks: Map<ServiceName, number>): number 
     ),
   );
   console.log();
-  console.log(renderTable(['service', 'peak RSS MiB'], [...peaks].map(([name, bytes]) => [name, mib(bytes)])));
+  console.log(
+    renderTable(
+      ['service', 'peak RSS MiB'],
+      [...peaks].map(([name, bytes]) => [name, mib(bytes)]),
+    ),
+  );
   const failing = results.filter((r) => caseViolations(r).length > 0);
   const heavy = [...peaks].filter(([, bytes]) => bytes > MEMORY_LIMIT_BYTES);
   for (const r of failing) console.log(`FAIL ${r.name}: ${caseViolations(r).join('; ')}`);

@@ -9,7 +9,17 @@ export const CHAOS_USAGE = `npm run chaos [-- options]
   --edits N        edits in flight per fault (default 20)
   --ci             the CI selection: ${CI_FAULTS.join(', ')} with 3 edits each`;
 
-const HEADERS = ['fault', 'edits', 'lost', 'stuck', 'failed', 'dup history', 'dup frames', 'other exits', 'recover s'];
+const HEADERS = [
+  'fault',
+  'edits',
+  'lost',
+  'stuck',
+  'failed',
+  'dup history',
+  'dup frames',
+  'other exits',
+  'recover s',
+];
 
 function row(r: FaultResult): (string | number)[] {
   return [
@@ -40,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     settleMs: 120_000,
     recoverTimeoutMs: 90_000,
   };
-  if (!Number.isInteger(settings.edits) || settings.edits < 1) throw new Error('--edits must be a positive integer');
+  if (!Number.isInteger(settings.edits) || settings.edits < 1)
+    throw new Error('--edits must be a positive integer');
   const infra = await ensureInfrastructure();
   // Raised limits: the suite measures faults, not the gateway's rate limit or the per-tenant cap.
   const test = await startTestPlatform(infra, 'chaos', {

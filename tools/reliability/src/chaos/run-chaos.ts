@@ -3,7 +3,15 @@ import { sleep } from '@f2f/common';
 import { GatewayClient } from '../http';
 import type { Infrastructure } from '../infra';
 import { START_TIMEOUT_MS, type TestPlatform } from '../platform';
-import { inspectEdit, sourceImage, statuses, submitEdit, TERMINAL, waitInFlight, waitTerminal } from './edits';
+import {
+  inspectEdit,
+  sourceImage,
+  statuses,
+  submitEdit,
+  TERMINAL,
+  waitInFlight,
+  waitTerminal,
+} from './edits';
 import type { Fault, FaultContext } from './faults';
 
 export interface ChaosSettings {
@@ -59,7 +67,13 @@ async function restartExited(ctx: FaultContext): Promise<string[]> {
   return gone;
 }
 
-async function measure(ctx: FaultContext, fault: Fault, ids: string[], settings: ChaosSettings, image: Buffer) {
+async function measure(
+  ctx: FaultContext,
+  fault: Fault,
+  ids: string[],
+  settings: ChaosSettings,
+  image: Buffer,
+) {
   const client = new GatewayClient(ctx.platform.gatewayUrl, ctx.platform.apiKey);
   const result: FaultResult = {
     fault: fault.name,
@@ -106,7 +120,9 @@ export async function runFault(
   const image = await sourceImage();
   let ids: string[] = [];
   try {
-    ids = await Promise.all(Array.from({ length: settings.edits }, (_, i) => submitEdit(client, image, 100 + i)));
+    ids = await Promise.all(
+      Array.from({ length: settings.edits }, (_, i) => submitEdit(client, image, 100 + i)),
+    );
     return await measure(ctx, fault, ids, settings, image);
   } catch (error) {
     await restartExited(ctx);
