@@ -29,7 +29,7 @@ export interface HttpRequest {
 }
 
 /** Sends one request and records it; never throws (a network failure is part of the record). */
-export async function exchange(request: HttpRequest, timeoutMs = 30_000): Promise<Exchange> {
+export async function exchange(request: HttpRequest, timeoutMs = 10_000): Promise<Exchange> {
   const started = performance.now();
   try {
     const res = await fetch(request.url, {

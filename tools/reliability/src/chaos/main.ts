@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const fault of faults) {
       console.error(`fault ${fault.name}: ${fault.description}, during ${settings.edits} edits…`);
       const result = await runFault(test, infra, fault, settings);
-      console.error(`  ${violations(result).join('; ') || 'ok'}`);
+      console.error(`  ${row(result).join(' | ')}: ${violations(result).join('; ') || 'ok'}`);
       results.push(result);
     }
   } finally {
