@@ -30,7 +30,7 @@ function categoryRows(results: CaseResult[]): (string | number)[][] {
     return [
       category,
       rs.length,
-      rs.reduce((n, r) => n + r.crashed.length, 0),
+      rs.reduce((n, r) => n + r.crashed.length + r.hung.length, 0),
       rs.reduce((n, r) => n + r.internalErrors.length, 0),
       rs.filter((r) => r.leaked).length,
       rs.filter((r) => r.longestMs > SLOW_MS).length,
@@ -89,7 +89,15 @@ export async function main(argv: string[]): Promise<number> {
 function report(results: CaseResult[], peaks: Map<ServiceName, number>): number {
   console.log(
     renderTable(
-      ['category', 'inputs', 'crashes', 'internal errors', 'cross-tenant reads', 'over 2 s', 'longest ms'],
+      [
+        'category',
+        'inputs',
+        'crashes/hangs',
+        'internal errors',
+        'cross-tenant reads',
+        'over 2 s',
+        'longest ms',
+      ],
       categoryRows(results),
     ),
   );

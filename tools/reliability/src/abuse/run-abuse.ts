@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import type { RunningPlatform, ServiceName } from '@f2f/launcher';
 
-import { errorCodes, type Exchange } from '../http';
+import { errorCodes, exchange, type Exchange } from '../http';
 import { START_TIMEOUT_MS } from '../platform';
 import type { AbuseCase } from './case';
 import type { AbuseContext } from './fixtures';
@@ -21,6 +21,8 @@ export interface CaseResult {
   category: string;
   /** Services whose process exited during the case (started again afterwards). */
   crashed: ServiceName[];
+  /** Services that stopped answering their health check after the case (killed and started again). */
+  hung: ServiceName[];
   /** Internal errors shown to the client: a 5xx other than 503, an INTERNAL code, or no answer. */
   internalErrors: string[];
   leaked: boolean;
@@ -78,6 +80,27 @@ function holdsMarker(e: Exchange, markers: string[]): boolean {
 const summary = (e: Exchange) =>
   `${e.status}${errorCodes(e).length ? ` ${[...new Set(errorCodes(e))].join(',')}` : ''}${e.networkError ? ' no-answer' : ''} ${Math.round(e.ms)}ms`;
 
+const HTTP_SERVICES = ['gateway', 'edits', 'captioning', 'frame-selection', 'metrics', 'webhooks'] as const;
+
+/**
+ * Services that no longer answer /health within 5 s (an input left them busy for good): each is
+ * killed and started again, so that the cases after it measure a working platform.
+ */
+async function restartHung(ctx: AbuseContext): Promise<ServiceName[]> {
+  const hung: ServiceName[] = [];
+  for (const name of HTTP_SERVICES) {
+    const health = await exchange(
+      { url: `http://127.0.0.1:${ctx.platform.ports[name]}/health`, method: 'GET' },
+      5000,
+    );
+    if (health.status === 200) continue;
+    hung.push(name);
+    await ctx.platform.kill(name, 'SIGKILL');
+    await ctx.platform.start(name, START_TIMEOUT_MS);
+  }
+  return hung;
+}
+
 /** Sends one case, then checks every answer and every service process. */
 export async function runCase(ctx: AbuseContext, c: AbuseCase): Promise<CaseResult> {
   let exchanges: Exchange[];
@@ -90,10 +113,12 @@ export async function runCase(ctx: AbuseContext, c: AbuseCase): Promise<CaseResu
   }
   const crashed = ctx.platform.instances.filter((name) => ctx.platform.pid(name) === undefined);
   for (const name of crashed) await ctx.platform.start(name, START_TIMEOUT_MS);
+  const hung = exchanges.some((e) => e.networkError) ? await restartHung(ctx) : [];
   return {
     name: c.name,
     category: c.category,
     crashed,
+    hung,
     internalErrors: exchanges.map(internalError).filter((x): x is string => x !== undefined),
     leaked:
       exchanges.some((e) => holdsMarker(e, ctx.bMarkers) || /root:x:0:0/.test(e.body)) ||
@@ -107,6 +132,7 @@ export async function runCase(ctx: AbuseContext, c: AbuseCase): Promise<CaseResu
 export function caseViolations(r: CaseResult): string[] {
   const out: string[] = [];
   if (r.crashed.length) out.push(`crashed ${r.crashed.join(', ')}`);
+  if (r.hung.length) out.push(`left ${r.hung.join(', ')} not answering (restarted)`);
   if (r.internalErrors.length) out.push(`internal error: ${r.internalErrors.join('; ')}`);
   if (r.leaked) out.push("returned tenant B's data (or a server file) to tenant A");
   if (r.longestMs > SLOW_MS) out.push(`took ${Math.round(r.longestMs)} ms`);
