@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { sleep } from '@f2f/common';
 import sharp from 'sharp';
 
@@ -18,19 +20,51 @@ export async function sourceImage(width = 64, height = 48): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-/** Submits one edit as a client would (createEdit with the image inline); its id. */
-export async function submitEdit(client: GatewayClient, image: Buffer, seed: number): Promise<string> {
-  const data = await client.data<{ createEdit: { id: string } }>(
-    `mutation($input: CreateEditInput!) { createEdit(input: $input) { id } }`,
-    {
-      input: {
-        imageBase64: image.toString('base64'),
-        targetCaption: `A photo of a sitting dog, run ${seed}.`,
-        options: { ...EDIT_OPTIONS, seed },
-      },
-    },
-  );
-  return data.createEdit.id;
+/**
+ * Submits one edit as a client would: createEdit with the image inline and an idempotency key, so
+ * that a refused or unanswered request can be sent again safely (up to `attempts` times). Its id.
+ */
+export async function submitEdit(
+  client: GatewayClient,
+  image: Buffer,
+  seed: number,
+  attempts = 5,
+): Promise<string> {
+  const idempotencyKey = `chaos-${seed}-${randomBytes(8).toString('hex')}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const data = await client.data<{ createEdit: { id: string } }>(
+        `mutation($input: CreateEditInput!) { createEdit(input: $input) { id } }`,
+        {
+          input: {
+            imageBase64: image.toString('base64'),
+            targetCaption: `A photo of a sitting dog, run ${seed}.`,
+            options: { ...EDIT_OPTIONS, seed },
+            idempotencyKey,
+          },
+        },
+      );
+      return data.createEdit.id;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      console.error(
+        `  createEdit refused (attempt ${attempt}), sending it again: ${String(error).slice(0, 200)}`,
+      );
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+/** Submits `count` edits, a few at a time (as a client with a small pool would). */
+export async function submitEdits(client: GatewayClient, image: Buffer, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 4) {
+    const batch = Array.from({ length: Math.min(4, count - i) }, (_, k) =>
+      submitEdit(client, image, 100 + i + k),
+    );
+    ids.push(...(await Promise.all(batch)));
+  }
+  return ids;
 }
 
 /** The statuses of many edits in one request (aliases); null for an edit the platform does not know. */

@@ -8,6 +8,7 @@ import {
   sourceImage,
   statuses,
   submitEdit,
+  submitEdits,
   TERMINAL,
   waitInFlight,
   waitTerminal,
@@ -120,9 +121,7 @@ export async function runFault(
   const image = await sourceImage();
   let ids: string[] = [];
   try {
-    ids = await Promise.all(
-      Array.from({ length: settings.edits }, (_, i) => submitEdit(client, image, 100 + i)),
-    );
+    ids = await submitEdits(client, image, settings.edits);
     return await measure(ctx, fault, ids, settings, image);
   } catch (error) {
     await restartExited(ctx);
