@@ -151,8 +151,8 @@ function graphqlCases(): AbuseCase[] {
     q('1mb-of-comments', () => `${'# x\n'.repeat(MB / 4)}{ __typename }`),
     q('200000-tokens', () => `{ edits(first: 1) { totalCount ${'__typename '.repeat(200_000)} } }`),
     q('10mb-unused-variable', `query($x: String) { __typename }`, { x: 'x'.repeat(10 * MB) }),
-    q('variables-100000-deep-object', `query($x: EditFilter) { edits(filter: $x) { totalCount } }`, {
-      x: nested(100_000),
+    q('variables-3000-deep-object', `query($x: EditFilter) { edits(filter: $x) { totalCount } }`, {
+      x: nested(3_000),
     }),
     q('subscription-over-post', `subscription { editUpdated(id: "x") { seq } }`),
     q('unknown-operation-name', `query A { __typename } query B { __typename }`),
