@@ -7,6 +7,8 @@
 //   npm test -- --unit           only the unit tests (no infrastructure)
 //   npm test -- <jest args>      extra arguments go to jest (e.g. a path filter)
 'use strict';
+const { spawnSync } = require('node:child_process');
+
 const { root, run, startInfrastructure, step } = require('./lib');
 
 const args = process.argv.slice(2);
@@ -43,3 +45,26 @@ run('npx', ['jest', '--runInBand', ...jestArgs], { env, cwd: root });
 
 step('CogVideoX worker (Python): gRPC layer and a tiny diffusers pipeline on the CPU');
 run('bash', ['workers/cogvideox/scripts/test.sh']);
+
+// Hold under attack (RELIABILITY.md): a reduced chaos run and the whole abuse corpus, each on a
+// platform of its own over the infrastructure started above. Both run even when the first fails,
+// so that one report shows every figure over its threshold.
+const reliability = [
+  ['chaos: kill -9 of edits, video-generation and a generator worker during 3 edits each', 'chaos-cli.js'],
+  ['abuse: the generated corpus of hostile inputs', 'abuse-cli.js'],
+].map(([title, cli]) => {
+  step(`reliability ${title}`);
+  const result = spawnSync('node', [`tools/reliability/dist/${cli}`, '--ci'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return { cli, status: result.status ?? 1 };
+});
+const failed = reliability.filter((r) => r.status !== 0);
+if (failed.length > 0) {
+  console.error(
+    `✖ reliability: ${failed.map((r) => r.cli).join(', ')} found figures over their thresholds (above)`,
+  );
+  process.exit(1);
+}
