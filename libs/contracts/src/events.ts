@@ -7,6 +7,11 @@ export const SELECTION_POLICIES = ['vlm', 'last-frame', 'metric'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
 
 /** Generation options; the defaults are the paper's (CogVideoX-5B-I2V, section 5.1). */
+/** The largest side of an edit's frames a client may ask for (outputWidth/outputHeight). */
+export const MAX_OUTPUT_SIDE = 4096;
+/** The largest side of an edit's frames when the client asks for no size (the source's, scaled down). */
+export const DEFAULT_OUTPUT_MAX_SIDE = 2048;
+
 export const generationOptionsSchema = z
   .strictObject({
     model: z.string().min(1).max(100).default('preview'),
@@ -30,15 +35,36 @@ export const generationOptionsSchema = z
     selection: z.enum(SELECTION_POLICIES).default('vlm'),
     /** Videos generated from different seeds, fanned out across the GPU pool. */
     candidates: z.number().int().min(1).max(8).default(1),
-    /** Size of the edited frames; the source's size when absent (512×512 in the paper's benchmarks). */
-    outputWidth: z.number().int().min(16).max(4096).nullable().default(null),
-    outputHeight: z.number().int().min(16).max(4096).nullable().default(null),
+    /**
+     * Size of the edited frames (512×512 in the paper's benchmarks); when absent, the source's size
+     * scaled down to fit DEFAULT_OUTPUT_MAX_SIDE (outputSize()).
+     */
+    outputWidth: z.number().int().min(16).max(MAX_OUTPUT_SIDE).nullable().default(null),
+    outputHeight: z.number().int().min(16).max(MAX_OUTPUT_SIDE).nullable().default(null),
   })
   .refine((o) => (o.outputWidth === null) === (o.outputHeight === null), {
     message: 'outputWidth and outputHeight go together',
     path: ['outputWidth'],
   });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
+
+/**
+ * The size of an edit's frames: the one asked for, else the source's, scaled down (aspect kept) to
+ * fit DEFAULT_OUTPUT_MAX_SIDE: a 720×480 video is never blown up to a 40-megapixel source's size
+ * unasked, and every stage's memory stays bounded.
+ */
+export function outputSize(
+  options: Pick<GenerationOptions, 'outputWidth' | 'outputHeight'>,
+  source: { width: number; height: number },
+): { width: number; height: number } {
+  if (options.outputWidth !== null && options.outputHeight !== null)
+    return { width: options.outputWidth, height: options.outputHeight };
+  const scale = Math.min(1, DEFAULT_OUTPUT_MAX_SIDE / Math.max(source.width, source.height));
+  return {
+    width: Math.max(1, Math.round(source.width * scale)),
+    height: Math.max(1, Math.round(source.height * scale)),
+  };
+}
 
 const blobKey = z.string().min(1).max(1024);
 /** A ground-truth target image (the PosEdit protocol): metrics then also compare every frame to it. */

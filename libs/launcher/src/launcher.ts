@@ -382,7 +382,6 @@ export class RunningPlatform {
     }
   }
 
-
   /** Kills a service (SIGKILL simulates a crash) and waits for the process to be gone. */
   async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.children.get(name);

@@ -5,6 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { PinoNestLogger } from './nest-logger';
 
+/** The gateway's default MAX_BODY_BYTES. */
+const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
 export interface ServiceBootstrap<C> {
   serviceName: string;
   loadConfig(): C;
@@ -42,7 +45,10 @@ export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<IN
   const app = await NestFactory.create<NestExpressApplication>(spec.createModule(config, logger) as never, {
     logger: new PinoNestLogger(logger),
   });
-  app.useBodyParser('json', { limit: spec.bodyLimitBytes?.(config) ?? 1024 * 1024 });
+  // Subgraphs are reached only through the gateway, which bounds bodies itself (MAX_BODY_BYTES):
+  // the same default here, so a body the gateway accepts gets the resolver's answer, never a 413
+  // that the gateway could only report as an internal error.
+  app.useBodyParser('json', { limit: spec.bodyLimitBytes?.(config) ?? DEFAULT_BODY_LIMIT_BYTES });
   app.enableShutdownHooks();
   await spec.configure?.(app, config, logger);
   const { port, host } = spec.listen(config);

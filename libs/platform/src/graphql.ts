@@ -35,8 +35,19 @@ export interface SubgraphContext {
 const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 
-const contextOf = (context: ExecutionContext): SubgraphContext =>
-  GqlExecutionContext.create(context).getContext<SubgraphContext>();
+const isSubgraphContext = (value: unknown): value is SubgraphContext =>
+  typeof value === 'object' && value !== null && 'requestId' in value && 'scopes' in value;
+
+/**
+ * The request's context. A field resolver gets (parent, args, context, info); a federation reference
+ * resolver (`@ResolveReference`) gets (reference, context, info), so its context is the second one.
+ */
+const contextOf = (context: ExecutionContext): SubgraphContext => {
+  const fieldContext = GqlExecutionContext.create(context).getContext<unknown>();
+  if (isSubgraphContext(fieldContext)) return fieldContext;
+  const referenceContext = context.getArgByIndex<unknown>(1);
+  return isSubgraphContext(referenceContext) ? referenceContext : ({} as SubgraphContext);
+};
 
 /** The caller's tenant; a request without one is refused. */
 export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): TenantId => {
@@ -131,6 +142,15 @@ export function formatGraphqlError(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    // @apollo/subgraph's answer to a representation of a type this subgraph does not know: the
+    // caller's mistake, not ours.
+    if (
+      /^The _entities resolver tried to load an entity for type "[^"]*", but no object/.test(
+        formatted.message,
+      )
+    ) {
+      return { message: formatted.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     const correlationId = randomUUID();
     logger.error({ err: original, correlationId }, 'unexpected GraphQL error');
     return {

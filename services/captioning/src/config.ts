@@ -21,6 +21,15 @@ export const captioningConfigSchema = z.object({
   CAPTION_EXAMPLE_MAX_IMAGE_PIXELS: z.coerce.number().int().min(256).default(16_000_000),
   /** The threads, time limit and heap of the image inspection (libs/imaging ImageInspector). */
   ...imageInspectionConfigShape,
+  /**
+   * Largest request body; the same as the gateway's, so that an example whose image (base64) or text
+   * is over its limit reaches the resolver and gets its own error rather than HTTP 413.
+   */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
 });
 export type CaptioningConfig = z.infer<typeof captioningConfigSchema>;
 

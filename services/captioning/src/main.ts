@@ -9,6 +9,7 @@ void bootstrapService({
   serviceName: 'captioning',
   loadConfig: () => loadCaptioningConfig(),
   logLevel: (c) => c.LOG_LEVEL,
+  bodyLimitBytes: (c) => c.MAX_BODY_BYTES,
   createModule: (c, logger) => AppModule.forRoot(c, logger),
   listen: (c) => ({ port: c.PORT, host: c.HOST }),
 });

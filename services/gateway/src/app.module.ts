@@ -37,11 +37,31 @@ class HealthController {
   }
 }
 
-/** Checks every operation's scopes against the caller's key once the operation is known. */
-const scopePlugin: ApolloServerPlugin<GatewayContext> = {
+const badRequest = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+
+/**
+ * Once the operation is known: a document whose operation cannot be told (several without an
+ * operationName, or an unknown name) and a subscription sent over HTTP are the client's mistakes,
+ * answered 400 before the gateway plans anything (its planner would report them as a 500); then
+ * the operation's scopes are checked against the caller's key.
+ */
+const operationPlugin: ApolloServerPlugin<GatewayContext> = {
   requestDidStart: async () => ({
-    didResolveOperation: async ({ contextValue, operation, document }) => {
-      if (operation) checkScopes(contextValue, operation, document);
+    didResolveOperation: async ({ contextValue, operation, document, request }) => {
+      if (!operation) {
+        throw badRequest(
+          request.operationName
+            ? `the document has no operation named "${request.operationName}"`
+            : 'the document has several operations: name the one to run in operationName',
+        );
+      }
+      if (operation.operation === 'subscription') {
+        throw badRequest(
+          'subscriptions are served over graphql-ws (a WebSocket at this path), not over HTTP',
+        );
+      }
+      checkScopes(contextValue, operation, document);
     },
   }),
 };
@@ -168,7 +188,7 @@ export class AppModule {
             introspection: introspectionEnabled(config),
             validationRules,
             parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
-            plugins: [scopePlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
+            plugins: [operationPlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
             formatError: formatError(logger),
             context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
               const given = req.headers['x-request-id'];

@@ -40,6 +40,15 @@ export const metricsConfigSchema = z.object({
   METRIC_FRAME_THREADS: z.coerce.number().int().min(0).max(64).default(2),
   /** Frames decoded and run through the networks at a time (bounds memory; 49 frames never all at once). */
   METRIC_BATCH_SIZE: z.coerce.number().int().min(1).max(49).default(7),
+  /**
+   * Pixels decoded at a time: a batch holds fewer frames than METRIC_BATCH_SIZE when its frames are
+   * large (at least one), so memory stays bounded whatever the output size (7 frames of 1024×1024).
+   */
+  METRIC_BATCH_PIXELS: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(7 * 1024 * 1024),
 });
 export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
 

@@ -99,7 +99,7 @@ export class EditsResolver {
   }
 
   @ResolveReference()
-  resolveReference(ref: { id: string }, @CurrentTenant() tenantId: TenantId): Promise<Edit | null> {
+  resolveReference(@Parent() ref: { id: string }, @CurrentTenant() tenantId: TenantId): Promise<Edit | null> {
     return this.edits.findEdit(tenantId, ref.id);
   }
 
@@ -317,7 +317,10 @@ export class FrameResolver {
   ) {}
 
   @ResolveReference()
-  resolveReference(ref: { id: string }, @CurrentTenant() tenantId: TenantId): Promise<Frame | null> {
+  resolveReference(
+    @Parent() ref: { id: string },
+    @CurrentTenant() tenantId: TenantId,
+  ): Promise<Frame | null> {
     return this.edits.frame(tenantId, ref.id);
   }
 

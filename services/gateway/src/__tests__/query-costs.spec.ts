@@ -183,4 +183,24 @@ describe('the queries clients send stay under the limits', () => {
       expect(() => parse(op, { maxTokens: config.MAX_QUERY_TOKENS })).not.toThrow();
     }
   });
+
+  it('a fragment bomb (each fragment spread twice, 40 levels) is costed at once and refused', () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1
+        ? `fragment F${i} on Query { __typename }`
+        : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
+    );
+    const bomb = `{ ...F0 } ${fragments.join(' ')}`;
+    const started = Date.now();
+    expect(codes(bomb)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(costOf(bomb)).toBe(2 ** (levels - 1));
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('introspection counts one per selection: a schema query stays cheap, thousands of __typename do not', () => {
+    expect(codes(getIntrospectionQuery())).toEqual([]);
+    expect(costOf(getIntrospectionQuery())).toBeLessThan(config.MAX_QUERY_COST / 10);
+    expect(codes(`{ ${aliases(config.MAX_QUERY_COST + 1, '__typename')} }`)).toEqual(['QUERY_TOO_COMPLEX']);
+  });
 });

@@ -41,6 +41,9 @@ function walker(
   ) => number,
   combine: 'sum' | 'max',
 ): Walk {
+  // A fragment's value is computed once: a fragment spread twice per level would otherwise be
+  // walked 2^levels times (a "fragment bomb").
+  const memo = new Map<string, number>();
   const walk: Walk = (selectionSet, parent, seen) => {
     let total = 0;
     const add = (n: number) => {
@@ -67,8 +70,11 @@ function walker(
         const name = selection.name.value;
         const fragment = context.getFragment(name);
         if (!fragment || seen.has(name)) continue;
-        const type = context.getSchema().getType(fragment.typeCondition.name.value);
-        add(walk(fragment.selectionSet, type ?? undefined, new Set([...seen, name])));
+        if (!memo.has(name)) {
+          const type = context.getSchema().getType(fragment.typeCondition.name.value);
+          memo.set(name, walk(fragment.selectionSet, type ?? undefined, new Set([...seen, name])));
+        }
+        add(memo.get(name)!);
       }
     }
     return total;
@@ -204,12 +210,19 @@ function costWalker(context: ValidationContext, options: CostOptions): CostWalk 
     const inner = field.selectionSet ? walk(field.selectionSet, named, seen, sizedChildren) : 0;
     return weight + multiplier * inner;
   };
+  // A fragment's cost is computed once per sizing: see walker().
+  const memo = new Map<string, number>();
   const walk: CostWalk = (selectionSet, parent, seen, sized) => {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith('__')) continue;
-        total += fieldCost(selection, parent, seen, sized);
+        // Introspection fields count 1 each, lists not multiplied: a tool's schema query stays
+        // cheap, while a document that repeats them (or __typename) thousands of times does not.
+        // (Inside them too: a fragment on __Type names an introspection type.)
+        const introspection = selection.name.value.startsWith('__') || !!parent?.name.startsWith('__');
+        total += introspection
+          ? fieldCost(selection, undefined, seen, undefined)
+          : fieldCost(selection, parent, seen, sized);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition
           ? context.getSchema().getType(selection.typeCondition.name.value)
@@ -219,8 +232,12 @@ function costWalker(context: ValidationContext, options: CostOptions): CostWalk 
         const name = selection.name.value;
         const fragment = context.getFragment(name);
         if (!fragment || seen.has(name)) continue;
-        const type = context.getSchema().getType(fragment.typeCondition.name.value);
-        total += walk(fragment.selectionSet, type ?? undefined, new Set([...seen, name]), sized);
+        const key = sized ? `${name} ${[...sized.fields].join(',')} ${sized.size}` : name;
+        if (!memo.has(key)) {
+          const type = context.getSchema().getType(fragment.typeCondition.name.value);
+          memo.set(key, walk(fragment.selectionSet, type ?? undefined, new Set([...seen, name]), sized));
+        }
+        total += memo.get(key)!;
       }
     }
     return total;

@@ -11,6 +11,14 @@ export const MEASURE_OPTIONS = Symbol('MeasureOptions');
 
 export interface MeasureOptions {
   batchSize: number;
+  /** Pixels decoded at a time (METRIC_BATCH_PIXELS): large frames make smaller batches. */
+  batchPixels?: number;
+}
+
+/** Frames per batch: batchSize, fewer when the frames are large, never under one. */
+export function framesPerBatch(options: MeasureOptions, width: number, height: number): number {
+  const byPixels = options.batchPixels ? Math.floor(options.batchPixels / (width * height)) : Infinity;
+  return Math.max(1, Math.min(options.batchSize, byPixels));
 }
 
 /** Stops the frame work's threads when the service stops. */
@@ -26,7 +34,13 @@ export class FrameWorkShutdown implements OnApplicationShutdown {
 /** Loads and validates the model directory at start-up: a bad one stops the service with the reason. */
 export function learnedMetricsProviders(config: MetricsConfig, logger: Logger): Provider[] {
   return [
-    { provide: MEASURE_OPTIONS, useValue: { batchSize: config.METRIC_BATCH_SIZE } satisfies MeasureOptions },
+    {
+      provide: MEASURE_OPTIONS,
+      useValue: {
+        batchSize: config.METRIC_BATCH_SIZE,
+        batchPixels: config.METRIC_BATCH_PIXELS,
+      } satisfies MeasureOptions,
+    },
     {
       provide: FRAME_WORK,
       useFactory: (): FrameWork =>

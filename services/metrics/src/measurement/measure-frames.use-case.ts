@@ -7,7 +7,12 @@ import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { FRAME_WORK, type FrameReference, type FrameWork, shareImage } from './frame-work';
-import { LEARNED_METRICS, MEASURE_OPTIONS, type MeasureOptions } from './learned-metrics.provider';
+import {
+  framesPerBatch,
+  LEARNED_METRICS,
+  MEASURE_OPTIONS,
+  type MeasureOptions,
+} from './learned-metrics.provider';
 import { toSsimImage } from './pixel-metrics';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
@@ -37,8 +42,30 @@ export class MeasureFramesUseCase {
     @Inject(FRAME_WORK) private readonly frameWork: FrameWork,
   ) {}
 
+  /** The edits measured before this one: one at a time per process (see execute). */
+  private queue: Promise<void> = Promise.resolve();
+
+  /**
+   * One edit is measured at a time: the frame threads and the networks already keep both cores
+   * busy with one, so a second at once would gain nothing and hold a second source, reference and
+   * batch in memory. An edit waiting for its turn keeps its consumer's session alive.
+   */
   async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
+    const keepAlive = setInterval(() => void ctx.heartbeat().catch(() => undefined), 3_000);
+    const turn = this.queue.then(() => {
+      clearInterval(keepAlive);
+      return this.measure(event, ctx);
+    });
+    this.queue = turn.catch(() => undefined);
+    try {
+      await turn;
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async measure(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
     const { frames, width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
     const decodeAt = async (key: string) =>
       decodeRgba(await letterbox(await this.blobs.get(key), width, height));
@@ -61,8 +88,9 @@ export class MeasureFramesUseCase {
 
     const series: FrameMetrics[] = [];
     const ordered = [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
-    for (let start = 0; start < ordered.length; start += this.options.batchSize) {
-      const batch = ordered.slice(start, start + this.options.batchSize);
+    const perBatch = framesPerBatch(this.options, width, height);
+    for (let start = 0; start < ordered.length; start += perBatch) {
+      const batch = ordered.slice(start, start + perBatch);
       // Decoding, the networks' preprocessing, SSIM and PSNR of the batch (in worker threads), then
       // the networks on the prepared batch (here).
       const work = await Promise.all(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { DomainError, ErrorCode } from '@f2f/common';
-import { type EventEnvelope, type EventPayloads, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, type EventPayloads, makeEnvelope, outputSize, Topic } from '@f2f/contracts';
 import type { PrismaClient } from '@f2f/database';
 import { type ContentBox, cropToSource, prepareSource, VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
@@ -56,10 +56,7 @@ export class GenerateVideoUseCase {
     try {
       if (await this.isCancelled(editId)) throw new GenerationCancelled();
       const prepared = await prepareSource(await this.blobs.get(event.payload.sourceKey));
-      const output = {
-        width: options.outputWidth ?? sourceWidth,
-        height: options.outputHeight ?? sourceHeight,
-      };
+      const output = outputSize(options, { width: sourceWidth, height: sourceHeight });
       const results = await Promise.all(
         Array.from({ length: options.candidates }, (_, candidate) =>
           this.generateCandidate(event, ctx, candidate, prepared.png, prepared.box, output, signal),
