@@ -87,6 +87,11 @@ export class EventConsumer {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts a consumer itself only after a retriable error; after any other (e.g.
+      // "Failed to find group coordinator" while the broker restarts) it stays down for good.
+      if (!payload.restart) this.restartAfterCrash(payload.error);
+    });
     await consumer.connect();
     // stop() may come while this start is under way (a service stopped while its group joins).
     if (this.stopped) return consumer.disconnect();
@@ -98,6 +103,19 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachMessage: async ({ topic, message, heartbeat }) => this.process(topic, message, heartbeat),
     });
+  }
+
+  /** Starts a new consumer after one that kafkajs will not restart, with back-off until it runs. */
+  private restartAfterCrash(error: Error, attempt = 1): void {
+    if (this.stopped) return;
+    const delayMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+    this.logger.warn({ err: error, attempt, delayMs }, 'consumer crashed; starting a new one');
+    setTimeout(() => {
+      this.start().catch((startError: Error) => {
+        void this.consumer?.disconnect().catch(() => undefined);
+        this.restartAfterCrash(startError, attempt + 1);
+      });
+    }, delayMs).unref();
   }
 
   async stop(): Promise<void> {

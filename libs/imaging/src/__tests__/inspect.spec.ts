@@ -219,8 +219,10 @@ describe('ImageInspector', () => {
         clearInterval(timer);
       }
       const elapsed = performance.now() - started;
-      // A blocked loop would tick at most once or twice; a free one about every 5 ms.
-      expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
+      // A blocked loop would tick at most once or twice; a free one about every 5 ms (far fewer on
+      // a loaded machine, so only "more than a blocked loop" is asserted).
+      expect(elapsed).toBeGreaterThan(25);
+      expect(ticks).toBeGreaterThanOrEqual(3);
     });
 
     it('refuses an image that takes longer than the limit, and answers the next one', async () => {
