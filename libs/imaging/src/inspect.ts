@@ -11,7 +11,7 @@ export interface ImageLimits {
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxBytes: 20 * 1024 * 1024,
-  maxPixels: 40_000_000,
+  maxPixels: 25_000_000,
   minSide: 16,
 };
 

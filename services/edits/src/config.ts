@@ -44,7 +44,7 @@ export const editsConfigSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(10 * 1024 * 1024),
-  MAX_IMAGE_PIXELS: z.coerce.number().int().min(1024).max(200_000_000).default(40_000_000),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(1024).max(200_000_000).default(25_000_000),
   /** The threads, time limit and heap of the image inspection (libs/imaging ImageInspector). */
   ...imageInspectionConfigShape,
   MAX_CAPTION_LENGTH: z.coerce.number().int().min(16).max(2000).default(500),
