@@ -68,17 +68,11 @@ async function restartExited(ctx: FaultContext): Promise<string[]> {
   return gone;
 }
 
-async function measure(
-  ctx: FaultContext,
-  fault: Fault,
-  ids: string[],
-  settings: ChaosSettings,
-  image: Buffer,
-) {
-  const client = new GatewayClient(ctx.platform.gatewayUrl, ctx.platform.apiKey);
-  const result: FaultResult = {
-    fault: fault.name,
-    edits: ids.length,
+/** A fault's figures before anything is counted. */
+function emptyResult(fault: string, edits: number): FaultResult {
+  return {
+    fault,
+    edits,
     lost: 0,
     stuck: 0,
     failed: 0,
@@ -87,6 +81,17 @@ async function measure(
     collateralExits: [],
     recoverMs: undefined,
   };
+}
+
+async function measure(
+  ctx: FaultContext,
+  fault: Fault,
+  ids: string[],
+  settings: ChaosSettings,
+  image: Buffer,
+) {
+  const client = new GatewayClient(ctx.platform.gatewayUrl, ctx.platform.apiKey);
+  const result = emptyResult(fault.name, ids.length);
   await waitInFlight(client, ids);
   await fault.inject(ctx);
   await sleep(settings.downMs);
@@ -126,15 +131,7 @@ export async function runFault(
   } catch (error) {
     await restartExited(ctx);
     return {
-      fault: fault.name,
-      edits: ids.length,
-      lost: 0,
-      stuck: 0,
-      failed: 0,
-      duplicatedHistory: 0,
-      duplicatedFrames: 0,
-      collateralExits: [],
-      recoverMs: undefined,
+      ...emptyResult(fault.name, ids.length),
       error: error instanceof Error ? error.message : String(error),
     };
   }
