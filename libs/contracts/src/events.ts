@@ -86,12 +86,50 @@ export const frameMetricsSchema = z.strictObject({
 });
 export type FrameMetrics = z.infer<typeof frameMetricsSchema>;
 
+/**
+ * A stored frame, as video-generation announces it. The edits service owns the frames table and
+ * records every frame from these announcements (video.progress, then video.generated); the fields
+ * after blobKey are optional only so that events published before they existed still validate.
+ */
 const frameRef = z.strictObject({
   candidate: z.number().int().min(0),
   index: z.number().int().min(0),
   frameId: z.uuid(),
   blobKey,
+  /** The frame as the generator made it (before cropping back to the source's region). */
+  rawBlobKey: blobKey.optional(),
+  seed: z.number().int().min(0).optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  bytes: z.number().int().min(0).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
+export type FrameRef = z.infer<typeof frameRef>;
+
+/**
+ * What the vision-language model calls of one stage cost (captioning, selection), so that the edits
+ * service can keep usage analytics from the events alone. Zero calls: the stage used no VLM.
+ */
+export const vlmUsageSchema = z.strictObject({
+  calls: z.number().int().min(0),
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+  latencyMs: z.number().int().min(0),
+  /** The model the calls went to; null without calls. */
+  model: z.string().max(200).nullable(),
+});
+export type VlmUsage = z.infer<typeof vlmUsageSchema>;
+/** A stage that made no VLM call (and events published before usage was announced). */
+export const NO_VLM_USAGE: VlmUsage = {
+  calls: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  latencyMs: 0,
+  model: null,
+};
 
 /**
  * One entry of an edit's live feed, in domain terms: what happened (the history entry's type, at
@@ -157,6 +195,8 @@ export const eventPayloadSchemas = {
   [Topic.CaptionCompleted]: z.strictObject({
     temporalCaption: caption,
     provenance: z.enum(['template', 'vlm', 'target']),
+    /** The VLM calls writing the caption took (an invalid answer is retried). */
+    usage: vlmUsageSchema.optional(),
     targetCaption: caption,
     sourceKey: blobKey,
     sourceWidth: z.number().int().positive(),
@@ -209,6 +249,8 @@ export const eventPayloadSchemas = {
     policy: z.enum(SELECTION_POLICIES),
     reason: z.string().max(4000),
     collageKeys: z.array(blobKey),
+    /** The VLM calls the choice took (none for the last-frame and metric policies). */
+    usage: vlmUsageSchema.optional(),
   }),
   [Topic.MetricsComputed]: z.strictObject({
     frameCount: z.number().int().min(1),
