@@ -20,8 +20,9 @@ module.exports = {
     {
       ...preset,
       displayName: 'integration',
-      roots,
-      testMatch: ['**/src/**/*.int-spec.ts'],
+      // test/integration: shared libraries tested against a real service's schema.
+      roots: [...roots, '<rootDir>/test/integration'],
+      testMatch: ['**/src/**/*.int-spec.ts', '**/test/integration/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

@@ -1,28 +1,44 @@
 import { randomBytes } from 'node:crypto';
 
-import { createDatabase, createPrismaClient, dropDatabase, type PrismaClient } from '@f2f/database';
+import { createDatabase, dropDatabase, type ServiceDatabase } from '@f2f/database';
 
 import { templateDatabase, testInfrastructure } from './env';
 
-export interface TestDatabase {
+/** A service's createDatabase (services/<service>/src/database.ts): its own client on its schema. */
+export type ConnectDatabase<Client> = (options: { url: string; poolSize?: number }) => Client;
+
+export interface TestDatabase<Client extends ServiceDatabase> {
+  /** The database as its administrator (every schema; services connect as their roles in e2e). */
   url: string;
   name: string;
-  prisma: PrismaClient;
+  /** The client of the service under test, on its own schema. */
+  prisma: Client;
+  /** Another service's client on the same database (e.g. to seed what an e2e test reads). */
+  connect<Other extends ServiceDatabase>(connect: ConnectDatabase<Other>): Other;
   drop(): Promise<void>;
 }
 
 /** A fresh, migrated database of its own for one test file. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+export async function createTestDatabase<Client extends ServiceDatabase>(
+  label: string,
+  connect: ConnectDatabase<Client>,
+): Promise<TestDatabase<Client>> {
   const { adminDatabaseUrl } = testInfrastructure();
   const name = `f2f_t_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(3).toString('hex')}`;
   const url = await createDatabase(adminDatabaseUrl, name, templateDatabase());
-  const prisma = createPrismaClient({ url, poolSize: 5 });
+  const clients: ServiceDatabase[] = [];
+  const open = <Other extends ServiceDatabase>(make: ConnectDatabase<Other>): Other => {
+    const client = make({ url, poolSize: 5 });
+    clients.push(client);
+    return client;
+  };
   return {
     url,
     name,
-    prisma,
+    prisma: open(connect),
+    connect: open,
     drop: async () => {
-      await prisma.$disconnect();
+      await Promise.all(clients.map((c) => c.$disconnect()));
       await dropDatabase(adminDatabaseUrl, name);
     },
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { createDatabase, migrateDatabase } from '../../libs/database/src/migrate';
+import { createDatabase } from '../../libs/database/src/migrate';
+import { migratePlatform } from '../../libs/database/src/provision';
 
 import { testInfrastructure } from './env';
 
@@ -13,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
   const { adminDatabaseUrl } = testInfrastructure();
   const name = `f2f_template_${randomBytes(4).toString('hex')}`;
   const url = await createDatabase(adminDatabaseUrl, name);
-  await migrateDatabase(url);
+  // Every owner's schema and role (roles belong to the cluster: the first run creates them).
+  await migratePlatform(url);
   process.env.F2F_TEMPLATE_DB = name;
 }

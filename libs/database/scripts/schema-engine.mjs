@@ -3,9 +3,12 @@
 // internet; this is the same engine, so the migrations it writes are the ones `prisma migrate dev`
 // would write, and `prisma migrate deploy` applies them unchanged.
 //
-//   node libs/database/scripts/schema-engine.mjs create <name>   write a migration for schema changes
-//   node libs/database/scripts/schema-engine.mjs check           fail when schema.prisma has changes
-//                                                                that no migration holds
+//   node libs/database/scripts/schema-engine.mjs create <name> <service>  write a migration of the
+//                                       service's schema changes (services/<service>/prisma)
+//   node libs/database/scripts/schema-engine.mjs check [<service>...]    fail when an owner's schema
+//                                       has changes that no migration holds (all owners by default)
+// An owner is a service with a prisma/ folder (its *.prisma files and migrations/), or `legacy`:
+// libs/database/prisma, the one schema from before each service owned its data (frozen).
 // Needs a Postgres it may create a shadow database on: DATABASE_URL or infra/postgres.sh's default.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,9 +18,32 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const prismaDir = path.resolve(here, '../prisma');
-const migrationsDir = path.join(prismaDir, 'migrations');
-const schemaPath = path.join(prismaDir, 'schema.prisma');
+const repoRoot = path.resolve(here, '../../..');
+
+/** The owners whose schemas have migrations: every service with a prisma/ folder. */
+function owners() {
+  const services = path.join(repoRoot, 'services');
+  return fs
+    .readdirSync(services)
+    .filter((name) => fs.existsSync(path.join(services, name, 'prisma', 'migrations')))
+    .sort();
+}
+
+function prismaDirOf(owner) {
+  if (owner === 'legacy') return path.resolve(here, '../prisma');
+  const dir = path.join(repoRoot, 'services', owner, 'prisma');
+  if (!fs.existsSync(dir)) throw new Error(`no prisma/ folder for service ${owner} (${dir})`);
+  return dir;
+}
+
+/** The owner's Prisma schema files (a folder of *.prisma files, links followed). */
+function schemaFiles(prismaDir) {
+  return fs
+    .readdirSync(prismaDir)
+    .filter((name) => name.endsWith('.prisma'))
+    .sort()
+    .map((name) => ({ path: name, content: fs.readFileSync(path.join(prismaDir, name), 'utf8') }));
+}
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://f2f:f2f@127.0.0.1:55432/f2f';
 
 globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
@@ -26,7 +52,7 @@ globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
   },
 };
 
-async function loadEngine(schema) {
+async function loadEngine(files) {
   const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
   const bindings = await import(path.join(dir, 'schema_engine_bg.js'));
   const { instance } = await WebAssembly.instantiate(
@@ -65,7 +91,7 @@ async function loadEngine(schema) {
   };
   await patchCharColumns(factory);
   return bindings.SchemaEngine.new(
-    { datamodels: [['schema.prisma', schema]] },
+    { datamodels: files.map((f) => [f.path, f.content]) },
     () => {},
     bindMigrationAwareSqlAdapterFactory(factory),
   );
@@ -88,7 +114,7 @@ async function patchCharColumns(factory) {
   await probe.dispose();
 }
 
-function migrationList() {
+function migrationList(migrationsDir) {
   const dirs = fs.existsSync(migrationsDir)
     ? fs
         .readdirSync(migrationsDir, { withFileTypes: true })
@@ -117,28 +143,33 @@ function migrationList() {
   };
 }
 
-async function pendingSql() {
-  const schema = fs.readFileSync(schemaPath, 'utf8');
-  const engine = await loadEngine(schema);
-  const list = migrationList();
+async function pendingSql(prismaDir) {
+  const files = schemaFiles(prismaDir);
+  const engine = await loadEngine(files);
+  const list = migrationList(path.join(prismaDir, 'migrations'));
   const result = await engine.diff({
     from: list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' },
-    to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },
+    to: { tag: 'schemaDatamodel', files },
     script: true,
     exitCode: null,
     filters: { externalTables: [], externalEnums: [] },
   });
-  const sql = result.stdout ?? '';
+  // The engine names the default schema (public); an owner's migrations build the schema its
+  // connection is on (search_path), which provisioning created for its role.
+  const sql = (result.stdout ?? '').replace(/-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n/, '');
   return /^\s*(--.*\s*)*$/.test(sql.replace('-- This is an empty migration.', '')) ? '' : sql;
 }
 
-const [command, name] = process.argv.slice(2);
+const [command, ...args] = process.argv.slice(2);
 if (command === 'create') {
-  if (!name || !/^[a-z0-9_]+$/.test(name))
-    throw new Error('usage: schema-engine.mjs create <snake_case_name>');
-  const sql = await pendingSql();
+  const [name, owner] = args;
+  if (!name || !/^[a-z0-9_]+$/.test(name) || !owner)
+    throw new Error('usage: schema-engine.mjs create <snake_case_name> <service>');
+  const prismaDir = prismaDirOf(owner);
+  const migrationsDir = path.join(prismaDir, 'migrations');
+  const sql = await pendingSql(prismaDir);
   if (!sql) {
-    console.log('schema.prisma matches the migrations: nothing to create');
+    console.log(`${owner}: the schema matches the migrations: nothing to create`);
   } else {
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const dir = path.join(migrationsDir, `${stamp}_${name}`);
@@ -153,16 +184,29 @@ if (command === 'create') {
     console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
   }
 } else if (command === 'check') {
-  const sql = await pendingSql();
-  if (sql) {
-    console.error(
-      'schema.prisma has changes that no migration holds; run `npm run db:migration -- <name>`:\n' + sql,
+  // One engine per process: the WebAssembly engine does not survive a second instance in one.
+  const list = args.length ? args : owners();
+  if (list.length > 1) {
+    const { spawnSync } = await import('node:child_process');
+    const failed = list.filter(
+      (owner) =>
+        spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'check', owner], { stdio: 'inherit' })
+          .status !== 0,
     );
-    process.exit(1);
+    if (failed.length) process.exit(1);
+  } else {
+    const [owner] = list;
+    const sql = await pendingSql(prismaDirOf(owner));
+    if (sql) {
+      console.error(
+        `${owner}: the schema has changes that no migration holds; run \`node libs/database/scripts/schema-engine.mjs create <name> ${owner}\`:\n${sql}`,
+      );
+      process.exit(1);
+    }
+    console.log(`${owner}: migrations are up to date with the schema`);
   }
-  console.log('migrations are up to date with schema.prisma');
 } else {
-  console.error('usage: schema-engine.mjs create <name> | check');
+  console.error('usage: schema-engine.mjs create <name> <service> | check [<service>...]');
   process.exit(2);
 }
 process.exit(0);

@@ -1,14 +1,30 @@
-import { migrateDatabase } from './migrate';
+import { migrateDatabase, type MigrationResult } from './migrate';
+import { dataOwner, dataOwners } from './owners';
+import { migratePlatform } from './provision';
 
+const summary = (label: string, r: MigrationResult) =>
+  `${label}: ${r.applied.length} applied (${r.applied.join(', ') || 'none'}), ${r.alreadyApplied.length} already applied`;
+
+/**
+ *   cli.js migrate                 as an administrator (DATABASE_URL): roles, schemas, every owner's
+ *                                  migrations as its role, rows adopted from the shared schema
+ *   cli.js migrate-owner <service> as the service's own role (DATABASE_URL): its migrations only
+ */
 async function main(): Promise<void> {
-  const [command] = process.argv.slice(2);
+  const [command, service] = process.argv.slice(2);
   const url = process.env.DATABASE_URL;
-  if (command !== 'migrate') throw new Error('usage: cli.js migrate');
   if (!url) throw new Error('DATABASE_URL is required');
-  const result = await migrateDatabase(url);
-  console.log(
-    `migrations: ${result.applied.length} applied (${result.applied.join(', ') || 'none'}), ${result.alreadyApplied.length} already applied`,
-  );
+  if (command === 'migrate') {
+    const result = await migratePlatform(url);
+    if (result.legacy) console.log(summary('shared schema (legacy, then retired)', result.legacy));
+    for (const { service: name, result: r } of result.owners) console.log(summary(name, r));
+  } else if (command === 'migrate-owner' && service) {
+    const owner = dataOwners().find((o) => o.service === service) ?? dataOwner(service);
+    if (!owner.migrationsDir) throw new Error(`service ${service} has no prisma/migrations`);
+    console.log(summary(service, await migrateDatabase(url, owner.migrationsDir, { schema: owner.schema })));
+  } else {
+    throw new Error('usage: cli.js migrate | migrate-owner <service>');
+  }
 }
 
 main().catch((error: unknown) => {

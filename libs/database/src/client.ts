@@ -1,21 +1,38 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 
-import { PrismaClient } from './generated/prisma/client';
-
-export { PrismaClient };
-
 export interface DatabaseOptions {
   url: string;
+  /**
+   * The service's own Postgres schema: generated queries name it, and the connections' search_path
+   * is it alone, so plain SQL finds the service's tables and nothing else.
+   */
+  schema: string;
   /** Connections in this process's pool. */
   poolSize?: number;
   applicationName?: string;
 }
 
-export function createPrismaClient(options: DatabaseOptions): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString: options.url,
-    max: options.poolSize ?? 10,
-    application_name: options.applicationName,
-  });
-  return new PrismaClient({ adapter });
+/** The driver adapter a service's generated Prisma client is built with. */
+export function createDatabaseAdapter(options: DatabaseOptions): PrismaPg {
+  if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  return new PrismaPg(
+    {
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName,
+      options: `-c search_path=${options.schema}`,
+    },
+    { schema: options.schema },
+  );
+}
+
+/** A service's generated Prisma client class (services/<service>/src/generated/prisma). */
+export type PrismaClientClass<Client> = new (options: { adapter: PrismaPg }) => Client;
+
+/** Builds a service's own Prisma client on its schema. */
+export function createServiceClient<Client>(
+  Client: PrismaClientClass<Client>,
+  options: DatabaseOptions,
+): Client {
+  return new Client({ adapter: createDatabaseAdapter(options) });
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { sleep } from '@f2f/common';
+import { dataOwner, ownerDatabaseUrl, ownerPassword } from '@f2f/database';
 
 /** The repository root (libs/launcher/{src,dist} -> ../../..). */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -26,6 +27,10 @@ export type ServiceName = (typeof SERVICE_NAMES)[number] | 'preview-generator-2'
 const serviceOf = (name: ServiceName) => (name === 'preview-generator-2' ? 'preview-generator' : name);
 
 export interface PlatformOptions {
+  /**
+   * The platform database as its administrator (migrations, the tenant CLI's bootstrap); each
+   * service that owns data gets its own role's URL on it (ownerDatabaseUrl), nothing more.
+   */
   databaseUrl: string;
   kafkaBrokers: string;
   topicPrefix: string;
@@ -225,16 +230,22 @@ export class RunningPlatform {
   private async tenantCli(args: string[]): Promise<IssuedApiKey> {
     const { stdout } = await promisify(execFile)(process.execPath, [TENANT_CLI, ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: this.options.databaseUrl },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: this.databaseUrlOf('edits') },
     });
     return JSON.parse(stdout) as IssuedApiKey;
+  }
+
+  /** The URL a service connects with: its own role, granted its own schema only. */
+  databaseUrlOf(service: string): string {
+    const owner = dataOwner(service);
+    return ownerDatabaseUrl(this.options.databaseUrl, owner, ownerPassword(owner));
   }
 
   envFor(name: ServiceName): Record<string, string> {
     const o = this.options;
     const p = this.ports;
     const common = {
-      DATABASE_URL: o.databaseUrl,
+      DATABASE_URL: this.databaseUrlOf(serviceOf(name)),
       KAFKA_BROKERS: o.kafkaBrokers,
       KAFKA_TOPIC_PREFIX: o.topicPrefix,
       BLOB_DIR: o.blobDir,

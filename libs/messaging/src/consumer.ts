@@ -9,12 +9,13 @@ import {
   topicName,
   traceIdOf,
 } from '@f2f/contracts';
-import type { PrismaClient, Tx } from '@f2f/database';
+import type { ServiceDatabase, SqlClient } from '@f2f/database';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 import type { OutboxWriter } from './outbox';
 
-export interface HandlerContext {
+/** Tx: the service's own transaction client (its generated Prisma client's). */
+export interface HandlerContext<Tx = SqlClient> {
   logger: Logger;
   /** Keeps the consumer's group membership alive during long work (a video generation). */
   heartbeat(): Promise<void>;
@@ -29,7 +30,11 @@ export interface HandlerContext {
   attempt: number;
 }
 
-export type EventHandler<T extends Topic> = (event: EventEnvelope<T>, ctx: HandlerContext) => Promise<void>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each service's handlers name their own Tx
+export type EventHandler<T extends Topic> = (
+  event: EventEnvelope<T>,
+  ctx: HandlerContext<any>,
+) => Promise<void>;
 
 export interface EventConsumerOptions {
   /** Names the consumer group and the inbox rows; one per service. */
@@ -64,7 +69,7 @@ export class EventConsumer {
   constructor(
     private readonly kafka: Kafka,
     private readonly producer: Producer,
-    private readonly prisma: PrismaClient,
+    private readonly prisma: ServiceDatabase,
     private readonly outbox: OutboxWriter,
     private readonly logger: Logger,
     private readonly options: EventConsumerOptions,
@@ -184,15 +189,14 @@ export class EventConsumer {
       heartbeat,
       attempt,
       alreadyHandled: async () =>
-        (await this.prisma.processedEvent.count({ where: { consumer, eventId: event.eventId } })) > 0,
+        (
+          await this.prisma.$queryRaw<unknown[]>`
+            SELECT 1 FROM processed_events WHERE consumer = ${consumer} AND event_id = ${event.eventId}::uuid`
+        ).length > 0,
       transaction: (work) =>
         this.prisma.$transaction(
           async (tx) => {
-            const inserted = await tx.processedEvent.createMany({
-              data: [{ consumer, eventId: event.eventId }],
-              skipDuplicates: true,
-            });
-            if (inserted.count === 0) {
+            if ((await recordProcessed(tx, consumer, event.eventId)) === 0) {
               logger.info('event already handled; skipped');
               return undefined;
             }
@@ -227,11 +231,7 @@ export class EventConsumer {
     if (event.type === Topic.EditFailed) return;
     const reason = error instanceof Error ? error.message : String(error);
     await this.prisma.$transaction(async (tx) => {
-      const inserted = await tx.processedEvent.createMany({
-        data: [{ consumer: this.options.consumerName, eventId: event.eventId }],
-        skipDuplicates: true,
-      });
-      if (inserted.count === 0) return;
+      if ((await recordProcessed(tx, this.options.consumerName, event.eventId)) === 0) return;
       await this.outbox.enqueue(
         tx,
         makeEnvelope({
@@ -244,4 +244,11 @@ export class EventConsumer {
       );
     });
   }
+}
+
+/** The inbox record of an event (processed_events of the service's schema); 0 when it was there. */
+function recordProcessed(tx: SqlClient, consumer: string, eventId: string): PromiseLike<number> {
+  return tx.$executeRaw`
+    INSERT INTO processed_events (consumer, event_id) VALUES (${consumer}, ${eventId}::uuid)
+    ON CONFLICT DO NOTHING`;
 }

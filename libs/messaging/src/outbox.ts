@@ -1,6 +1,6 @@
 import { sleep, type Logger } from '@f2f/common';
 import { type AnyEventEnvelope, type EventEnvelope, topicName, type Topic } from '@f2f/contracts';
-import type { PrismaClient, Tx } from '@f2f/database';
+import type { ServiceDatabase, SqlClient } from '@f2f/database';
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 
@@ -17,17 +17,15 @@ export class OutboxWriter {
     private readonly topicPrefix: string,
   ) {}
 
-  async enqueue(tx: Tx, ...events: EventEnvelope<Topic>[]): Promise<void> {
+  async enqueue(tx: SqlClient, ...events: EventEnvelope<Topic>[]): Promise<void> {
     if (events.length === 0) return;
-    await tx.outboxEvent.createMany({
-      data: events.map((event) => ({
-        eventId: event.eventId,
-        producer: this.producerName,
-        topic: topicName(this.topicPrefix, event.type),
-        key: event.editId,
-        envelope: event as unknown as object,
-      })),
-    });
+    // The outbox_events table of the service's own schema (the connection's search_path).
+    for (const event of events) {
+      const topic = topicName(this.topicPrefix, event.type);
+      await tx.$executeRaw`
+        INSERT INTO outbox_events (event_id, producer, topic, key, envelope)
+        VALUES (${event.eventId}::uuid, ${this.producerName}, ${topic}, ${event.editId}, ${JSON.stringify(event)}::jsonb)`;
+    }
     // Delivered by Postgres at commit (never for a rolled-back transaction): wakes the relay.
     await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, ${this.producerName})`;
   }
@@ -63,7 +61,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly prisma: ServiceDatabase,
     private readonly producer: Producer,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions,
@@ -161,10 +159,8 @@ export class OutboxRelay {
             })),
           })),
         });
-        await tx.outboxEvent.updateMany({
-          where: { id: { in: rows.map((r) => r.id) } },
-          data: { publishedAt: new Date() },
-        });
+        const ids = rows.map((r) => r.id.toString());
+        await tx.$executeRaw`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::bigint[])`;
         return rows.length;
       },
       { timeout: 30_000, maxWait: 10_000 },

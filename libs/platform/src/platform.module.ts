@@ -1,5 +1,5 @@
 import { systemClock, type Logger } from '@f2f/common';
-import { createPrismaClient, type PrismaClient } from '@f2f/database';
+import type { ServiceDatabase } from '@f2f/database';
 import { createKafka, ensureTopics, EventConsumer, OutboxRelay, OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 import {
@@ -40,7 +40,7 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(PRISMA) private readonly prisma: ServiceDatabase,
     private readonly relay: OutboxRelay,
     private readonly consumer: EventConsumer,
   ) {}
@@ -55,7 +55,7 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.timed('database', () => this.prisma.$queryRaw`SELECT 1`);
+    await this.timed('database', async () => this.prisma.$queryRaw`SELECT 1`);
     // The topics exist before any module's consumer subscribes (one subscribing to a missing topic is
     // assigned nothing until its metadata refreshes); with existing topics this is one metadata call.
     await this.timed('topics', () => ensureTopics(this.kafka, this.config.topicPrefix));
@@ -120,10 +120,20 @@ export class HealthController {
   }
 }
 
+/**
+ * Builds the service's own Prisma client (its generated client, on its own schema) from where the
+ * database is and how many connections this process may hold.
+ */
+export type DatabaseFactory = (options: {
+  url: string;
+  poolSize: number;
+  applicationName: string;
+}) => ServiceDatabase;
+
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: PlatformConfig, logger: Logger): DynamicModule {
+  static forRoot(config: PlatformConfig, logger: Logger, database: DatabaseFactory): DynamicModule {
     return {
       module: PlatformModule,
       controllers: [HealthController],
@@ -134,7 +144,7 @@ export class PlatformModule {
         {
           provide: PRISMA,
           useFactory: () =>
-            createPrismaClient({
+            database({
               url: config.databaseUrl,
               poolSize: config.dbPoolSize,
               applicationName: config.serviceName,
@@ -162,7 +172,7 @@ export class PlatformModule {
         { provide: BLOB_STORE, useFactory: () => new FilesystemBlobStore(config.blobDir) },
         {
           provide: OutboxRelay,
-          useFactory: (prisma: PrismaClient, producer: Producer) =>
+          useFactory: (prisma: ServiceDatabase, producer: Producer) =>
             new OutboxRelay(prisma, producer, logger.child({ component: 'outbox' }), {
               producerName: config.serviceName,
               listenUrl: config.databaseUrl,
@@ -175,7 +185,7 @@ export class PlatformModule {
         },
         {
           provide: EventConsumer,
-          useFactory: (kafka: Kafka, producer: Producer, prisma: PrismaClient, outbox: OutboxWriter) =>
+          useFactory: (kafka: Kafka, producer: Producer, prisma: ServiceDatabase, outbox: OutboxWriter) =>
             new EventConsumer(kafka, producer, prisma, outbox, logger.child({ component: 'consumer' }), {
               consumerName: config.serviceName,
               topicPrefix: config.topicPrefix,

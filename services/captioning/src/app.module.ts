@@ -1,3 +1,4 @@
+import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(platformConfigFrom('captioning', config), logger),
+        PlatformModule.forRoot(platformConfigFrom('captioning', config), logger, createDatabase),
         subgraphModule([CAPTIONING_SDL], logger, { tenantContextSecret: config.TENANT_CONTEXT_SECRET }),
       ],
       providers: [

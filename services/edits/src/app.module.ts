@@ -1,3 +1,4 @@
+import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
@@ -9,7 +10,7 @@ import {
   SignedUrls,
   subgraphModule,
 } from '@f2f/platform';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from './database';
 import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 
@@ -47,7 +48,7 @@ export class AppModule {
       module: AppModule,
       controllers: [InternalApiKeysController, TransfersController],
       imports: [
-        PlatformModule.forRoot(platformConfigFrom('edits', config), logger),
+        PlatformModule.forRoot(platformConfigFrom('edits', config), logger, createDatabase),
         subgraphModule([EDITS_SDL, TENANCY_SDL, UPLOADS_SDL], logger, {
           tenantContextSecret: config.TENANT_CONTEXT_SECRET,
         }),

@@ -1,3 +1,4 @@
+import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger),
+        PlatformModule.forRoot(platformConfigFrom('frame-selection', config), logger, createDatabase),
         subgraphModule([FRAME_SELECTION_SDL], logger, {
           tenantContextSecret: config.TENANT_CONTEXT_SECRET,
         }),

@@ -1,3 +1,4 @@
+import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
@@ -20,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(platformConfigFrom('metrics', config), logger),
+        PlatformModule.forRoot(platformConfigFrom('metrics', config), logger, createDatabase),
         subgraphModule([METRICS_SDL], logger, { tenantContextSecret: config.TENANT_CONTEXT_SECRET }),
       ],
       providers: [

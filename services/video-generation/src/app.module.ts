@@ -1,3 +1,4 @@
+import { createDatabase } from './database';
 import type { Logger } from '@f2f/common';
 import { PlatformModule, platformConfigFrom } from '@f2f/platform';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
@@ -24,7 +25,9 @@ export class AppModule {
   static forRoot(config: VideoGenerationConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platformConfigFrom('video-generation', config), logger)],
+      imports: [
+        PlatformModule.forRoot(platformConfigFrom('video-generation', config), logger, createDatabase),
+      ],
       providers: [
         {
           provide: VIDEO_GENERATOR,

@@ -1,7 +1,8 @@
+import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Clock, Logger } from '@f2f/common';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from './database';
 import { CLOCK, PlatformModule, PRISMA, platformConfigFrom, subgraphModule } from '@f2f/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 
@@ -32,7 +33,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(platformConfigFrom('webhooks', config), logger),
+        PlatformModule.forRoot(platformConfigFrom('webhooks', config), logger, createDatabase),
         subgraphModule([WEBHOOKS_SDL], logger, { tenantContextSecret: config.TENANT_CONTEXT_SECRET }),
       ],
       providers: [

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { createDatabase, dropDatabase, migrateDatabase } from '@f2f/database';
+import { createDatabase, dropDatabase, migratePlatform } from '@f2f/database';
 import { type PlatformOptions, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 
 import type { Infrastructure } from './infra';
@@ -26,7 +26,7 @@ export async function startTestPlatform(
 ): Promise<TestPlatform> {
   const name = `f2f_${label}_${randomBytes(4).toString('hex')}`;
   const databaseUrl = await createDatabase(infra.adminDatabaseUrl, name);
-  await migrateDatabase(databaseUrl);
+  await migratePlatform(databaseUrl);
   const blobDir = await mkdtemp(path.join(os.tmpdir(), `f2f-${label}-blobs-`));
   const logDir = path.join(REPO_ROOT, '.cache', 'reliability-logs', `${label}-${Date.now()}`);
   const platform = await startPlatform({

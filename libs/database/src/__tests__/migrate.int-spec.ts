@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 import { testInfrastructure } from '../../../../test/support/env';
-import { createDatabase, dropDatabase, migrateDatabase, MIGRATIONS_DIR } from '../migrate';
+import { createDatabase, dropDatabase, migrateDatabase, LEGACY_MIGRATIONS_DIR } from '../migrate';
 
 const name = `f2f_t_migrate_${process.pid}`;
 let url: string;
@@ -29,15 +29,15 @@ async function query<T>(sql: string): Promise<T[]> {
 }
 
 describe('migrateDatabase', () => {
-  const migrations = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+  const migrations = readdirSync(LEGACY_MIGRATIONS_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
 
   it('applies every migration once, recording them as `prisma migrate deploy` does', async () => {
-    const first = await migrateDatabase(url);
+    const first = await migrateDatabase(url, LEGACY_MIGRATIONS_DIR);
     expect(first).toEqual({ applied: migrations, alreadyApplied: [] });
-    const second = await migrateDatabase(url);
+    const second = await migrateDatabase(url, LEGACY_MIGRATIONS_DIR);
     expect(second).toEqual({ applied: [], alreadyApplied: migrations });
 
     const rows = await query<{
@@ -50,7 +50,7 @@ describe('migrateDatabase', () => {
     );
     expect(rows.map((r) => r.migration_name)).toEqual(migrations);
     for (const row of rows) {
-      const sql = readFileSync(path.join(MIGRATIONS_DIR, row.migration_name, 'migration.sql'));
+      const sql = readFileSync(path.join(LEGACY_MIGRATIONS_DIR, row.migration_name, 'migration.sql'));
       expect(row.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
       expect(row.finished_at).not.toBeNull();
       expect(row.applied_steps_count).toBe(1);
@@ -72,16 +72,16 @@ describe('migrateDatabase', () => {
 
   it('refuses a migration that was changed after it was applied', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
-    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    cpSync(LEGACY_MIGRATIONS_DIR, dir, { recursive: true });
     appendFileSync(path.join(dir, migrations[0], 'migration.sql'), '\n-- edited later\n');
     await expect(migrateDatabase(url, dir)).rejects.toThrow(/was modified after it was applied/);
   });
 
   it('rolls back a failing migration and records nothing for it', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
-    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    cpSync(LEGACY_MIGRATIONS_DIR, dir, { recursive: true });
     const broken = path.join(dir, '99990101000000_broken');
-    cpSync(path.join(MIGRATIONS_DIR, migrations[0]), broken, { recursive: true });
+    cpSync(path.join(LEGACY_MIGRATIONS_DIR, migrations[0]), broken, { recursive: true });
     writeFileSync(
       path.join(broken, 'migration.sql'),
       'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n',

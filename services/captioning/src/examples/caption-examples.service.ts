@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
-import type { CaptionExample as CaptionExampleRow, PrismaClient, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { CaptionExample as CaptionExampleRow, PrismaClient } from '../database';
 import { decodeBase64Image, ImageInspector } from '@f2f/imaging';
 import { BLOB_STORE, PRISMA } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';

@@ -1,4 +1,5 @@
-import type { CaptionExample, PrismaClient, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { CaptionExample, PrismaClient } from '../database';
 import { CurrentTenant, PRISMA } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';

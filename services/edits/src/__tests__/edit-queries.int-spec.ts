@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode } from '@f2f/common';
-import type { Edit, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit } from '../database';
 
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { AnalyticsQuery } from '../analytics/analytics.query';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { asTenantId, type Edit, type Prisma, type PrismaClient, type TenantId } from '@f2f/database';
+import { asTenantId, type TenantId } from '@f2f/database';
+import { type Edit, type Prisma, type PrismaClient } from '../database';
 
 /** A tenant row (edits refer to it). */
 export async function makeTenant(prisma: PrismaClient, name = 'tenant'): Promise<TenantId> {

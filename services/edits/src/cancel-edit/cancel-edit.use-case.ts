@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { DomainError, ErrorCode } from '@f2f/common';
 import { historyEntryEventId, makeEnvelope, TERMINAL_STATUSES, Topic } from '@f2f/contracts';
-import type { Edit, PrismaClient, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, PrismaClient } from '../database';
 import { OutboxWriter } from '@f2f/messaging';
 import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';

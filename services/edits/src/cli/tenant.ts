@@ -4,10 +4,12 @@
 //   npm run tenant -w @f2f/edits -- revoke <tenantId> <keyId>
 //   npm run tenant -w @f2f/edits -- list <tenantId>
 // A key is printed once and stored only as its SHA-256. DATABASE_URL names the database.
+import { createDatabase } from '../database';
 import { parseArgs } from 'node:util';
 
 import { ConfigError, configParts, DomainError, loadConfig } from '@f2f/common';
-import { asTenantId, createPrismaClient } from '@f2f/database';
+import { asTenantId } from '@f2f/database';
+import {} from '../database';
 import { SCOPES } from '@f2f/platform';
 import { z } from 'zod';
 
@@ -43,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, tenantArg, keyId] = positionals;
   if (!command || !tenantArg) throw new UsageError(USAGE);
   const config = loadConfig('tenant', cliConfigSchema, process.env);
-  const prisma = createPrismaClient({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'edits-cli' });
+  const prisma = createDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'edits-cli' });
   const service = new ApiKeysService(new ApiKeysRepository(prisma), config.MAX_API_KEYS_PER_TENANT);
   const scopes = (values.scopes ?? '')
     .split(',')

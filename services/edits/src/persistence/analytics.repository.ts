@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode } from '@f2f/common';
-import { type Prisma, type PrismaClient, type TenantId } from '@f2f/database';
+import { type TenantId } from '@f2f/database';
+import { type Prisma, type PrismaClient } from '../database';
 import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 

@@ -1,5 +1,6 @@
 import type { EditStatus } from '@f2f/contracts';
-import { Prisma, type TenantId } from '@f2f/database';
+import { type TenantId } from '@f2f/database';
+import { Prisma } from '../database';
 
 /**
  * The SQL of the listing and of the analytics, as parameterised fragments: the repositories run

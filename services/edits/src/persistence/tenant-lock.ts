@@ -1,4 +1,5 @@
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 
 /**
  * Locks the tenant's row for the rest of the transaction, so that a tenant's concurrent requests

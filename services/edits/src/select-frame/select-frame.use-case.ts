@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, PrismaClient } from '@f2f/database';
+import type { Edit, PrismaClient } from '../database';
 import { OutboxWriter } from '@f2f/messaging';
 import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';

@@ -9,7 +9,8 @@ import {
   makeEnvelope,
   Topic,
 } from '@f2f/contracts';
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 import type { OutboxWriter } from '@f2f/messaging';
 
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';

@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient, Tx } from '../database';
 import type { Scope } from '@f2f/platform';
 
 import { lockTenant } from '../persistence/tenant-lock';

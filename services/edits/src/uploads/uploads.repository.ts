@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId, Tx, Upload } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient, Tx, Upload } from '../database';
 import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';
 

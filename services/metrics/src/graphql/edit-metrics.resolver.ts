@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient } from '../database';
 import { CurrentTenant, PRISMA } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@f2f/common';
 import { Topic } from '@f2f/contracts';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from '../database';
 import { EventConsumer, OutboxWriter } from '@f2f/messaging';
 import { KAFKA, KAFKA_PRODUCER, LOGGER, PLATFORM_CONFIG, type PlatformConfig, PRISMA } from '@f2f/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { DomainError, ErrorCode } from '@f2f/common';
 import { type EventEnvelope, type EventPayloads, makeEnvelope, outputSize, Topic } from '@f2f/contracts';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from '../database';
 import { type ContentBox, cropToSource, prepareSource, VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE, PRISMA } from '@f2f/platform';

@@ -1,8 +1,10 @@
+import { createDatabase } from '../database';
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { createLogger, DomainError, ErrorCode, sleep, systemClock } from '@f2f/common';
 import { type EventEnvelope, historyEntryEventId, Topic, topicName } from '@f2f/contracts';
-import { asTenantId, createPrismaClient, type PrismaClient } from '@f2f/database';
+import { asTenantId } from '@f2f/database';
+import { type PrismaClient } from '../database';
 import { createKafka, ensureTopics, EventConsumer, OutboxWriter } from '@f2f/messaging';
 import type { Kafka, Producer } from 'kafkajs';
 
@@ -363,7 +365,7 @@ describe('signatures and failures', () => {
 describe('the dispatcher', () => {
   it('with two replicas on the same table, sends every delivery exactly once (FOR UPDATE SKIP LOCKED)', async () => {
     await dispatcher.stop();
-    const replicaDb = createPrismaClient({ url: db.url, poolSize: 5 });
+    const replicaDb = createDatabase({ url: db.url, poolSize: 5 });
     try {
       const events = Array.from({ length: 40 }, () => makeEditStatus(TENANT, 'video.progress'));
       await db.prisma.$transaction((tx) =>

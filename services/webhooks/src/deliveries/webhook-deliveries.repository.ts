@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Prisma, PrismaClient, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Prisma, PrismaClient, Tx } from '../database';
 
 export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 

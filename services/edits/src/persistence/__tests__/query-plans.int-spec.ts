@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { asTenantId, Prisma, type TenantId } from '@f2f/database';
+import { asTenantId, type TenantId } from '@f2f/database';
+import { Prisma } from '../../database';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { AnalyticsRepository } from '../analytics.repository';

@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit } from '../../database';
 import { OutboxWriter } from '@f2f/messaging';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';

@@ -11,7 +11,8 @@ import {
   Topic,
   topicName,
 } from '@f2f/contracts';
-import type { Edit, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit } from '../../database';
 import { createKafka, ensureTopics, EventConsumer, OutboxRelay, OutboxWriter } from '@f2f/messaging';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 

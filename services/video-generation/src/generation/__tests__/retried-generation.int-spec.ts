@@ -13,7 +13,7 @@ import {
   parseEnvelope,
   Topic,
 } from '@f2f/contracts';
-import type { Edit } from '@f2f/database';
+import type { Edit } from '../../database';
 import { OutboxWriter } from '@f2f/messaging';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 

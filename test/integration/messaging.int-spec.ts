@@ -12,10 +12,22 @@ import {
 } from '@f2f/contracts';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
-import { testInfrastructure } from '../../../../test/support/env';
-import { makeEditRequested } from '../../../../test/support/factories';
-import { createKafka, ensureTopics, EventConsumer, type HandlerContext, OutboxRelay, OutboxWriter } from '..';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import type {
+  PrismaClient as CaptioningDb,
+  Tx as CaptioningTx,
+} from '../../services/captioning/src/database';
+import { captioningDatabase } from '../support/service-databases';
+import { testInfrastructure } from '../support/env';
+import { makeEditRequested } from '../support/factories';
+import {
+  createKafka,
+  ensureTopics,
+  EventConsumer,
+  type HandlerContext,
+  OutboxRelay,
+  OutboxWriter,
+} from '@f2f/messaging';
 
 // One database, one topic prefix, one relay and one EventConsumer for the whole file: Kafka group
 // joins take seconds. The consumer's handlers dispatch on the edit id, so each test installs the
@@ -48,13 +60,13 @@ interface DeadLetterValue {
   rawValue: string;
 }
 
-type Behaviour = (event: EventEnvelope<Topic>, ctx: HandlerContext) => Promise<void>;
+type Behaviour = (event: EventEnvelope<Topic>, ctx: HandlerContext<CaptioningTx>) => Promise<void>;
 
 const prefix = `t${randomBytes(4).toString('hex')}.`;
 const topic = (t: Topic) => topicName(prefix, t);
 const logger = createLogger('test', 'silent');
 
-let db: TestDatabase;
+let db: TestDatabase<CaptioningDb>;
 let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
@@ -134,14 +146,15 @@ function captionCompleted(requested: EventEnvelope<Topic.EditRequested>) {
   });
 }
 
-async function dispatch(event: EventEnvelope<Topic>, ctx: HandlerContext): Promise<void> {
+async function dispatch(event: EventEnvelope<Topic>, ctx: HandlerContext<CaptioningTx>): Promise<void> {
   deliveries.push({ type: event.type, editId: event.editId, eventId: event.eventId, attempt: ctx.attempt });
   await behaviours.get(event.editId)?.(event, ctx);
 }
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('messaging');
+  // The shared messaging code on a real service's schema (captioning's: captions are the effects).
+  db = await createTestDatabase('messaging', captioningDatabase);
   kafka = createKafka({
     clientId: 'messaging-int-spec',
     brokers: kafkaBrokers.split(','),

@@ -1,0 +1,30 @@
+-- CreateTable
+CREATE TABLE "outbox_events" (
+    "id" BIGSERIAL NOT NULL,
+    "event_id" UUID NOT NULL,
+    "producer" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "envelope" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "published_at" TIMESTAMPTZ(3),
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "last_error" TEXT,
+
+    CONSTRAINT "outbox_events_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "processed_events" (
+    "consumer" TEXT NOT NULL,
+    "event_id" UUID NOT NULL,
+    "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "processed_events_pkey" PRIMARY KEY ("consumer","event_id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "outbox_events_event_id_key" ON "outbox_events"("event_id");
+
+-- CreateIndex
+CREATE INDEX "outbox_events_producer_published_at_id_idx" ON "outbox_events"("producer", "published_at", "id");
