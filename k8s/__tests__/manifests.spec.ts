@@ -600,6 +600,33 @@ describe('k8s manifests: files', () => {
     }
   });
 
+  it("connects each service that owns data as its own role; only db-migrate holds the administrator's URL", () => {
+    const owners = fs
+      .readdirSync(path.join(REPO, 'services'))
+      .filter((s) => fs.existsSync(path.join(REPO, 'services', s, 'prisma', 'migrations')));
+    const secretKey = (s: string) => `${s.replace(/-/g, '_').toUpperCase()}_DATABASE_URL`;
+    const seen: Record<string, string | undefined> = {};
+    for (const w of workloads(build(BASE)))
+      for (const c of containersOf(w)) {
+        const ref = c.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key;
+        if (ref) seen[w.metadata.name] = ref;
+      }
+    expect(seen).toEqual({
+      ...Object.fromEntries(owners.map((s) => [s, secretKey(s)])),
+      'db-migrate': 'DATABASE_URL',
+    });
+    const migrate = workloads(build(BASE)).find((w) => w.metadata.name === 'db-migrate')!;
+    const passwords = containersOf(migrate)[0]!.env!.filter((e) => e.name.endsWith('_DATABASE_PASSWORD'));
+    expect(passwords.map((e) => e.valueFrom?.secretKeyRef?.key).sort()).toEqual(
+      owners.map((s) => `${s.replace(/-/g, '_').toUpperCase()}_DATABASE_PASSWORD`).sort(),
+    );
+    for (const s of owners) {
+      expect(exampleSecret.stringData?.[secretKey(s)]).toMatch(
+        new RegExp(`^postgresql://f2f_${s.replace(/-/g, '_')}:CHANGE-ME`),
+      );
+    }
+  });
+
   (kubectl ? it.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d])) : it.skip.each([['-', '-']]))(
     '%s: `kubectl kustomize` builds it and agrees with the resolution here (skipped without kubectl)',
     (_name, dir) => {
