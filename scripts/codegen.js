@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates every generated artifact of the repository, from one command:
 //   - TypeScript types for the gRPC contracts in proto/  -> libs/video-proto/src/generated (committed)
-//   - the Prisma client                                   -> libs/database/src/generated (git-ignored)
+//   - each service's own Prisma client (services/*/prisma) -> services/*/src/generated (git-ignored)
 //   - the federated supergraph from the subgraphs' SDL    -> services/gateway/supergraph.graphql (committed)
 //   - the resampling kernels' WebAssembly (wabt)          -> libs/learned-metrics/src/generated (committed)
 // With --check, regenerates the committed artifacts into a temporary folder and fails when they
@@ -38,11 +38,15 @@ function generateProto(outDir) {
   );
 }
 
+/** Every service that owns data has its own Prisma schema (services/<service>/prisma) and client. */
 function generatePrisma() {
-  execFileSync('npm', ['run', '-s', 'prisma:generate', '-w', '@f2f/database'], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  for (const service of fs.readdirSync(path.join(root, 'services')).sort()) {
+    if (!fs.existsSync(path.join(root, 'services', service, 'prisma'))) continue;
+    execFileSync('npm', ['run', '-s', 'prisma:generate', '-w', `@f2f/${service}`], {
+      stdio: 'inherit',
+      cwd: root,
+    });
+  }
 }
 
 function generateSupergraph(outFile) {
@@ -116,7 +120,7 @@ async function main() {
     generatePrisma();
     generateSupergraph(supergraphOut);
     await generateWasm(wasmOut);
-    console.log('generated: proto stubs, Prisma client, supergraph, resampling WebAssembly');
+    console.log('generated: proto stubs, Prisma clients, supergraph, resampling WebAssembly');
   }
 }
 
