@@ -1,9 +1,10 @@
 // The lint rules that hold the architecture, run through ESLint's Node API with the repository's
 // own eslint.config.mjs (in a node process: see lint-texts.mjs): module boundaries from the Nx
 // project graph and tags, and "only repositories touch the database".
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+
+import { runNodeScript } from '../../test/support/node-script';
 
 const REPO = path.resolve(__dirname, '../..');
 const LINT_TEXTS = path.join(__dirname, 'lint-texts.mjs');
@@ -24,14 +25,7 @@ interface LintRun {
 }
 
 function lintTexts(cases: LintCase[]): LintRun {
-  const out = spawnSync(process.execPath, [LINT_TEXTS], {
-    cwd: REPO,
-    input: JSON.stringify(cases),
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
-  if (out.status !== 0) throw new Error(`${LINT_TEXTS} failed (${out.status}):\n${out.stderr}`);
-  const run = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as LintRun;
+  const run = runNodeScript<LintRun>(LINT_TEXTS, cases, REPO);
   if (run.results.length !== cases.length) throw new Error(`${LINT_TEXTS}: ${run.results.length} results`);
   return run;
 }
