@@ -14,8 +14,8 @@ module.exports = {
     {
       ...preset,
       displayName: 'unit',
-      roots: [...roots, '<rootDir>/k8s'],
-      testMatch: ['**/src/**/*.spec.ts', '**/k8s/__tests__/*.spec.ts'],
+      roots: [...roots, '<rootDir>/k8s', '<rootDir>/scripts'],
+      testMatch: ['**/src/**/*.spec.ts', '**/k8s/__tests__/*.spec.ts', '**/scripts/__tests__/*.spec.ts'],
     },
     {
       ...preset,

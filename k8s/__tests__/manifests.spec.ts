@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
+import { runNodeScript } from '../../test/support/node-script';
+
 const K8S = path.resolve(__dirname, '..');
 const REPO = path.resolve(K8S, '..');
 const BASE = path.join(K8S, 'base');
@@ -493,14 +495,7 @@ interface SchemaResult {
 
 /** Each object validated against its Kubernetes schema; an apiVersion/kind without one is an error. */
 function validateSchemas(items: { where: string; object: unknown }[]): SchemaResult[] {
-  const out = spawnSync(process.execPath, [SCHEMA_VALIDATOR], {
-    cwd: REPO,
-    input: JSON.stringify(items),
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
-  if (out.status !== 0) throw new Error(`${SCHEMA_VALIDATOR} failed (${out.status}):\n${out.stderr}`);
-  const results = JSON.parse(out.stdout) as SchemaResult[];
+  const results = runNodeScript<SchemaResult[]>(SCHEMA_VALIDATOR, items, REPO);
   if (results.length !== items.length) throw new Error(`${SCHEMA_VALIDATOR}: ${results.length} results`);
   return results;
 }

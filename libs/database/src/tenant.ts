@@ -10,6 +10,3 @@ export function asTenantId(id: string): TenantId {
   if (!/^[a-zA-Z0-9_-]{1,100}$/.test(id)) throw new Error(`invalid tenant id: ${JSON.stringify(id)}`);
   return id as TenantId;
 }
-
-/** The tenant that local runs and the walking skeleton use until API keys map callers to tenants. */
-export const DEFAULT_TENANT_ID = asTenantId('default');

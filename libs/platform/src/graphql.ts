@@ -18,12 +18,6 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type Scope, TENANT_CONTEXT_HEADER, TenantContextError, verifyTenantContext } from './tenant-context';
 
-/**
- * The header the gateway once set with the caller's tenant in plain text. It is no longer read:
- * a request that carries only this header is refused like any other without a signed context.
- */
-export const TENANT_HEADER = 'x-f2f-tenant-id';
-
 export interface SubgraphContext {
   tenantId: TenantId | undefined;
   scopes: Scope[];

@@ -15,8 +15,6 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
 }
 
-export const BLOB_STORE = Symbol('BlobStore');
-
 /** Keys are relative, slash-separated paths of safe characters; never absolute, never `..`. */
 export function assertValidKey(key: string): void {
   if (

@@ -7,7 +7,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloGatewayDriver, type ApolloGatewayDriverConfig } from '@nestjs/apollo';
 import { Controller, type DynamicModule, Get, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import { GraphQLError, type GraphQLFormattedError, Kind, parse } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, Kind, parse, type ValidationRule } from 'graphql';
 
 import { ApiKeyResolver } from './auth/api-key-resolver';
 import { authenticate, checkScopes, type GatewayContext } from './auth/request-auth';
@@ -114,133 +114,178 @@ function checkMutationFields(
   return limits;
 }
 
+/** The subgraphs the supergraph names, by name, at the URLs the configuration gives. */
+function subgraphUrls(config: GatewayConfig): Record<string, string> {
+  return {
+    edits: config.EDITS_URL,
+    captioning: config.CAPTIONING_URL,
+    'frame-selection': config.FRAME_SELECTION_URL,
+    metrics: config.METRICS_URL,
+    webhooks: config.WEBHOOKS_URL,
+  };
+}
+
+/** Depth, cost and mutation limits: the same rules for HTTP operations and subscriptions. */
+function queryLimitRules(config: GatewayConfig, supergraphSdl: string): ValidationRule[] {
+  return [
+    depthLimit(config.MAX_QUERY_DEPTH),
+    costLimit({
+      maxCost: config.MAX_QUERY_COST,
+      listSize: config.QUERY_COST_LIST_SIZE,
+      mutationCost: config.QUERY_COST_MUTATION,
+      costs: fieldCostsOf(supergraphSdl),
+    }),
+    mutationLimit({
+      maxFields: config.MAX_MUTATIONS_PER_REQUEST,
+      perField: checkMutationFields(supergraphSdl, config.MUTATION_FIELD_LIMITS),
+    }),
+  ];
+}
+
+/** Who the caller is (API key, rate limit), shared by HTTP requests and graphql-ws connections. */
+type Authenticate = (
+  headers: Parameters<typeof authenticate>[0],
+  requestId: string,
+) => Promise<GatewayContext>;
+
+/** The subscriptions over graphql-ws: the edit status feed from Kafka, replayed from edits. */
+function subscriptionsSetup(
+  config: GatewayConfig,
+  logger: Logger,
+  supergraphSdl: string,
+  auth: Authenticate,
+  validationRules: ValidationRule[],
+): SubscriptionsSetup {
+  const feed = new EditFeed(
+    createKafka({
+      clientId: 'gateway',
+      brokers: config.KAFKA_BROKERS,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      logger,
+    }),
+    config.KAFKA_TOPIC_PREFIX,
+    logger.child({ component: 'edit-feed' }),
+  );
+  return {
+    feed,
+    schema: subscriptionSchema(
+      supergraphSdl,
+      feed,
+      {
+        edit: (context, editId, afterSeq) =>
+          fetchUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, editId, afterSeq),
+        tenant: (context, after, first) =>
+          fetchTenantUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, after, first),
+      },
+      {
+        lookbackMs: config.FEED_REPLAY_LOOKBACK_MS,
+        maxAgeMs: config.FEED_REPLAY_MAX_AGE_S * 1000,
+        pageSize: 200,
+      },
+    ),
+    authenticate: auth,
+    validationRules,
+    logger,
+  };
+}
+
+/** A request's context: its id (the client's x-request-id when well formed), caller and deadline. */
+function requestContext(config: GatewayConfig, auth: Authenticate) {
+  return ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    return auth(req.headers, requestId).then((context): GatewayContext => ({
+      ...context,
+      deadline: AbortSignal.timeout(config.REQUEST_TIMEOUT_MS),
+    }));
+  };
+}
+
+/** The data source of each subgraph: the request's deadline, and the caller as a signed context. */
+function subgraphService(config: GatewayConfig) {
+  const urls = subgraphUrls(config);
+  return ({ name }: { name: string }) => {
+    const url = urls[name];
+    if (!url) throw new Error(`the supergraph names a subgraph "${name}" this gateway has no URL for`);
+    return new DeadlineDataSource({
+      url,
+      willSendRequest: ({ request, context }) => {
+        // The gateway alone says who the caller is, signed; a client's own headers never pass.
+        request.http?.headers.set(
+          TENANT_CONTEXT_HEADER,
+          signTenantContext(
+            {
+              tenantId: context.tenantId,
+              scopes: context.scopes,
+              keyId: context.keyId,
+              requestId: context.requestId,
+            },
+            config.TENANT_CONTEXT_SECRET,
+          ),
+        );
+        request.http?.headers.set('x-request-id', context.requestId);
+      },
+    });
+  };
+}
+
+/** The federated gateway over HTTP at /graphql. */
+function gatewayGraphQLModule(
+  config: GatewayConfig,
+  logger: Logger,
+  supergraphSdl: string,
+  auth: Authenticate,
+  validationRules: ValidationRule[],
+): DynamicModule {
+  return GraphQLModule.forRoot<ApolloGatewayDriverConfig>({
+    driver: ApolloGatewayDriver,
+    server: {
+      path: '/graphql',
+      csrfPrevention: true,
+      includeStacktraceInErrorResponses: false,
+      introspection: introspectionEnabled(config),
+      validationRules,
+      parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
+      plugins: [operationPlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
+      formatError: formatError(logger),
+      context: requestContext(config, auth),
+    },
+    gateway: { supergraphSdl, buildService: subgraphService(config) },
+  });
+}
+
+/** Uploads and downloads through signed URLs, with a rate limit of their own. */
+function transfersSetup(config: GatewayConfig, logger: Logger): TransfersSetup {
+  return {
+    client: new EditsTransfersClient(config.EDITS_URL),
+    secret: config.SIGNED_URL_SECRET,
+    limiter: new RateLimiter(config.TRANSFER_RATE_LIMIT_PER_SECOND, config.TRANSFER_RATE_LIMIT_BURST),
+    logger: logger.child({ component: 'transfers' }),
+  };
+}
+
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
-    const urls: Record<string, string> = {
-      edits: config.EDITS_URL,
-      captioning: config.CAPTIONING_URL,
-      'frame-selection': config.FRAME_SELECTION_URL,
-      metrics: config.METRICS_URL,
-      webhooks: config.WEBHOOKS_URL,
-    };
     const keys = new ApiKeyResolver({
       editsUrl: config.EDITS_URL,
       secret: config.TENANT_CONTEXT_SECRET,
       cacheTtlMs: config.AUTH_CACHE_TTL_MS,
     });
     const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+    const auth: Authenticate = (headers, requestId) => authenticate(headers, requestId, keys, limiter);
     const supergraphSdl = loadSupergraph();
-    const validationRules = [
-      depthLimit(config.MAX_QUERY_DEPTH),
-      costLimit({
-        maxCost: config.MAX_QUERY_COST,
-        listSize: config.QUERY_COST_LIST_SIZE,
-        mutationCost: config.QUERY_COST_MUTATION,
-        costs: fieldCostsOf(supergraphSdl),
-      }),
-      mutationLimit({
-        maxFields: config.MAX_MUTATIONS_PER_REQUEST,
-        perField: checkMutationFields(supergraphSdl, config.MUTATION_FIELD_LIMITS),
-      }),
-    ];
-    const feed = new EditFeed(
-      createKafka({
-        clientId: 'gateway',
-        brokers: config.KAFKA_BROKERS,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        logger,
-      }),
-      config.KAFKA_TOPIC_PREFIX,
-      logger.child({ component: 'edit-feed' }),
-    );
-    const subscriptions: SubscriptionsSetup = {
-      feed,
-      schema: subscriptionSchema(
-        supergraphSdl,
-        feed,
-        {
-          edit: (context, editId, afterSeq) =>
-            fetchUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, editId, afterSeq),
-          tenant: (context, after, first) =>
-            fetchTenantUpdates(config.EDITS_URL, config.TENANT_CONTEXT_SECRET, context, after, first),
-        },
-        {
-          lookbackMs: config.FEED_REPLAY_LOOKBACK_MS,
-          maxAgeMs: config.FEED_REPLAY_MAX_AGE_S * 1000,
-          pageSize: 200,
-        },
-      ),
-      authenticate: (headers, requestId) => authenticate(headers, requestId, keys, limiter),
-      validationRules,
-      logger,
-    };
+    const validationRules = queryLimitRules(config, supergraphSdl);
     return {
       module: AppModule,
       controllers: [HealthController, TransfersController],
-      imports: [
-        GraphQLModule.forRoot<ApolloGatewayDriverConfig>({
-          driver: ApolloGatewayDriver,
-          server: {
-            path: '/graphql',
-            csrfPrevention: true,
-            includeStacktraceInErrorResponses: false,
-            introspection: introspectionEnabled(config),
-            validationRules,
-            parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
-            plugins: [operationPlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
-            formatError: formatError(logger),
-            context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
-              const given = req.headers['x-request-id'];
-              const requestId =
-                typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-              return authenticate(req.headers, requestId, keys, limiter).then((context): GatewayContext => ({
-                ...context,
-                deadline: AbortSignal.timeout(config.REQUEST_TIMEOUT_MS),
-              }));
-            },
-          },
-          gateway: {
-            supergraphSdl,
-            buildService: ({ name }) => {
-              const url = urls[name];
-              if (!url)
-                throw new Error(`the supergraph names a subgraph "${name}" this gateway has no URL for`);
-              return new DeadlineDataSource({
-                url,
-                willSendRequest: ({ request, context }) => {
-                  // The gateway alone says who the caller is, signed; a client's own headers never pass.
-                  request.http?.headers.set(
-                    TENANT_CONTEXT_HEADER,
-                    signTenantContext(
-                      {
-                        tenantId: context.tenantId,
-                        scopes: context.scopes,
-                        keyId: context.keyId,
-                        requestId: context.requestId,
-                      },
-                      config.TENANT_CONTEXT_SECRET,
-                    ),
-                  );
-                  request.http?.headers.set('x-request-id', context.requestId);
-                },
-              });
-            },
-          },
-        }),
-      ],
+      imports: [gatewayGraphQLModule(config, logger, supergraphSdl, auth, validationRules)],
       providers: [
-        { provide: 'LOGGER', useValue: logger },
-        { provide: SUBSCRIPTIONS, useValue: subscriptions },
         {
-          provide: TRANSFERS,
-          useValue: {
-            client: new EditsTransfersClient(config.EDITS_URL),
-            secret: config.SIGNED_URL_SECRET,
-            limiter: new RateLimiter(config.TRANSFER_RATE_LIMIT_PER_SECOND, config.TRANSFER_RATE_LIMIT_BURST),
-            logger: logger.child({ component: 'transfers' }),
-          } satisfies TransfersSetup,
+          provide: SUBSCRIPTIONS,
+          useValue: subscriptionsSetup(config, logger, supergraphSdl, auth, validationRules),
         },
+        { provide: TRANSFERS, useValue: transfersSetup(config, logger) },
         SubscriptionsServer,
       ],
     };
