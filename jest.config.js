@@ -15,7 +15,7 @@ module.exports = {
       ...preset,
       displayName: 'unit',
       roots: [...roots, '<rootDir>/k8s'],
-      testMatch: ['**/src/**/*.spec.ts', '**/k8s/__tests__/*.spec.ts'],
+      testMatch: ['**/src/**/*.spec.ts', '**/bench/**/*.spec.ts', '**/k8s/__tests__/*.spec.ts'],
     },
     {
       ...preset,

@@ -487,10 +487,13 @@ describe('the GPU pool', () => {
       outputHeight: 128,
     });
     expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
-    const frames = await db.prisma.frame.findMany({ where: { editId: id }, include: { metrics: true } });
+    const frames = await db.prisma.frame.findMany({ where: { editId: id } });
     expect(frames).toHaveLength(18);
     expect(new Set(frames.map((f) => `${f.candidate}/${f.seed}`))).toEqual(new Set(['0/1234', '1/1235']));
-    expect(frames.every((f) => f.width === 128 && f.height === 128 && f.metrics !== null)).toBe(true);
+    expect(frames.every((f) => f.width === 128 && f.height === 128)).toBe(true);
+    // The metrics service measured every frame it learned from video.generated.
+    const measured = await db.prisma.frameMetric.findMany({ where: { editId: id } });
+    expect(new Set(measured.map((m) => m.frameId))).toEqual(new Set(frames.map((f) => f.id)));
     // Different seeds, different paths; the same first frame (the source).
     const at = (c: number, i: number) => frames.find((f) => f.candidate === c && f.index === i)!;
     expect(at(0, 8).sha256).not.toBe(at(1, 8).sha256);
