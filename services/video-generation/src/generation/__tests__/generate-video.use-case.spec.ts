@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { DomainError, ErrorCode } from '@f2f/common';
 import { type EventEnvelope, generationOptionsSchema, makeEnvelope, Topic } from '@f2f/contracts';
+import { VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 import sharp from 'sharp';
 
@@ -26,7 +27,7 @@ class ScriptedGenerator implements VideoGenerator {
     this.calls++;
     const attempts = this.script.attempts ?? 1;
     const png = await sharp({
-      create: { width: 72, height: 48, channels: 3, background: { r: request.seed * 10, g: 0, b: 0 } },
+      create: { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, channels: 3, background: { r: request.seed * 10, g: 0, b: 0 } },
     })
       .png()
       .toBuffer();
@@ -35,7 +36,7 @@ class ScriptedGenerator implements VideoGenerator {
       yield { kind: 'progress', step: 1, totalSteps: 2 };
       yield { kind: 'progress', step: 2, totalSteps: 2 };
       const last = attempt < attempts ? (this.script.diesAfter ?? 1) : (this.script.frames ?? request.numFrames);
-      for (let index = 0; index < last; index++) yield { kind: 'frame', index, png, width: 72, height: 48 };
+      for (let index = 0; index < last; index++) yield { kind: 'frame', index, png, width: VIDEO_WIDTH, height: VIDEO_HEIGHT };
     }
     yield {
       kind: 'summary',
@@ -111,7 +112,7 @@ describe('GenerateVideoUseCase', () => {
       expect(frame.bytes).toBe(stored.length);
       expect(frame.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
       expect((await sharp(stored).metadata()).width).toBe(48);
-      expect((await sharp(await t.blobs.get(frame.rawBlobKey!)).metadata()).width).toBe(72);
+      expect((await sharp(await t.blobs.get(frame.rawBlobKey!)).metadata()).width).toBe(VIDEO_WIDTH);
     }
     const announced = t.progress.of(Topic.VideoProgress).flatMap((e) => e.payload.frames);
     expect(announced).toHaveLength(frames.length);
