@@ -12,10 +12,7 @@ import { WriteTemporalCaptionUseCase } from './caption/write-temporal-caption.us
 import type { CaptioningConfig } from './config';
 import { CAPTION_EXAMPLE_LIMITS, CaptionExamplesService } from './examples/caption-examples.service';
 import { CaptionExamplesResolver, EditCaptionResolver } from './graphql/captioning.resolver';
-import {
-  CAPTION_EXAMPLES,
-  PrismaCaptionExamplesRepository,
-} from './persistence/caption-examples.repository';
+import { CAPTION_EXAMPLES, PrismaCaptionExamplesRepository } from './persistence/caption-examples.repository';
 import { CAPTIONS, PrismaCaptionsRepository } from './persistence/captions.repository';
 
 /** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */

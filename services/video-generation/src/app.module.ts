@@ -3,13 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@f2f/common';
 import type { PrismaClient } from '@f2f/database';
 import { EventConsumer, OutboxWriter } from '@f2f/messaging';
-import {
-  KAFKA,
-  KAFKA_PRODUCER,
-  PlatformModule,
-  platformConfigFrom,
-  PRISMA,
-} from '@f2f/platform';
+import { KAFKA, KAFKA_PRODUCER, PlatformModule, platformConfigFrom, PRISMA } from '@f2f/platform';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 
@@ -68,7 +62,8 @@ export class AppModule {
         },
         {
           provide: OUTBOX_REPOSITORY,
-          useFactory: (prisma: PrismaClient, outbox: OutboxWriter) => new PrismaOutboxRepository(prisma, outbox),
+          useFactory: (prisma: PrismaClient, outbox: OutboxWriter) =>
+            new PrismaOutboxRepository(prisma, outbox),
           inject: [PRISMA, OutboxWriter],
         },
         {

@@ -101,7 +101,8 @@ export class CaptionExamplesService {
 
   /** Removes one of the tenant's examples; another tenant's id is "not found". */
   async remove(tenantId: TenantId, id: string): Promise<boolean> {
-    if (!(await this.repository.remove(tenantId, id))) throw new DomainError(ErrorCode.NotFound, `no caption example ${id}`);
+    if (!(await this.repository.remove(tenantId, id)))
+      throw new DomainError(ErrorCode.NotFound, `no caption example ${id}`);
     return true;
   }
 

@@ -19,7 +19,10 @@ export interface CaptionExamplesRepository {
    * Adds an example unless the tenant has `max` already (then null); concurrent additions of one
    * tenant are serialised so the limit holds.
    */
-  addCapped(example: NewCaptionExample, max: number): Promise<{ added: CaptionExampleRecord } | { count: number }>;
+  addCapped(
+    example: NewCaptionExample,
+    max: number,
+  ): Promise<{ added: CaptionExampleRecord } | { count: number }>;
   /** Whether an example of the tenant was removed. */
   remove(tenantId: TenantId, id: string): Promise<boolean>;
 }
@@ -35,7 +38,10 @@ export class PrismaCaptionExamplesRepository implements CaptionExamplesRepositor
     });
   }
 
-  addCapped(example: NewCaptionExample, max: number): Promise<{ added: CaptionExampleRecord } | { count: number }> {
+  addCapped(
+    example: NewCaptionExample,
+    max: number,
+  ): Promise<{ added: CaptionExampleRecord } | { count: number }> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`caption-examples:${example.tenantId}`}))`;
       const count = await tx.captionExample.count({ where: { tenantId: example.tenantId } });

@@ -6,7 +6,12 @@ import type {
   CaptionExamplesRepository,
   NewCaptionExample,
 } from '../persistence/caption-examples.repository';
-import type { CaptionRecord, CaptionsRepository, CaptionView, VlmCallRow } from '../persistence/captions.repository';
+import type {
+  CaptionRecord,
+  CaptionsRepository,
+  CaptionView,
+  VlmCallRow,
+} from '../persistence/captions.repository';
 
 export class InMemoryCaptions implements CaptionsRepository {
   readonly captions = new Map<string, CaptionRecord>();

@@ -29,7 +29,12 @@ export class ScriptedVlm implements VisionLanguageModel {
   readonly requests: VlmRequest[] = [];
   constructor(
     readonly model: string,
-    private readonly replies: { text: string; latencyMs: number; promptTokens: number; completionTokens: number }[],
+    private readonly replies: {
+      text: string;
+      latencyMs: number;
+      promptTokens: number;
+      completionTokens: number;
+    }[],
   ) {}
 
   async complete(request: VlmRequest): Promise<VlmResponse> {

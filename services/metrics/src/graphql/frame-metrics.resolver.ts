@@ -22,7 +22,10 @@ export class FrameMetricsResolver {
   }
 
   @ResolveField('metrics')
-  async metrics(@Parent() frame: FrameRef, @CurrentTenant() tenantId: TenantId): Promise<FrameMetricsView | null> {
+  async metrics(
+    @Parent() frame: FrameRef,
+    @CurrentTenant() tenantId: TenantId,
+  ): Promise<FrameMetricsView | null> {
     const row = await this.frameMetrics.forFrame(tenantId, frame.id);
     return row ? toView(row) : null;
   }

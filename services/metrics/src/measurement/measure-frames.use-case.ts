@@ -128,7 +128,11 @@ export class MeasureFramesUseCase {
    * Decoding, the networks' preprocessing, SSIM and PSNR of the batch (in worker threads), then the
    * networks on the prepared batch (here).
    */
-  private async measureBatch(event: VideoGenerated, refs: References, batch: FrameRef[]): Promise<FrameMetrics[]> {
+  private async measureBatch(
+    event: VideoGenerated,
+    refs: References,
+    batch: FrameRef[],
+  ): Promise<FrameMetrics[]> {
     const { width, height } = event.payload;
     const learned = this.learned;
     const work = await Promise.all(

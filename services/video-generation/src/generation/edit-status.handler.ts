@@ -22,7 +22,9 @@ export class EditStatusHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumer.on(Topic.EditStatus, (event, ctx) => this.useCase.execute(event, ctx).then(() => undefined));
+    this.consumer.on(Topic.EditStatus, (event, ctx) =>
+      this.useCase.execute(event, ctx).then(() => undefined),
+    );
   }
 }
 
@@ -42,7 +44,9 @@ export class EditStatusBroadcastHandler implements OnApplicationBootstrap, OnApp
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.consumer.on(Topic.EditStatus, (event, ctx) => this.useCase.execute(event, ctx).then(() => undefined));
+    this.consumer.on(Topic.EditStatus, (event, ctx) =>
+      this.useCase.execute(event, ctx).then(() => undefined),
+    );
     await this.consumer.start();
   }
 

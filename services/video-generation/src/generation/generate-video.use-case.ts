@@ -94,7 +94,11 @@ export class GenerateVideoUseCase {
     }
   }
 
-  private async prepare(event: CaptionCompleted, ctx: HandlerContext, signal: AbortSignal): Promise<Generation> {
+  private async prepare(
+    event: CaptionCompleted,
+    ctx: HandlerContext,
+    signal: AbortSignal,
+  ): Promise<Generation> {
     const { options, sourceWidth, sourceHeight, sourceKey } = event.payload;
     const prepared = await prepareSource(await this.blobs.get(sourceKey));
     const output = outputSize(options, { width: sourceWidth, height: sourceHeight });
@@ -191,7 +195,10 @@ export class GenerateVideoUseCase {
     switch (item.kind) {
       case 'started':
         progress.restart(item.worker);
-        ctx.logger.info({ candidate, seed, worker: item.worker, attempt: item.attempt }, 'generation started');
+        ctx.logger.info(
+          { candidate, seed, worker: item.worker, attempt: item.attempt },
+          'generation started',
+        );
         return;
       case 'progress':
         await ctx.heartbeat();
@@ -240,7 +247,11 @@ export class GenerateVideoUseCase {
   }
 
   /** The candidate's frames, once the stream ended with a summary and every frame. */
-  private completePath(progress: CandidateProgress, expected: number, summary: Summary | undefined): FrameRef[] {
+  private completePath(
+    progress: CandidateProgress,
+    expected: number,
+    summary: Summary | undefined,
+  ): FrameRef[] {
     if (!summary)
       throw new DomainError(ErrorCode.Unavailable, 'the generator ended the stream without a summary');
     if (progress.framesReady !== expected) {

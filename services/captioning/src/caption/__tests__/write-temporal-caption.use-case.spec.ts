@@ -26,7 +26,13 @@ async function setup(vlm: ScriptedVlm | null) {
     { maxExamples: 3, maxImageBytes: 200_000, maxImagePixels: 1_000_000 },
     inspector,
   );
-  const useCase = new WriteTemporalCaptionUseCase(outbox, captions, blobs, examples, VlmDirectory.single(vlm));
+  const useCase = new WriteTemporalCaptionUseCase(
+    outbox,
+    captions,
+    blobs,
+    examples,
+    VlmDirectory.single(vlm),
+  );
   const event = makeEditRequested();
   await blobs.put(event.payload.sourceKey, await makeImage(64, 48), 'image/png');
   return { captions, outbox, useCase, event, ctx: fakeHandlerContext() };
@@ -35,14 +41,25 @@ async function setup(vlm: ScriptedVlm | null) {
 describe('WriteTemporalCaptionUseCase', () => {
   it('announces the usage summed over every VLM call it records, the invalid one included', async () => {
     const vlm = new ScriptedVlm('vlm-a', [
-      { text: 'In this video the dog sits.', latencyMs: 120, usage: { promptTokens: 900, completionTokens: 9, totalTokens: 909 } },
-      { text: 'The dog slowly sits down.', latencyMs: 80, usage: { promptTokens: 950, completionTokens: 7, totalTokens: 957 } },
+      {
+        text: 'In this video the dog sits.',
+        latencyMs: 120,
+        usage: { promptTokens: 900, completionTokens: 9, totalTokens: 909 },
+      },
+      {
+        text: 'The dog slowly sits down.',
+        latencyMs: 80,
+        usage: { promptTokens: 950, completionTokens: 7, totalTokens: 957 },
+      },
     ]);
     const t = await setup(vlm);
     await t.useCase.execute(t.event, t.ctx.for(t.event));
 
     const [completed] = t.outbox.of(Topic.CaptionCompleted);
-    expect(completed.payload).toMatchObject({ temporalCaption: 'The dog slowly sits down.', provenance: 'vlm' });
+    expect(completed.payload).toMatchObject({
+      temporalCaption: 'The dog slowly sits down.',
+      provenance: 'vlm',
+    });
     expect(completed.payload.usage).toEqual({
       calls: 2,
       promptTokens: 1850,
@@ -54,7 +71,11 @@ describe('WriteTemporalCaptionUseCase', () => {
       ['invalid', 900, 'temporal-caption'],
       ['ok', 950, 'temporal-caption'],
     ]);
-    expect(t.captions.captions.get(t.event.editId)).toMatchObject({ attempts: 2, vlmModel: 'vlm-a', exampleSet: 'paper' });
+    expect(t.captions.captions.get(t.event.editId)).toMatchObject({
+      attempts: 2,
+      vlmModel: 'vlm-a',
+      exampleSet: 'paper',
+    });
   });
 
   it('falls back to the template when the VLM refuses twice, still announcing the failed calls', async () => {

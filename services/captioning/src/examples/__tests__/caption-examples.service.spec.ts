@@ -63,7 +63,10 @@ describe('CaptionExamplesService', () => {
   it('refuses a temporal caption that is not one plain sentence, before storing anything', async () => {
     const { service, repository } = await setup();
     await expect(
-      service.add(tenantA, { targetCaption: 'A red car.', temporalCaption: 'In this video the car turns red.' }),
+      service.add(tenantA, {
+        targetCaption: 'A red car.',
+        temporalCaption: 'In this video the car turns red.',
+      }),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidCaption });
     expect(repository.rows).toHaveLength(0);
   });

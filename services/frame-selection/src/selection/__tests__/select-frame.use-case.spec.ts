@@ -27,9 +27,18 @@ async function setup(vlm: ScriptedVlm | null) {
   const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-select-')));
   const selections = new InMemorySelections();
   const outbox = new RecordingOutbox();
-  const useCase = new SelectFrameUseCase(outbox, selections, blobs, DEFAULT_METRIC_POLICY, VlmDirectory.single(vlm));
+  const useCase = new SelectFrameUseCase(
+    outbox,
+    selections,
+    blobs,
+    DEFAULT_METRIC_POLICY,
+    VlmDirectory.single(vlm),
+  );
   const image = await makeImage(32, 24);
-  const generated = async (selection: SelectionPolicy, candidates = 1): Promise<EventEnvelope<Topic.VideoGenerated>> => {
+  const generated = async (
+    selection: SelectionPolicy,
+    candidates = 1,
+  ): Promise<EventEnvelope<Topic.VideoGenerated>> => {
     const editId = randomUUID();
     await blobs.put(`s/${editId}.png`, image, 'image/png');
     const frames = [];
@@ -83,7 +92,9 @@ describe('SelectFrameUseCase', () => {
     const [selected] = t.outbox.of(Topic.FrameSelected);
     // The collage shows every fourth frame: image 2 is frame 8, earlier than candidate 0's image 4 (frame 16).
     expect(selected.payload).toMatchObject({ candidate: 1, frameIndex: 8, policy: 'vlm' });
-    expect(selected.payload.frameId).toBe(event.payload.frames.find((f) => f.candidate === 1 && f.index === 8)!.frameId);
+    expect(selected.payload.frameId).toBe(
+      event.payload.frames.find((f) => f.candidate === 1 && f.index === 8)!.frameId,
+    );
     expect(selected.payload.collageKeys).toHaveLength(2);
     expect(selected.payload.usage).toEqual({
       calls: 3,
@@ -112,7 +123,11 @@ describe('SelectFrameUseCase', () => {
     await t.useCase.execute(event, t.ctx.for(event));
     expect(vlm.requests).toHaveLength(0);
     const [selected] = t.outbox.of(Topic.FrameSelected);
-    expect(selected.payload).toMatchObject({ frameIndex: FRAMES - 1, policy: 'last-frame', usage: NO_VLM_USAGE });
+    expect(selected.payload).toMatchObject({
+      frameIndex: FRAMES - 1,
+      policy: 'last-frame',
+      usage: NO_VLM_USAGE,
+    });
   });
 
   it('with the VLM policy and no VLM: the last frame, saying why, zero usage', async () => {

@@ -56,7 +56,10 @@ describe('Edit.metricsSummary', () => {
   it('has no selected metrics before a selection, nor when no frame fulfils the edit', async () => {
     const { resolver, editId } = await seeded();
     for (const selectedFrame of [undefined, null]) {
-      const summary = await resolver.metricsSummary({ __typename: 'Edit', id: editId, selectedFrame }, tenantA);
+      const summary = await resolver.metricsSummary(
+        { __typename: 'Edit', id: editId, selectedFrame },
+        tenantA,
+      );
       expect(summary!.frameCount).toBe(3);
       expect(summary!.selected).toBeNull();
     }
@@ -65,7 +68,10 @@ describe('Edit.metricsSummary', () => {
   it("shows another tenant nothing, even given the edit's and frame's ids", async () => {
     const { resolver, editId, rows, repository } = await seeded();
     expect(
-      await resolver.metricsSummary({ __typename: 'Edit', id: editId, selectedFrame: { id: rows[0].frameId } }, tenantB),
+      await resolver.metricsSummary(
+        { __typename: 'Edit', id: editId, selectedFrame: { id: rows[0].frameId } },
+        tenantB,
+      ),
     ).toBeNull();
     const frames = new FrameMetricsResolver(repository);
     expect(await frames.metrics({ __typename: 'Frame', id: rows[0].frameId }, tenantB)).toBeNull();

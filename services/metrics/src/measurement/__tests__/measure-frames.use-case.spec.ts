@@ -20,7 +20,14 @@ async function setup(batchSize = 2) {
   const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-measure-')));
   const repository = new InMemoryFrameMetrics();
   const outbox = new RecordingOutbox();
-  const useCase = new MeasureFramesUseCase(outbox, repository, blobs, null, { batchSize }, new InProcessFrameWork());
+  const useCase = new MeasureFramesUseCase(
+    outbox,
+    repository,
+    blobs,
+    null,
+    { batchSize },
+    new InProcessFrameWork(),
+  );
   const editId = randomUUID();
   const sourceKey = `s/${editId}.png`;
   await blobs.put(sourceKey, await makeImage(W, H), 'image/png');
@@ -37,7 +44,10 @@ async function setup(batchSize = 2) {
     const image =
       candidate === 0 && index === 0
         ? await makeImage(W, H)
-        : await sharp(await makeImage(W, H)).modulate({ hue: 30 + index * 40 + candidate * 90 }).png().toBuffer();
+        : await sharp(await makeImage(W, H))
+            .modulate({ hue: 30 + index * 40 + candidate * 90 })
+            .png()
+            .toBuffer();
     await blobs.put(blobKey, image, 'image/png');
     frames.push({ candidate, index, frameId: randomUUID(), blobKey });
   }
@@ -54,7 +64,13 @@ async function setup(batchSize = 2) {
       generator: 'g',
       width: W,
       height: H,
-      candidates: [0, 1].map((candidate) => ({ candidate, seed: candidate, computeSeconds: 1, worker: 'w', attempts: 1 })),
+      candidates: [0, 1].map((candidate) => ({
+        candidate,
+        seed: candidate,
+        computeSeconds: 1,
+        worker: 'w',
+        attempts: 1,
+      })),
       frames,
       computeSeconds: 2,
       selection: 'metric',
@@ -95,9 +111,7 @@ describe('MeasureFramesUseCase (without learned metrics)', () => {
     expect(series[1].ssim).toBeLessThan(0.999);
     expect(mean.ssim).toBeCloseTo(series.reduce((s, r) => s + r.ssim, 0) / 5, 9);
     expect(Object.keys(mean).sort()).toEqual(['psnr', 'ssim']);
-    expect(series.map((s) => s.ssim)).toEqual(
-      series.map((s) => t.repository.rows.get(s.frameId)!.ssim),
-    );
+    expect(series.map((s) => s.ssim)).toEqual(series.map((s) => t.repository.rows.get(s.frameId)!.ssim));
     // Batches of two: three batches, a heartbeat after each.
     expect(t.ctx.heartbeats).toBe(3);
   });

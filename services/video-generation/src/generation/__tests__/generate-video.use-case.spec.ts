@@ -27,7 +27,12 @@ class ScriptedGenerator implements VideoGenerator {
     this.calls++;
     const attempts = this.script.attempts ?? 1;
     const png = await sharp({
-      create: { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, channels: 3, background: { r: request.seed * 10, g: 0, b: 0 } },
+      create: {
+        width: VIDEO_WIDTH,
+        height: VIDEO_HEIGHT,
+        channels: 3,
+        background: { r: request.seed * 10, g: 0, b: 0 },
+      },
     })
       .png()
       .toBuffer();
@@ -35,8 +40,10 @@ class ScriptedGenerator implements VideoGenerator {
       yield { kind: 'started', worker: `w${attempt}`, attempt };
       yield { kind: 'progress', step: 1, totalSteps: 2 };
       yield { kind: 'progress', step: 2, totalSteps: 2 };
-      const last = attempt < attempts ? (this.script.diesAfter ?? 1) : (this.script.frames ?? request.numFrames);
-      for (let index = 0; index < last; index++) yield { kind: 'frame', index, png, width: VIDEO_WIDTH, height: VIDEO_HEIGHT };
+      const last =
+        attempt < attempts ? (this.script.diesAfter ?? 1) : (this.script.frames ?? request.numFrames);
+      for (let index = 0; index < last; index++)
+        yield { kind: 'frame', index, png, width: VIDEO_WIDTH, height: VIDEO_HEIGHT };
     }
     yield {
       kind: 'summary',
@@ -88,7 +95,18 @@ async function setup(generator: VideoGenerator = new ScriptedGenerator()) {
         }),
       },
     });
-  return { blobs, cancelled, progress, outbox, running, useCase, event, editId, tenantId, ctx: fakeHandlerContext() };
+  return {
+    blobs,
+    cancelled,
+    progress,
+    outbox,
+    running,
+    useCase,
+    event,
+    editId,
+    tenantId,
+    ctx: fakeHandlerContext(),
+  };
 }
 
 describe('GenerateVideoUseCase', () => {
@@ -151,7 +169,11 @@ describe('GenerateVideoUseCase', () => {
     const generator = new ScriptedGenerator();
     const t = await setup(generator);
     const caption = t.event();
-    await t.cancelled.record(undefined, { editId: t.editId, tenantId: 'someone-else', cancelledAt: new Date() });
+    await t.cancelled.record(undefined, {
+      editId: t.editId,
+      tenantId: 'someone-else',
+      cancelledAt: new Date(),
+    });
     await t.useCase.execute(caption, t.ctx.for(caption));
     expect(generator.calls).toBe(1);
     expect(t.outbox.of(Topic.VideoGenerated)).toHaveLength(1);

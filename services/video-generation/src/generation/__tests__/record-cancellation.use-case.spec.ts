@@ -59,7 +59,10 @@ describe('RecordCancellationUseCase', () => {
     );
     const otherReplica = new RunningGenerations();
     const signal = otherReplica.start(editId);
-    await new RecordCancellationUseCase(cancelled, otherReplica).execute(event, fakeHandlerContext(handled).for(event));
+    await new RecordCancellationUseCase(cancelled, otherReplica).execute(
+      event,
+      fakeHandlerContext(handled).for(event),
+    );
     expect(signal.aborted).toBe(true);
     expect(cancelled.rows.size).toBe(1);
   });

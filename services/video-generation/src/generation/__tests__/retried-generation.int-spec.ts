@@ -166,7 +166,9 @@ describe('a generation whose worker dies mid-stream', () => {
     expect(candidates[0].attempts).toBe(2);
     expect(listed.map((f) => f.index)).toEqual([...Array(FRAMES).keys()]);
     expect(listed.map((f) => f.frameId)).toEqual(listed.map((f) => frameId(edit.id, 0, f.index)));
-    expect(listed.every((f) => f.rawBlobKey && f.sha256 && f.bytes && f.width === 48 && f.seed === 5)).toBe(true);
+    expect(listed.every((f) => f.rawBlobKey && f.sha256 && f.bytes && f.width === 48 && f.seed === 5)).toBe(
+      true,
+    );
     // The retry announced its frames again from 0: the producer's progress lists the first ones twice.
     const progressed = published
       .filter((e) => e.type === Topic.VideoProgress)

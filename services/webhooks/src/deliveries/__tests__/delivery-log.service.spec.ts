@@ -14,7 +14,13 @@ async function setup(count: number) {
   const endpointId = randomUUID();
   for (let i = 0; i < count; i++) {
     await repository.createForEvent(undefined as never, tenantA, [
-      { endpointId, eventId: randomUUID(), eventType: 'caption.completed', editId: randomUUID(), body: `{"n":${i}}` },
+      {
+        endpointId,
+        eventId: randomUUID(),
+        eventType: 'caption.completed',
+        editId: randomUUID(),
+        body: `{"n":${i}}`,
+      },
     ]);
   }
   return { repository, endpointId, service: new DeliveryLogService(repository) };
@@ -37,7 +43,9 @@ describe('DeliveryLogService', () => {
   it('refuses a bad page size or cursor as InvalidInput', async () => {
     const { service, endpointId } = await setup(1);
     for (const first of [0, 101, 1.5]) {
-      await expect(service.page(tenantA, endpointId, { first })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+      await expect(service.page(tenantA, endpointId, { first })).rejects.toMatchObject({
+        code: ErrorCode.InvalidInput,
+      });
     }
     await expect(service.page(tenantA, endpointId, { after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
       code: ErrorCode.InvalidInput,

@@ -31,7 +31,9 @@ describe('WebhookEndpointsService', () => {
     expect(box.open(endpoint.secretCiphertext, endpoint.id)).toBe(secret);
     // In the order of the history types, not the caller's.
     expect(endpoint.eventTypes).toEqual(['caption.completed', 'frame.selected']);
-    expect((await service.create(tenantA, { url: 'https://hooks.example.com/y' })).endpoint.eventTypes).toEqual(['*']);
+    expect(
+      (await service.create(tenantA, { url: 'https://hooks.example.com/y' })).endpoint.eventTypes,
+    ).toEqual(['*']);
   });
 
   it('refuses bad input with clear codes and stores nothing', async () => {
@@ -42,7 +44,10 @@ describe('WebhookEndpointsService', () => {
     });
     await expect(
       service.create(tenantA, { url: 'https://hooks.example.com', events: ['edit.exploded'] }),
-    ).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringContaining('edit.exploded') });
+    ).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      message: expect.stringContaining('edit.exploded'),
+    });
     expect(repository.rows).toHaveLength(0);
   });
 
@@ -59,7 +64,9 @@ describe('WebhookEndpointsService', () => {
   it("keeps the old secret signing for the grace period on rotation; another tenant's endpoint is not found", async () => {
     const { service, box } = setup(60_000);
     const { endpoint, secret: first } = await service.create(tenantA, { url: 'https://a.example.com' });
-    await expect(service.rotateSecret(tenantB, endpoint.id)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(service.rotateSecret(tenantB, endpoint.id)).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
     const rotated = await service.rotateSecret(tenantA, endpoint.id);
     expect(rotated.secret).not.toBe(first);
     expect(box.open(rotated.endpoint.secretCiphertext, endpoint.id)).toBe(rotated.secret);
@@ -74,7 +81,9 @@ describe('WebhookEndpointsService', () => {
     await expect(service.update(tenantB, endpoint.id, { enabled: false })).rejects.toMatchObject({
       code: ErrorCode.NotFound,
     });
-    expect((await service.update(tenantA, endpoint.id, { enabled: false, description: null })).enabled).toBe(false);
+    expect((await service.update(tenantA, endpoint.id, { enabled: false, description: null })).enabled).toBe(
+      false,
+    );
     await expect(service.delete(tenantB, endpoint.id)).rejects.toMatchObject({ code: ErrorCode.NotFound });
     await service.delete(tenantA, endpoint.id);
     expect(await service.get(tenantA, endpoint.id)).toBeNull();

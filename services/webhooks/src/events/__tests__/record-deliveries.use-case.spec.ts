@@ -15,7 +15,14 @@ async function setup() {
   const add = (tenantId: TenantId, eventTypes: string[], enabled = true) =>
     endpoints.createCapped(
       tenantId,
-      { id: randomUUID(), url: 'https://example.com/h', description: null, eventTypes, enabled, secretCiphertext: 's' },
+      {
+        id: randomUUID(),
+        url: 'https://example.com/h',
+        description: null,
+        eventTypes,
+        enabled,
+        secretCiphertext: 's',
+      },
       10,
     );
   return { endpoints, deliveries, add, useCase: new RecordDeliveriesUseCase(endpoints, deliveries) };
@@ -41,7 +48,9 @@ describe('RecordDeliveriesUseCase', () => {
   it('skips endpoints created after the event happened', async () => {
     const t = await setup();
     await t.add(tenantA, ['*']);
-    const event = makeEditStatus(tenantA, 'caption.completed', { occurredAt: new Date('2025-12-31T23:59:59Z') });
+    const event = makeEditStatus(tenantA, 'caption.completed', {
+      occurredAt: new Date('2025-12-31T23:59:59Z'),
+    });
     expect(await t.useCase.execute(event, fakeHandlerContext().for(event))).toBe(0);
   });
 
