@@ -449,6 +449,7 @@ describe('metrics with a ground-truth image (PosEdit)', () => {
     const res = await gql<{
       edit: {
         frames: { index: number; metrics: LearnedFrameMetricsView | null }[];
+        selectedFrame: { id: string; index: number; metrics: LearnedFrameMetricsView | null } | null;
         metricsSummary: {
           frameCount: number;
           mean: LearnedFrameMetricsView;
@@ -458,6 +459,7 @@ describe('metrics with a ground-truth image (PosEdit)', () => {
     }>(
       `query($id: ID!) { edit(id: $id) {
         frames { index metrics { ${FRAME_METRICS_FIELDS} } }
+        selectedFrame { id index metrics { ${FRAME_METRICS_FIELDS} } }
         metricsSummary { frameCount mean { ${FRAME_METRICS_FIELDS} } selected { ${FRAME_METRICS_FIELDS} } }
       } }`,
       { id },
@@ -474,6 +476,14 @@ describe('metrics with a ground-truth image (PosEdit)', () => {
     expect(metricsSummary.mean.lpips).toBeCloseTo(meanLpips, 9);
     expect(typeof metricsSummary.mean.targetClipI).toBe('number');
     expect(metricsSummary.mean.models).toMatch(/^fixture-tiny-random-/);
+    // The selected frame's metrics come from metrics' own rows, picked by the frame the edits
+    // service selected (federation: metricsSummary @requires the edit's selectedFrame { id }).
+    const { selectedFrame } = res.data!.edit;
+    expect(selectedFrame).not.toBeNull();
+    expect(metricsSummary.selected).toEqual(selectedFrame!.metrics);
+    expect(metricsSummary.selected!.lpips).toBe(
+      frames.find((f) => f.index === selectedFrame!.index)!.metrics!.lpips,
+    );
   });
 });
 
