@@ -15,7 +15,12 @@ module.exports = {
       ...preset,
       displayName: 'unit',
       roots: [...roots, '<rootDir>/k8s', '<rootDir>/scripts'],
-      testMatch: ['**/src/**/*.spec.ts', '**/k8s/__tests__/*.spec.ts', '**/scripts/__tests__/*.spec.ts'],
+      testMatch: [
+        '**/src/**/*.spec.ts',
+        '**/bench/**/*.spec.ts',
+        '**/k8s/__tests__/*.spec.ts',
+        '**/scripts/__tests__/*.spec.ts',
+      ],
     },
     {
       ...preset,

@@ -449,6 +449,7 @@ describe('metrics with a ground-truth image (PosEdit)', () => {
     const res = await gql<{
       edit: {
         frames: { index: number; metrics: LearnedFrameMetricsView | null }[];
+        selectedFrame: { id: string; index: number; metrics: LearnedFrameMetricsView | null } | null;
         metricsSummary: {
           frameCount: number;
           mean: LearnedFrameMetricsView;
@@ -458,6 +459,7 @@ describe('metrics with a ground-truth image (PosEdit)', () => {
     }>(
       `query($id: ID!) { edit(id: $id) {
         frames { index metrics { ${FRAME_METRICS_FIELDS} } }
+        selectedFrame { id index metrics { ${FRAME_METRICS_FIELDS} } }
         metricsSummary { frameCount mean { ${FRAME_METRICS_FIELDS} } selected { ${FRAME_METRICS_FIELDS} } }
       } }`,
       { id },
@@ -474,6 +476,14 @@ describe('metrics with a ground-truth image (PosEdit)', () => {
     expect(metricsSummary.mean.lpips).toBeCloseTo(meanLpips, 9);
     expect(typeof metricsSummary.mean.targetClipI).toBe('number');
     expect(metricsSummary.mean.models).toMatch(/^fixture-tiny-random-/);
+    // The selected frame's metrics come from metrics' own rows, picked by the frame the edits
+    // service selected (federation: metricsSummary @requires the edit's selectedFrame { id }).
+    const { selectedFrame } = res.data!.edit;
+    expect(selectedFrame).not.toBeNull();
+    expect(metricsSummary.selected).toEqual(selectedFrame!.metrics);
+    expect(metricsSummary.selected!.lpips).toBe(
+      frames.find((f) => f.index === selectedFrame!.index)!.metrics!.lpips,
+    );
   });
 });
 
@@ -487,10 +497,13 @@ describe('the GPU pool', () => {
       outputHeight: 128,
     });
     expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
-    const frames = await db.prisma.frame.findMany({ where: { editId: id }, include: { metrics: true } });
+    const frames = await db.prisma.frame.findMany({ where: { editId: id } });
     expect(frames).toHaveLength(18);
     expect(new Set(frames.map((f) => `${f.candidate}/${f.seed}`))).toEqual(new Set(['0/1234', '1/1235']));
-    expect(frames.every((f) => f.width === 128 && f.height === 128 && f.metrics !== null)).toBe(true);
+    expect(frames.every((f) => f.width === 128 && f.height === 128)).toBe(true);
+    // The metrics service measured every frame it learned from video.generated.
+    const measured = await db.prisma.frameMetric.findMany({ where: { editId: id } });
+    expect(new Set(measured.map((m) => m.frameId))).toEqual(new Set(frames.map((f) => f.id)));
     // Different seeds, different paths; the same first frame (the source).
     const at = (c: number, i: number) => frames.find((f) => f.candidate === c && f.index === i)!;
     expect(at(0, 8).sha256).not.toBe(at(1, 8).sha256);

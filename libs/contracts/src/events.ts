@@ -131,6 +131,22 @@ export const NO_VLM_USAGE: VlmUsage = {
   model: null,
 };
 
+/** The usage of a stage's VLM calls, summed (failed and retried calls count: they were paid for). */
+export function vlmUsageOf(
+  calls: readonly { model: string; latencyMs: number; promptTokens: number; completionTokens: number }[],
+): VlmUsage {
+  if (calls.length === 0) return NO_VLM_USAGE;
+  const sum = (k: 'latencyMs' | 'promptTokens' | 'completionTokens') =>
+    calls.reduce((s, c) => s + Math.max(0, Math.round(c[k])), 0);
+  return {
+    calls: calls.length,
+    promptTokens: sum('promptTokens'),
+    completionTokens: sum('completionTokens'),
+    latencyMs: sum('latencyMs'),
+    model: calls[calls.length - 1].model.slice(0, 200),
+  };
+}
+
 /**
  * One entry of an edit's live feed, in domain terms: what happened (the history entry's type, at
  * its sequence number) and the edit's status after it, with the details clients show. The edits

@@ -3,7 +3,8 @@ import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
 import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
-import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import type { PrismaClient } from '@f2f/database';
+import { PlatformModule, platformConfigFrom, PRISMA, subgraphModule } from '@f2f/platform';
 import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
@@ -12,6 +13,8 @@ import { WriteTemporalCaptionUseCase } from './caption/write-temporal-caption.us
 import type { CaptioningConfig } from './config';
 import { CAPTION_EXAMPLE_LIMITS, CaptionExamplesService } from './examples/caption-examples.service';
 import { CaptionExamplesResolver, EditCaptionResolver } from './graphql/captioning.resolver';
+import { CAPTION_EXAMPLES, PrismaCaptionExamplesRepository } from './persistence/caption-examples.repository';
+import { CAPTIONS, PrismaCaptionsRepository } from './persistence/captions.repository';
 
 /** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */
 export const CAPTIONING_SDL = path.resolve(__dirname, '../src/graphql/captioning.graphql');
@@ -32,6 +35,16 @@ export class AppModule {
       ],
       providers: [
         { provide: VLM, useValue: vlms },
+        {
+          provide: CAPTIONS,
+          useFactory: (prisma: PrismaClient) => new PrismaCaptionsRepository(prisma),
+          inject: [PRISMA],
+        },
+        {
+          provide: CAPTION_EXAMPLES,
+          useFactory: (prisma: PrismaClient) => new PrismaCaptionExamplesRepository(prisma),
+          inject: [PRISMA],
+        },
         {
           provide: CAPTION_EXAMPLE_LIMITS,
           useValue: {

@@ -2,12 +2,21 @@ import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
-import { PlatformModule, platformConfigFrom, SIGNED_URLS, SignedUrls, subgraphModule } from '@f2f/platform';
+import type { PrismaClient } from '@f2f/database';
+import {
+  PlatformModule,
+  platformConfigFrom,
+  PRISMA,
+  SIGNED_URLS,
+  SignedUrls,
+  subgraphModule,
+} from '@f2f/platform';
 import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { FrameSelectionConfig } from './config';
 import { SelectionDecisionResolver } from './graphql/selection-decision.resolver';
+import { PrismaSelectionsRepository, SELECTIONS } from './persistence/selections.repository';
 import { METRIC_POLICY } from './selection/metric-policy';
 import { SelectFrameUseCase } from './selection/select-frame.use-case';
 import { SelectionHandler } from './selection/selection.handler';
@@ -33,6 +42,11 @@ export class AppModule {
       ],
       providers: [
         { provide: VLM, useValue: vlms },
+        {
+          provide: SELECTIONS,
+          useFactory: (prisma: PrismaClient) => new PrismaSelectionsRepository(prisma),
+          inject: [PRISMA],
+        },
         {
           provide: SIGNED_URLS,
           useValue: new SignedUrls({

@@ -2,12 +2,14 @@ import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
-import { PlatformModule, platformConfigFrom, subgraphModule } from '@f2f/platform';
+import type { PrismaClient } from '@f2f/database';
+import { PlatformModule, platformConfigFrom, PRISMA, subgraphModule } from '@f2f/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { MetricsConfig } from './config';
 import { EditMetricsResolver } from './graphql/edit-metrics.resolver';
 import { FrameMetricsResolver } from './graphql/frame-metrics.resolver';
+import { FRAME_METRICS, PrismaFrameMetricsRepository } from './measurement/frame-metrics.repository';
 import { learnedMetricsProviders } from './measurement/learned-metrics.provider';
 import { MeasureFramesUseCase } from './measurement/measure-frames.use-case';
 import { VideoGeneratedHandler } from './measurement/video-generated.handler';
@@ -26,6 +28,11 @@ export class AppModule {
       ],
       providers: [
         ...learnedMetricsProviders(config, logger),
+        {
+          provide: FRAME_METRICS,
+          useFactory: (prisma: PrismaClient) => new PrismaFrameMetricsRepository(prisma),
+          inject: [PRISMA],
+        },
         MeasureFramesUseCase,
         VideoGeneratedHandler,
         FrameMetricsResolver,

@@ -1,14 +1,25 @@
-import { createDatabase } from './database';
+import { randomUUID } from 'node:crypto';
+
 import type { Logger } from '@f2f/common';
-import { PlatformModule, platformConfigFrom } from '@f2f/platform';
+import type { PrismaClient } from '@f2f/database';
+import { EventConsumer, OutboxWriter } from '@f2f/messaging';
+import { KAFKA, KAFKA_PRODUCER, PlatformModule, platformConfigFrom, PRISMA } from '@f2f/platform';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
 
 import type { VideoGenerationConfig } from './config';
-import { RunningGenerations } from './generation/cancellations';
 import { CaptionCompletedHandler } from './generation/caption-completed.handler';
-import { EditCancelledHandler } from './generation/edit-cancelled.handler';
+import { CANCELLED_EDITS, PrismaCancelledEditsRepository } from './generation/cancelled-edits.repository';
+import {
+  BROADCAST_CONSUMER,
+  EditStatusBroadcastHandler,
+  EditStatusHandler,
+} from './generation/edit-status.handler';
 import { parseEndpoints } from './generation/endpoints';
 import { GenerateVideoUseCase } from './generation/generate-video.use-case';
+import { OUTBOX_REPOSITORY, PrismaOutboxRepository } from './generation/outbox.repository';
+import { RecordCancellationUseCase } from './generation/record-cancellation.use-case';
+import { RunningGenerations } from './generation/running-generations';
 import { VIDEO_GENERATION_SETTINGS } from './generation/settings';
 import { VIDEO_GENERATOR, WorkerPool } from './generation/worker-pool';
 
@@ -23,11 +34,10 @@ class GeneratorLifecycle implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static forRoot(config: VideoGenerationConfig, logger: Logger): DynamicModule {
+    const platform = platformConfigFrom('video-generation', config);
     return {
       module: AppModule,
-      imports: [
-        PlatformModule.forRoot(platformConfigFrom('video-generation', config), logger, createDatabase),
-      ],
+      imports: [PlatformModule.forRoot(platform, logger)],
       providers: [
         {
           provide: VIDEO_GENERATOR,
@@ -45,10 +55,35 @@ export class AppModule {
             progressMinIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
           },
         },
+        {
+          provide: CANCELLED_EDITS,
+          useFactory: (prisma: PrismaClient) => new PrismaCancelledEditsRepository(prisma),
+          inject: [PRISMA],
+        },
+        {
+          provide: OUTBOX_REPOSITORY,
+          useFactory: (prisma: PrismaClient, outbox: OutboxWriter) =>
+            new PrismaOutboxRepository(prisma, outbox),
+          inject: [PRISMA, OutboxWriter],
+        },
+        {
+          // Every replica follows edit.status in a consumer group of its own (a broadcast).
+          provide: BROADCAST_CONSUMER,
+          useFactory: (kafka: Kafka, producer: Producer, prisma: PrismaClient, outbox: OutboxWriter) =>
+            new EventConsumer(kafka, producer, prisma, outbox, logger.child({ component: 'cancellations' }), {
+              consumerName: 'video-generation-cancellations',
+              topicPrefix: platform.topicPrefix,
+              groupId: `${platform.topicPrefix}video-generation-cancellations-${randomUUID()}`,
+              fromBeginning: false,
+            }),
+          inject: [KAFKA, KAFKA_PRODUCER, PRISMA, OutboxWriter],
+        },
         RunningGenerations,
         GenerateVideoUseCase,
+        RecordCancellationUseCase,
         CaptionCompletedHandler,
-        EditCancelledHandler,
+        EditStatusHandler,
+        EditStatusBroadcastHandler,
         GeneratorLifecycle,
       ],
     };

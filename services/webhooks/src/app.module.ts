@@ -8,11 +8,19 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { WebhooksConfig } from './config';
 import { DeliveryLogService } from './deliveries/delivery-log.service';
-import { WebhookDeliveriesRepository } from './deliveries/webhook-deliveries.repository';
+import {
+  PrismaWebhookDeliveriesRepository,
+  WEBHOOK_DELIVERIES,
+  type WebhookDeliveriesRepository,
+} from './deliveries/webhook-deliveries.repository';
 import { DispatcherLifecycle } from './dispatch/dispatcher.lifecycle';
 import { HttpWebhookSender } from './dispatch/http-sender';
 import { WebhookDispatcher } from './dispatch/webhook-dispatcher';
-import { WebhookEndpointsRepository } from './endpoints/webhook-endpoints.repository';
+import {
+  PrismaWebhookEndpointsRepository,
+  WEBHOOK_ENDPOINTS,
+  type WebhookEndpointsRepository,
+} from './endpoints/webhook-endpoints.repository';
 import { WebhookEndpointsService } from './endpoints/webhook-endpoints.service';
 import { EditStatusHandler } from './events/edit-status.handler';
 import { RecordDeliveriesUseCase } from './events/record-deliveries.use-case';
@@ -39,13 +47,13 @@ export class AppModule {
       providers: [
         { provide: SecretBox, useValue: new SecretBox(config.WEBHOOK_SECRET_ENCRYPTION_KEY) },
         {
-          provide: WebhookEndpointsRepository,
-          useFactory: (prisma: PrismaClient) => new WebhookEndpointsRepository(prisma),
+          provide: WEBHOOK_ENDPOINTS,
+          useFactory: (prisma: PrismaClient) => new PrismaWebhookEndpointsRepository(prisma),
           inject: [PRISMA],
         },
         {
-          provide: WebhookDeliveriesRepository,
-          useFactory: (prisma: PrismaClient) => new WebhookDeliveriesRepository(prisma),
+          provide: WEBHOOK_DELIVERIES,
+          useFactory: (prisma: PrismaClient) => new PrismaWebhookDeliveriesRepository(prisma),
           inject: [PRISMA],
         },
         {
@@ -62,18 +70,18 @@ export class AppModule {
               },
               clock,
             ),
-          inject: [WebhookEndpointsRepository, SecretBox, CLOCK],
+          inject: [WEBHOOK_ENDPOINTS, SecretBox, CLOCK],
         },
         {
           provide: DeliveryLogService,
           useFactory: (repo: WebhookDeliveriesRepository) => new DeliveryLogService(repo),
-          inject: [WebhookDeliveriesRepository],
+          inject: [WEBHOOK_DELIVERIES],
         },
         {
           provide: RecordDeliveriesUseCase,
           useFactory: (endpoints: WebhookEndpointsRepository, deliveries: WebhookDeliveriesRepository) =>
             new RecordDeliveriesUseCase(endpoints, deliveries),
-          inject: [WebhookEndpointsRepository, WebhookDeliveriesRepository],
+          inject: [WEBHOOK_ENDPOINTS, WEBHOOK_DELIVERIES],
         },
         {
           provide: WebhookDispatcher,
@@ -98,7 +106,7 @@ export class AppModule {
                 },
               },
             ),
-          inject: [WebhookDeliveriesRepository, SecretBox, CLOCK],
+          inject: [WEBHOOK_DELIVERIES, SecretBox, CLOCK],
         },
         DispatcherLifecycle,
         EditStatusHandler,

@@ -1,4 +1,4 @@
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, makeEnvelope, Topic, vlmUsageOf } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
@@ -7,6 +7,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import sharp from 'sharp';
 
 import { CaptionExamplesService } from '../examples/caption-examples.service';
+import { CAPTIONS, type CaptionsRepository } from '../persistence/captions.repository';
 import { templateTemporalCaption } from './template-caption';
 import {
   checkTemporalCaption,
@@ -38,6 +39,7 @@ interface Decision {
 export class WriteTemporalCaptionUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
+    @Inject(CAPTIONS) private readonly captions: CaptionsRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     private readonly examples: CaptionExamplesService,
     @Optional() @Inject(VLM) private readonly vlms: VlmDirectory = VlmDirectory.single(null),
@@ -48,20 +50,11 @@ export class WriteTemporalCaptionUseCase {
     const { targetCaption, sourceKey, sourceWidth, sourceHeight, groundTruthKey, options } = event.payload;
     const calls: VlmCallRecord[] = [];
     const decision = await this.decide(event, calls);
+    const usage = vlmUsageOf(calls);
     await ctx.transaction(async (tx) => {
-      if (calls.length > 0) {
-        await tx.vlmCall.createMany({
-          data: calls.map((c) => ({
-            ...c,
-            tenantId: event.tenantId,
-            editId: event.editId,
-            purpose: 'temporal-caption',
-            promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
-          })),
-        });
-      }
-      await tx.caption.create({
-        data: {
+      await this.captions.save(
+        tx,
+        {
           editId: event.editId,
           tenantId: event.tenantId,
           targetCaption,
@@ -73,7 +66,14 @@ export class WriteTemporalCaptionUseCase {
           attempts: decision.attempts,
           fallbackReason: decision.fallbackReason,
         },
-      });
+        calls.map((c) => ({
+          ...c,
+          tenantId: event.tenantId,
+          editId: event.editId,
+          purpose: 'temporal-caption',
+          promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
+        })),
+      );
       await this.outbox.enqueue(
         tx,
         makeEnvelope({
@@ -84,6 +84,7 @@ export class WriteTemporalCaptionUseCase {
           payload: {
             temporalCaption: decision.text,
             provenance: decision.provenance,
+            usage,
             targetCaption,
             sourceKey,
             sourceWidth,

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { assertStorableText, DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
-import type { CaptionExample as CaptionExampleRow, PrismaClient } from '../database';
 import { decodeBase64Image, ImageInspector } from '@f2f/imaging';
-import { BLOB_STORE, PRISMA } from '@f2f/platform';
+import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import sharp from 'sharp';
@@ -14,6 +13,11 @@ import {
   checkTemporalCaption,
   PAPER_EXAMPLES,
 } from '../caption/temporal-caption.prompt';
+import {
+  CAPTION_EXAMPLES,
+  type CaptionExampleRecord as CaptionExampleRow,
+  type CaptionExamplesRepository,
+} from '../persistence/caption-examples.repository';
 
 export const CAPTION_EXAMPLE_LIMITS = Symbol('CaptionExampleLimits');
 export interface CaptionExampleLimits {
@@ -45,17 +49,14 @@ const MAX_CAPTION = 400;
 @Injectable()
 export class CaptionExamplesService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(CAPTION_EXAMPLES) private readonly repository: CaptionExamplesRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(CAPTION_EXAMPLE_LIMITS) private readonly limits: CaptionExampleLimits,
     private readonly inspector: ImageInspector,
   ) {}
 
   list(tenantId: TenantId): Promise<CaptionExampleRow[]> {
-    return this.prisma.captionExample.findMany({
-      where: { tenantId },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    });
+    return this.repository.list(tenantId);
   }
 
   async add(tenantId: TenantId, input: AddCaptionExampleInput): Promise<CaptionExampleRow> {
@@ -77,42 +78,37 @@ export class CaptionExamplesService {
       await this.blobs.put(key, data, info.mime);
       image = { key, mime: info.mime };
     }
-    return this.prisma.$transaction(async (tx) => {
-      // Serialises concurrent additions of one tenant so the limit holds.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`caption-examples:${tenantId}`}))`;
-      const count = await tx.captionExample.count({ where: { tenantId } });
-      if (count >= this.limits.maxExamples) {
-        throw new DomainError(
-          ErrorCode.Conflict,
-          `the tenant already has ${count} caption examples; the limit is ${this.limits.maxExamples}`,
-        );
-      }
-      return tx.captionExample.create({
-        data: {
-          id,
-          tenantId,
-          targetCaption,
-          temporalCaption: temporal.caption,
-          imageKey: image?.key ?? null,
-          imageMime: image?.mime ?? null,
-        },
-      });
-    });
+    const result = await this.repository.addCapped(
+      {
+        id,
+        tenantId,
+        targetCaption,
+        temporalCaption: temporal.caption,
+        imageKey: image?.key ?? null,
+        imageMime: image?.mime ?? null,
+      },
+      this.limits.maxExamples,
+    );
+    if ('count' in result) {
+      if (image) await this.blobs.delete(image.key).catch(() => undefined);
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `the tenant already has ${result.count} caption examples; the limit is ${this.limits.maxExamples}`,
+      );
+    }
+    return result.added;
   }
 
   /** Removes one of the tenant's examples; another tenant's id is "not found". */
   async remove(tenantId: TenantId, id: string): Promise<boolean> {
-    const { count } = await this.prisma.captionExample.deleteMany({ where: { id, tenantId } });
-    if (count === 0) throw new DomainError(ErrorCode.NotFound, `no caption example ${id}`);
+    if (!(await this.repository.remove(tenantId, id)))
+      throw new DomainError(ErrorCode.NotFound, `no caption example ${id}`);
     return true;
   }
 
   /** The examples a tenant's prompts use: its own (with images, made small), or the paper's. */
   async exampleSetFor(tenantId: string): Promise<ExampleSet> {
-    const rows = await this.prisma.captionExample.findMany({
-      where: { tenantId },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    });
+    const rows = await this.repository.list(tenantId);
     if (rows.length === 0) return { name: 'paper', examples: PAPER_EXAMPLES };
     const examples = await Promise.all(
       rows.map(async (row): Promise<CaptionExample> => {

@@ -1,17 +1,18 @@
 import type { TenantId } from '@f2f/database';
-import type { CaptionExample, PrismaClient } from '../database';
-import { CurrentTenant, PRISMA } from '@f2f/platform';
+import { CurrentTenant } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
 import { type AddCaptionExampleInput, CaptionExamplesService } from '../examples/caption-examples.service';
+import type { CaptionExampleRecord } from '../persistence/caption-examples.repository';
+import { CAPTIONS, type CaptionsRepository, type CaptionView } from '../persistence/captions.repository';
 
 interface EditRef {
   __typename: 'Edit';
   id: string;
 }
 
-const exampleView = (row: CaptionExample) => ({
+const exampleView = (row: CaptionExampleRecord) => ({
   id: row.id,
   targetCaption: row.targetCaption,
   temporalCaption: row.temporalCaption,
@@ -41,7 +42,7 @@ export class CaptionExamplesResolver {
 
 @Resolver('Edit')
 export class EditCaptionResolver {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(@Inject(CAPTIONS) private readonly captions: CaptionsRepository) {}
 
   @ResolveReference()
   resolveReference(ref: EditRef): EditRef {
@@ -50,18 +51,7 @@ export class EditCaptionResolver {
 
   /** The caption of an edit of the caller's tenant; another tenant's edit has none. */
   @ResolveField('caption')
-  async caption(@Parent() edit: EditRef, @CurrentTenant() tenantId: TenantId) {
-    return this.prisma.caption.findFirst({
-      where: { editId: edit.id, tenantId },
-      select: {
-        text: true,
-        provenance: true,
-        vlmModel: true,
-        promptVersion: true,
-        exampleSet: true,
-        attempts: true,
-        fallbackReason: true,
-      },
-    });
+  caption(@Parent() edit: EditRef, @CurrentTenant() tenantId: TenantId): Promise<CaptionView | null> {
+    return this.captions.forEdit(tenantId, edit.id);
   }
 }

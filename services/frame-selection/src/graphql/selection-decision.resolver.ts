@@ -1,21 +1,19 @@
 import type { TenantId } from '@f2f/database';
-import type { PrismaClient } from '../database';
-import { CurrentTenant, PRISMA, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
+import { CurrentTenant, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+
+import { SELECTIONS, type SelectionsRepository } from '../persistence/selections.repository';
 
 interface EditRef {
   __typename: 'Edit';
   id: string;
 }
 
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-
 @Resolver('Edit')
 export class SelectionDecisionResolver {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(SELECTIONS) private readonly selections: SelectionsRepository,
     @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
   ) {}
 
@@ -27,20 +25,19 @@ export class SelectionDecisionResolver {
   /** The decision for an edit of the caller's tenant; another tenant's edit has none. */
   @ResolveField('selectionDecision')
   async selectionDecision(@Parent() edit: EditRef, @CurrentTenant() tenantId: TenantId) {
-    const row = await this.prisma.selection.findFirst({ where: { editId: edit.id, tenantId } });
+    const row = await this.selections.forEdit(tenantId, edit.id);
     if (!row) return null;
-    const collages = strings(row.collageKeys);
     return {
       policy: row.policy,
       reason: row.reason,
       candidate: row.candidate,
       frameIndex: row.frameIndex,
       noEdit: row.frameId === null,
-      collageBlobKeys: collages,
-      collageUrls: collages.map((key) => this.urls.fileUrl(tenantId, key)),
+      collageBlobKeys: row.collageKeys,
+      collageUrls: row.collageKeys.map((key) => this.urls.fileUrl(tenantId, key)),
       vlmModel: row.vlmModel,
       promptVersion: row.promptVersion,
-      rawAnswers: strings(row.rawAnswers),
+      rawAnswers: row.rawAnswers,
       fallbackReason: row.fallbackReason,
       decidedAt: row.createdAt.toISOString(),
     };

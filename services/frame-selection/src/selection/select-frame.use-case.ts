@@ -4,12 +4,15 @@ import {
   makeEnvelope,
   type SelectionPolicy,
   Topic,
+  vlmUsageOf,
 } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord, VlmDirectory } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+
+import { SELECTIONS, type SelectionsRepository } from '../persistence/selections.repository';
 
 import { buildCollage, collageFrameIndices } from './collage';
 import { METRIC_POLICY, type MetricPolicyOptions, selectByMetrics } from './metric-policy';
@@ -69,6 +72,7 @@ const MAX_VLM_ATTEMPTS = 2;
 export class SelectFrameUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
+    @Inject(SELECTIONS) private readonly selections: SelectionsRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(METRIC_POLICY) private readonly metricPolicy: MetricPolicyOptions,
     @Optional() @Inject(VLM) private readonly vlms: VlmDirectory = VlmDirectory.single(null),
@@ -142,26 +146,19 @@ export class SelectFrameUseCase {
     await this.record(event, { decision, fallbackReason, calls: [], collageKeys: [] }, ctx);
   }
 
-  /** The decision, its VLM calls and its frame.selected event, in the transaction of the inbox record. */
+  /**
+   * The decision, its VLM calls and its frame.selected event (with the calls' usage), in the
+   * transaction of the inbox record.
+   */
   private async record(
     event: EventEnvelope<Topic.VideoGenerated | Topic.MetricsComputed>,
     { decision, fallbackReason, calls, collageKeys }: Outcome,
     ctx: HandlerContext,
   ): Promise<void> {
     await ctx.transaction(async (tx) => {
-      if (calls.length > 0) {
-        await tx.vlmCall.createMany({
-          data: calls.map((c) => ({
-            ...c,
-            tenantId: event.tenantId,
-            editId: event.editId,
-            purpose: 'frame-selection',
-            promptVersion: FRAME_SELECTION_PROMPT_VERSION,
-          })),
-        });
-      }
-      await tx.selection.create({
-        data: {
+      await this.selections.save(
+        tx,
+        {
           editId: event.editId,
           tenantId: event.tenantId,
           ...decision,
@@ -171,7 +168,14 @@ export class SelectFrameUseCase {
           rawAnswers: calls.map((c) => c.answer ?? c.error ?? ''),
           fallbackReason,
         },
-      });
+        calls.map((c) => ({
+          ...c,
+          tenantId: event.tenantId,
+          editId: event.editId,
+          purpose: 'frame-selection',
+          promptVersion: FRAME_SELECTION_PROMPT_VERSION,
+        })),
+      );
       await this.outbox.enqueue(
         tx,
         makeEnvelope({
@@ -179,7 +183,7 @@ export class SelectFrameUseCase {
           editId: event.editId,
           tenantId: event.tenantId,
           cause: event,
-          payload: { ...decision, collageKeys },
+          payload: { ...decision, collageKeys, usage: vlmUsageOf(calls) },
         }),
       );
     });

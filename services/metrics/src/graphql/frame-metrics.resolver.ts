@@ -1,10 +1,11 @@
 import type { TenantId } from '@f2f/database';
-import type { PrismaClient } from '../database';
-import { CurrentTenant, PRISMA } from '@f2f/platform';
+import { CurrentTenant } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
-import { FRAME_METRICS_SELECT, type FrameMetricsView, toView } from './frame-metrics.view';
+import { FRAME_METRICS, type FrameMetricsRepository } from '../measurement/frame-metrics.repository';
+
+import { type FrameMetricsView, toView } from './frame-metrics.view';
 
 interface FrameRef {
   __typename: 'Frame';
@@ -13,7 +14,7 @@ interface FrameRef {
 
 @Resolver('Frame')
 export class FrameMetricsResolver {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(@Inject(FRAME_METRICS) private readonly frameMetrics: FrameMetricsRepository) {}
 
   @ResolveReference()
   resolveReference(ref: FrameRef): FrameRef {
@@ -25,10 +26,7 @@ export class FrameMetricsResolver {
     @Parent() frame: FrameRef,
     @CurrentTenant() tenantId: TenantId,
   ): Promise<FrameMetricsView | null> {
-    const row = await this.prisma.frameMetric.findFirst({
-      where: { frameId: frame.id, tenantId },
-      select: FRAME_METRICS_SELECT,
-    });
+    const row = await this.frameMetrics.forFrame(tenantId, frame.id);
     return row ? toView(row) : null;
   }
 }

@@ -1,15 +1,4 @@
 /** The columns of frame_metrics that GraphQL's FrameMetrics shows. */
-export const FRAME_METRICS_SELECT = {
-  ssim: true,
-  psnr: true,
-  lpips: true,
-  clipI: true,
-  clipScore: true,
-  targetLpips: true,
-  targetClipI: true,
-  metricModels: true,
-} as const;
-
 export interface FrameMetricsRow {
   ssim: number;
   psnr: number;

@@ -1,4 +1,4 @@
-import { type EventEnvelope, type FrameMetrics, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, type FrameMetrics, type FrameRef, makeEnvelope, Topic } from '@f2f/contracts';
 import { decodeRgba, letterbox } from '@f2f/imaging';
 import type { ImageReference, LearnedMetrics } from '@f2f/learned-metrics';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
@@ -6,6 +6,7 @@ import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { FRAME_METRICS, type FrameMetricsRepository } from './frame-metrics.repository';
 import { FRAME_WORK, type FrameReference, type FrameWork, shareImage } from './frame-work';
 import {
   framesPerBatch,
@@ -18,10 +19,23 @@ import { toSsimImage } from './pixel-metrics';
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 export const LEARNED_SOURCE_METRICS = ['lpips', 'clipI', 'clipScore'] as const;
 export const LEARNED_TARGET_METRICS = ['targetLpips', 'targetClipI'] as const;
-type MetricName =
+export type MetricName =
   | (typeof PIXEL_METRICS)[number]
   | (typeof LEARNED_SOURCE_METRICS)[number]
   | (typeof LEARNED_TARGET_METRICS)[number];
+type VideoGenerated = EventEnvelope<Topic.VideoGenerated>;
+
+interface References {
+  frame: FrameReference;
+  learned: { source: ImageReference; text: Float32Array; target: ImageReference | null } | null;
+}
+
+interface Measurement {
+  series: FrameMetrics[];
+  measured: MetricName[];
+  mean: Record<string, number>;
+  metricModels: string | null;
+}
 
 /**
  * video.generated -> metrics of every edited frame (every candidate) against the source at the
@@ -36,6 +50,7 @@ type MetricName =
 export class MeasureFramesUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
+    @Inject(FRAME_METRICS) private readonly frameMetrics: FrameMetricsRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(LEARNED_METRICS) private readonly learned: LearnedMetrics | null,
     @Inject(MEASURE_OPTIONS) private readonly options: MeasureOptions,
@@ -50,7 +65,7 @@ export class MeasureFramesUseCase {
    * busy with one, so a second at once would gain nothing and hold a second source, reference and
    * batch in memory. An edit waiting for its turn keeps its consumer's session alive.
    */
-  async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
+  async execute(event: VideoGenerated, ctx: HandlerContext): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const keepAlive = setInterval(() => void ctx.heartbeat().catch(() => undefined), 3_000);
     const turn = this.queue.then(() => {
@@ -65,91 +80,120 @@ export class MeasureFramesUseCase {
     }
   }
 
-  private async measure(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
-    const { frames, width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
+  private async measure(event: VideoGenerated, ctx: HandlerContext): Promise<void> {
+    const refs = await this.references(event);
+    const series: FrameMetrics[] = [];
+    const ordered = [...event.payload.frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
+    const perBatch = framesPerBatch(this.options, event.payload.width, event.payload.height);
+    for (let start = 0; start < ordered.length; start += perBatch) {
+      series.push(...(await this.measureBatch(event, refs, ordered.slice(start, start + perBatch))));
+      await ctx.heartbeat();
+    }
+    const measured = this.measuredMetrics(event);
+    const mean = meanOf(series, measured);
+    const metricModels = this.learned?.modelId ?? null;
+    await this.record(event, ctx, { series, measured, mean, metricModels });
+    ctx.logger.info(
+      { frames: series.length, metrics: measured, metricModels, mean },
+      this.learned
+        ? 'frame metrics computed'
+        : 'frame metrics computed (SSIM and PSNR only: no METRIC_MODELS_DIR)',
+    );
+  }
+
+  /** The source (and ground truth) at the frames' size, and what the networks compare frames to. */
+  private async references(event: VideoGenerated): Promise<References> {
+    const { width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
     const decodeAt = async (key: string) =>
       decodeRgba(await letterbox(await this.blobs.get(key), width, height));
     const source = await decodeAt(sourceKey);
-    const reference: FrameReference = {
+    const frame: FrameReference = {
       key: `${event.eventId}:${width}x${height}`,
       pixels: shareImage(source),
       small: shareImage(toSsimImage(source)),
     };
-
     const learned = this.learned;
-    let refs: { source: ImageReference; text: Float32Array; target: ImageReference | null } | null = null;
-    if (learned) {
-      refs = {
+    if (!learned) return { frame, learned: null };
+    return {
+      frame,
+      learned: {
         source: await learned.reference(source),
         text: await learned.textEmbedding(targetCaption),
         target: groundTruthKey ? await learned.reference(await decodeAt(groundTruthKey)) : null,
-      };
-    }
+      },
+    };
+  }
 
-    const series: FrameMetrics[] = [];
-    const ordered = [...frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
-    const perBatch = framesPerBatch(this.options, width, height);
-    for (let start = 0; start < ordered.length; start += perBatch) {
-      const batch = ordered.slice(start, start + perBatch);
-      // Decoding, the networks' preprocessing, SSIM and PSNR of the batch (in worker threads), then
-      // the networks on the prepared batch (here).
-      const work = await Promise.all(
-        batch.map(async (frame) =>
-          this.frameWork.run({
-            image: await this.blobs.get(frame.blobKey),
-            width,
-            height,
-            lpipsSize: learned?.lpipsSize ?? null,
-            reference,
-          }),
-        ),
-      );
-      const scores =
-        learned && refs
-          ? await learned.measurePrepared(
-              work.map((w) => w.prepared!),
-              refs.source,
-              refs.text,
-              refs.target,
-            )
-          : null;
-      for (let i = 0; i < batch.length; i++) {
-        series.push({
-          candidate: batch[i].candidate,
-          index: batch[i].index,
-          frameId: batch[i].frameId,
-          ssim: work[i].ssim,
-          psnr: work[i].psnr,
-          lpips: scores?.[i].lpips ?? null,
-          clipI: scores?.[i].clipI ?? null,
-          clipScore: scores?.[i].clipScore ?? null,
-          targetLpips: scores?.[i].targetLpips ?? null,
-          targetClipI: scores?.[i].targetClipI ?? null,
-        });
-      }
-      await ctx.heartbeat();
-    }
+  /**
+   * Decoding, the networks' preprocessing, SSIM and PSNR of the batch (in worker threads), then the
+   * networks on the prepared batch (here).
+   */
+  private async measureBatch(
+    event: VideoGenerated,
+    refs: References,
+    batch: FrameRef[],
+  ): Promise<FrameMetrics[]> {
+    const { width, height } = event.payload;
+    const learned = this.learned;
+    const work = await Promise.all(
+      batch.map(async (frame) =>
+        this.frameWork.run({
+          image: await this.blobs.get(frame.blobKey),
+          width,
+          height,
+          lpipsSize: learned?.lpipsSize ?? null,
+          reference: refs.frame,
+        }),
+      ),
+    );
+    const scores =
+      learned && refs.learned
+        ? await learned.measurePrepared(
+            work.map((w) => w.prepared!),
+            refs.learned.source,
+            refs.learned.text,
+            refs.learned.target,
+          )
+        : null;
+    return batch.map((frame, i) => ({
+      candidate: frame.candidate,
+      index: frame.index,
+      frameId: frame.frameId,
+      ssim: work[i].ssim,
+      psnr: work[i].psnr,
+      lpips: scores?.[i].lpips ?? null,
+      clipI: scores?.[i].clipI ?? null,
+      clipScore: scores?.[i].clipScore ?? null,
+      targetLpips: scores?.[i].targetLpips ?? null,
+      targetClipI: scores?.[i].targetClipI ?? null,
+    }));
+  }
 
-    const measured: MetricName[] = [
+  private measuredMetrics(event: VideoGenerated): MetricName[] {
+    return [
       ...PIXEL_METRICS,
-      ...(learned ? LEARNED_SOURCE_METRICS : []),
-      ...(learned && groundTruthKey ? LEARNED_TARGET_METRICS : []),
+      ...(this.learned ? LEARNED_SOURCE_METRICS : []),
+      ...(this.learned && event.payload.groundTruthKey ? LEARNED_TARGET_METRICS : []),
     ];
-    const mean: Record<string, number> = {};
-    for (const k of measured) mean[k] = series.reduce((s, r) => s + (r[k] as number), 0) / series.length;
-    const metricModels = learned?.modelId ?? null;
+  }
 
+  /** The frames' rows and metrics.computed, in the transaction of the inbox record. */
+  private async record(
+    event: VideoGenerated,
+    ctx: HandlerContext,
+    { series, measured, mean, metricModels }: Measurement,
+  ): Promise<void> {
     await ctx.transaction(async (tx) => {
-      await tx.frameMetric.createMany({
-        data: series.map(({ candidate: _candidate, index, ...r }) => ({
+      await this.frameMetrics.saveAll(
+        tx,
+        series.map(({ candidate: _candidate, index, ...r }) => ({
           ...r,
           frameIndex: index,
           metricModels,
           tenantId: event.tenantId,
           editId: event.editId,
         })),
-        skipDuplicates: true,
-      });
+      );
       await this.outbox.enqueue(
         tx,
         makeEnvelope({
@@ -167,11 +211,12 @@ export class MeasureFramesUseCase {
         }),
       );
     });
-    ctx.logger.info(
-      { frames: series.length, metrics: measured, metricModels, mean },
-      learned
-        ? 'frame metrics computed'
-        : 'frame metrics computed (SSIM and PSNR only: no METRIC_MODELS_DIR)',
-    );
   }
+}
+
+/** The mean of each measured metric over the frames. */
+export function meanOf(series: FrameMetrics[], measured: readonly MetricName[]): Record<string, number> {
+  const mean: Record<string, number> = {};
+  for (const k of measured) mean[k] = series.reduce((s, r) => s + (r[k] as number), 0) / series.length;
+  return mean;
 }

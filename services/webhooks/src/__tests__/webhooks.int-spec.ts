@@ -12,10 +12,13 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { testInfrastructure } from '../../../../test/support/env';
 import { WebhookReceiver } from '../../../../test/support/webhook-receiver';
 import { DeliveryLogService } from '../deliveries/delivery-log.service';
-import { WebhookDeliveriesRepository } from '../deliveries/webhook-deliveries.repository';
+import {
+  PrismaWebhookDeliveriesRepository,
+  type WebhookDeliveriesRepository,
+} from '../deliveries/webhook-deliveries.repository';
 import { HttpWebhookSender } from '../dispatch/http-sender';
 import { WebhookDispatcher } from '../dispatch/webhook-dispatcher';
-import { WebhookEndpointsRepository } from '../endpoints/webhook-endpoints.repository';
+import { PrismaWebhookEndpointsRepository } from '../endpoints/webhook-endpoints.repository';
 import { WebhookEndpointsService } from '../endpoints/webhook-endpoints.service';
 import { RecordDeliveriesUseCase } from '../events/record-deliveries.use-case';
 import { SecretBox } from '../signing/secret-box';
@@ -47,7 +50,7 @@ const selectedOnly = new WebhookReceiver();
 
 const makeDispatcher = (prisma: PrismaClient, options: { batchSize?: number } = {}) =>
   new WebhookDispatcher(
-    new WebhookDeliveriesRepository(prisma),
+    new PrismaWebhookDeliveriesRepository(prisma),
     box,
     new HttpWebhookSender({ timeoutMs: TIMEOUT_MS, allowPrivateNetworks: true }),
     systemClock,
@@ -106,8 +109,8 @@ beforeAll(async () => {
   await ensureTopics(kafka, prefix);
   producer = kafka.producer();
   await producer.connect();
-  const endpointRepo = new WebhookEndpointsRepository(db.prisma);
-  deliveries = new WebhookDeliveriesRepository(db.prisma);
+  const endpointRepo = new PrismaWebhookEndpointsRepository(db.prisma);
+  deliveries = new PrismaWebhookDeliveriesRepository(db.prisma);
   endpoints = new WebhookEndpointsService(
     endpointRepo,
     box,
@@ -477,7 +480,7 @@ describe('endpoints and the delivery log, per tenant', () => {
 
   it('caps endpoints per tenant (CONFLICT), and validates URLs and event types (BAD_USER_INPUT)', async () => {
     const strict = new WebhookEndpointsService(
-      new WebhookEndpointsRepository(db.prisma),
+      new PrismaWebhookEndpointsRepository(db.prisma),
       box,
       {
         allowHttp: false,

@@ -82,7 +82,25 @@ const withAttempts = {
 } as const satisfies Prisma.WebhookDeliveryInclude;
 
 /** Data access for deliveries and their attempts; reads and changes a client makes take the tenant first. */
-export class WebhookDeliveriesRepository {
+export interface WebhookDeliveriesRepository {
+  /** One PENDING delivery per endpoint for an event, due now; an (endpoint, event) pair is written once. */
+  createForEvent(tx: Tx, tenantId: TenantId, deliveries: NewDelivery[]): Promise<number>;
+  /** Claims up to `limit` due deliveries for one dispatcher, each leased for `leaseMs`. */
+  claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** The attempt and the delivery's next step; false when the claim was lost. */
+  recordAttempt(claim: ClaimedDelivery, outcome: AttemptOutcome, next: NextStep): Promise<boolean>;
+  page(
+    tenantId: TenantId,
+    endpointId: string,
+    options: { first: number; after?: { createdAt: Date; id: string }; statuses?: DeliveryStatus[] },
+  ): Promise<DeliveryPage>;
+  count(tenantId: TenantId, endpointId: string, statuses?: DeliveryStatus[]): Promise<number>;
+  find(tenantId: TenantId, id: string): Promise<WebhookDeliveryRow | null>;
+  redeliver(tenantId: TenantId, id: string): Promise<WebhookDeliveryRow | null>;
+}
+export const WEBHOOK_DELIVERIES = Symbol('WebhookDeliveriesRepository');
+
+export class PrismaWebhookDeliveriesRepository implements WebhookDeliveriesRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** One PENDING delivery per endpoint for an event, due now; an (endpoint, event) pair is written once. */

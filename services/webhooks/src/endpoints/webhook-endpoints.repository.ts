@@ -34,8 +34,41 @@ export interface WebhookEndpointPatch {
 /** Every event type: an endpoint's filter of ["*"]. */
 export const ALL_EVENTS = '*';
 
+/** A change of an endpoint: what a tenant may change, and its secrets. */
+export type EndpointChange = WebhookEndpointPatch &
+  Partial<
+    Pick<WebhookEndpointRow, 'secretCiphertext' | 'previousSecretCiphertext' | 'previousSecretExpiresAt'>
+  >;
+
 /** Data access for webhook endpoints; every method takes the tenant first. */
-export class WebhookEndpointsRepository {
+export interface WebhookEndpointsRepository {
+  /** Creates an endpoint unless the tenant has `max` already (then null), also under concurrency. */
+  createCapped(
+    tenantId: TenantId,
+    endpoint: NewWebhookEndpoint,
+    max: number,
+  ): Promise<WebhookEndpointRow | null>;
+  list(tenantId: TenantId): Promise<WebhookEndpointRow[]>;
+  find(tenantId: TenantId, id: string): Promise<WebhookEndpointRow | null>;
+  update(tenantId: TenantId, id: string, patch: EndpointChange): Promise<WebhookEndpointRow | null>;
+  setSecrets(
+    tenantId: TenantId,
+    id: string,
+    secrets: { current: string; previous: string | null; previousExpiresAt: Date | null },
+  ): Promise<WebhookEndpointRow | null>;
+  /** Deletes an endpoint with its deliveries and attempts; false when the tenant has no such endpoint. */
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+  /** The tenant's enabled endpoints that want this event type and existed when the event happened. */
+  subscribedTo(
+    tx: Tx,
+    tenantId: TenantId,
+    eventType: string,
+    occurredAt: Date,
+  ): Promise<WebhookEndpointRow[]>;
+}
+export const WEBHOOK_ENDPOINTS = Symbol('WebhookEndpointsRepository');
+
+export class PrismaWebhookEndpointsRepository implements WebhookEndpointsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
@@ -65,14 +98,7 @@ export class WebhookEndpointsRepository {
     return this.prisma.webhookEndpoint.findFirst({ where: { tenantId, id } });
   }
 
-  async update(
-    tenantId: TenantId,
-    id: string,
-    patch: WebhookEndpointPatch &
-      Partial<
-        Pick<WebhookEndpointRow, 'secretCiphertext' | 'previousSecretCiphertext' | 'previousSecretExpiresAt'>
-      >,
-  ): Promise<WebhookEndpointRow | null> {
+  async update(tenantId: TenantId, id: string, patch: EndpointChange): Promise<WebhookEndpointRow | null> {
     const { count } = await this.prisma.webhookEndpoint.updateMany({ where: { tenantId, id }, data: patch });
     return count === 0 ? null : this.find(tenantId, id);
   }

@@ -16,6 +16,8 @@ import { billionLaughsSvg, withBadIdatCrc } from '../../../../../test/support/ho
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
 import { inboxContext } from '../../../../../test/support/handler-context';
 import { CaptionExamplesService } from '../../examples/caption-examples.service';
+import { PrismaCaptionExamplesRepository } from '../../persistence/caption-examples.repository';
+import { PrismaCaptionsRepository } from '../../persistence/captions.repository';
 import { templateTemporalCaption } from '../template-caption';
 import { WriteTemporalCaptionUseCase } from '../write-temporal-caption.use-case';
 
@@ -32,7 +34,7 @@ beforeAll(async () => {
   await server.start();
   await tenantServer.start();
   examples = new CaptionExamplesService(
-    db.prisma,
+    new PrismaCaptionExamplesRepository(db.prisma),
     blobs,
     {
       maxExamples: 3,
@@ -70,6 +72,7 @@ async function requested(options: Record<string, unknown> = {}, tenantId = 'defa
 const useCase = (withVlm: boolean | VlmDirectory = true) =>
   new WriteTemporalCaptionUseCase(
     new OutboxWriter('captioning', 't.'),
+    new PrismaCaptionsRepository(db.prisma),
     blobs,
     examples,
     withVlm instanceof VlmDirectory
@@ -125,7 +128,16 @@ describe('writing the temporal caption with a VLM (the real adapter against an O
         completionTokens: 16,
       }),
     ]);
-    expect(await published(event.editId)).toMatchObject({ provenance: 'vlm', temporalCaption: caption.text });
+    const payload = await published(event.editId);
+    expect(payload).toMatchObject({ provenance: 'vlm', temporalCaption: caption.text });
+    const [call] = await db.prisma.vlmCall.findMany({ where: { editId: event.editId } });
+    expect(payload.usage).toEqual({
+      calls: 1,
+      promptTokens: 2500,
+      completionTokens: 16,
+      latencyMs: call.latencyMs,
+      model: 'gpt-4o',
+    });
   });
 
   it('asks again once after an invalid answer, then falls back to the template and says why', async () => {
@@ -147,6 +159,14 @@ describe('writing the temporal caption with a VLM (the real adapter against an O
       ['invalid', 'mentions a video'],
       ['invalid', '2 sentences, not one'],
     ]);
+    // The failed calls were paid for: caption.completed announces both.
+    expect((await published(event.editId)).usage).toEqual({
+      calls: 2,
+      promptTokens: calls[0].promptTokens + calls[1].promptTokens,
+      completionTokens: calls[0].completionTokens + calls[1].completionTokens,
+      latencyMs: calls[0].latencyMs + calls[1].latencyMs,
+      model: calls[1].model,
+    });
   });
 
   it('uses the second answer when the first is invalid', async () => {

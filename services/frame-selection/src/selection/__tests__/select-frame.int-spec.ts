@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { makeImage } from '../../../../../test/support/factories';
 import { FakeOpenAiServer } from '../../../../../test/support/fake-openai';
 import { inboxContext } from '../../../../../test/support/handler-context';
+import { PrismaSelectionsRepository } from '../../persistence/selections.repository';
 import { DEFAULT_METRIC_POLICY } from '../metric-policy';
 import { SelectFrameUseCase } from '../select-frame.use-case';
 
@@ -87,6 +88,7 @@ async function generated(candidates = 1, selection: SelectionPolicy = 'vlm') {
 const useCase = (withVlm = true) =>
   new SelectFrameUseCase(
     new OutboxWriter('frame-selection', 't.'),
+    new PrismaSelectionsRepository(db.prisma),
     blobs,
     DEFAULT_METRIC_POLICY,
     VlmDirectory.single(
@@ -144,12 +146,24 @@ describe('frame selection with a VLM over a collage (the real adapter against an
     expect((row.envelope as { payload: { frameIndex: number | null } }).payload.frameIndex).toBeNull();
   });
 
-  it('chooses the earliest fulfilling frame across candidates', async () => {
+  it('chooses the earliest fulfilling frame across candidates, announcing the usage of both calls', async () => {
     const event = await generated(2);
-    server.script({ text: 'The selected edit is:9' }, { text: 'The selected edit is:2' });
+    server.script(
+      { text: 'The selected edit is:9', promptTokens: 1200, completionTokens: 8 },
+      { text: 'The selected edit is:2', promptTokens: 1300, completionTokens: 9 },
+    );
     await useCase().execute(event, context(event));
     expect(await selectionOf(event.editId)).toMatchObject({ candidate: 1, frameIndex: 8 });
     expect(server.requests).toHaveLength(2);
+    const calls = await db.prisma.vlmCall.findMany({ where: { editId: event.editId } });
+    const row = await db.prisma.outboxEvent.findFirstOrThrow({ where: { key: event.editId } });
+    expect((row.envelope as { payload: { usage: unknown } }).payload.usage).toEqual({
+      calls: 2,
+      promptTokens: 2500,
+      completionTokens: 17,
+      latencyMs: calls[0].latencyMs + calls[1].latencyMs,
+      model: 'gpt-4o',
+    });
   });
 
   it('asks again once after an unreadable answer, then falls back to the last frame and says so', async () => {

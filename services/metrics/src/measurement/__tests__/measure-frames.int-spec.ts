@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeImage } from '../../../../../test/support/factories';
 import { inboxContext } from '../../../../../test/support/handler-context';
+import { PrismaFrameMetricsRepository } from '../frame-metrics.repository';
 import { InProcessFrameWork } from '../frame-work';
 import { MeasureFramesUseCase } from '../measure-frames.use-case';
 
@@ -30,43 +31,22 @@ beforeAll(async () => {
   db = await createTestDatabase('metrics');
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-metrics-')));
   models = await LearnedMetrics.load({ modelDir: FIXTURE_MODELS, threads: 1 });
-  await db.prisma.tenant.upsert({
-    where: { id: 'default' },
-    create: { id: 'default', name: 'Default' },
-    update: {},
-  });
 });
 afterAll(async () => {
   await models.release();
   await db.drop();
 });
 
-/** An edit with `count` frames in the database and the blob store; frame 0 is the source itself. */
+/**
+ * video.generated of an edit with `count` frames in the blob store; frame 0 is the source itself. No
+ * edit or frame rows: metrics learns the frames from the event alone.
+ */
 async function generated(count: number, withGroundTruth: boolean) {
   const editId = randomUUID();
   const sourceKey = `tenants/default/edits/${editId}/source.png`;
   await blobs.put(sourceKey, await makeImage(W, H));
   const groundTruthKey = withGroundTruth ? `tenants/default/edits/${editId}/ground-truth.png` : null;
   if (groundTruthKey) await blobs.put(groundTruthKey, await makeImage(W * 2, H * 2, 'jpeg'));
-  await db.prisma.edit.create({
-    data: {
-      id: editId,
-      tenantId: 'default',
-      targetCaption: 'A photo of a sitting dog.',
-      sourceKey,
-      sourceWidth: W,
-      sourceHeight: H,
-      sourceBytes: 1,
-      sourceSha256: 'x',
-      sourceMime: 'image/png',
-      model: 'preview',
-      frameCount: count,
-      steps: 50,
-      guidance: 6,
-      fps: 8,
-      seed: 1,
-    },
-  });
   const frames = [];
   for (let index = 0; index < count; index++) {
     const blobKey = `tenants/default/edits/${editId}/frames/${index}.png`;
@@ -79,21 +59,6 @@ async function generated(count: number, withGroundTruth: boolean) {
             .toBuffer();
     await blobs.put(blobKey, image);
     const frameId = randomUUID();
-    await db.prisma.frame.create({
-      data: {
-        id: frameId,
-        tenantId: 'default',
-        editId,
-        seed: 1,
-        index,
-        blobKey,
-        rawBlobKey: blobKey,
-        width: W,
-        height: H,
-        bytes: 1,
-        sha256: 'x',
-      },
-    });
     frames.push({ candidate: 0, index, frameId, blobKey });
   }
   return makeEnvelope({
@@ -121,6 +86,7 @@ async function run(learned: LearnedMetrics | null, count: number, withGroundTrut
   const event = await generated(count, withGroundTruth);
   const useCase = new MeasureFramesUseCase(
     new OutboxWriter('metrics', 't.'),
+    new PrismaFrameMetricsRepository(db.prisma),
     blobs,
     learned,
     { batchSize },

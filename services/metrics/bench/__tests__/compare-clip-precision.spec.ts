@@ -8,7 +8,7 @@ import { decodeRgb, LearnedMetrics } from '@f2f/learned-metrics';
 
 import { compareClipPrecision, type NamedImage } from '../compare-clip-precision';
 
-const MODEL_DIR = path.resolve(__dirname, '../../../../../libs/learned-metrics/fixtures/tiny-models');
+const MODEL_DIR = path.resolve(__dirname, '../../../../libs/learned-metrics/fixtures/tiny-models');
 const CAPTIONS = ['A photo of a sitting dog.', 'a RED car; it is turning left'];
 
 describe('compare:clip-precision (int8 vs float32 CLIP image tower)', () => {

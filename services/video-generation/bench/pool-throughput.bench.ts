@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 
 import sharp from 'sharp';
 
-import { StaticEndpoints } from '../generation/endpoints';
-import { type GenerationRequest, WorkerPool } from '../generation/worker-pool';
+import { StaticEndpoints } from '../src/generation/endpoints';
+import { type GenerationRequest, WorkerPool } from '../src/generation/worker-pool';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,7 @@ const steps = Number(values.steps);
 const stepMs = Number(values['step-ms']);
 const frames = Number(values.frames);
 
-const previewMain = path.resolve(__dirname, '../../../preview-generator/dist/main.js');
+const previewMain = path.resolve(__dirname, '../../../../preview-generator/dist/main.js');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -20,10 +20,11 @@ import type { HandlerContext, OutboxWriter } from '@f2f/messaging';
 import type { BlobStore } from '@f2f/storage';
 import sharp from 'sharp';
 
-import { InProcessFrameWork, ThreadedFrameWork } from '../measurement/frame-work';
-import { MeasureFramesUseCase } from '../measurement/measure-frames.use-case';
+import { InProcessFrameWork, ThreadedFrameWork } from '../src/measurement/frame-work';
+import { MeasureFramesUseCase } from '../src/measurement/measure-frames.use-case';
 
-const ROOT = path.resolve(__dirname, '../../../..');
+// Run from dist/benchmarks/bench/.
+const ROOT = path.resolve(__dirname, '../../../../..');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
 async function image(size: number, i: number): Promise<Buffer> {
@@ -75,13 +76,13 @@ async function main(): Promise<void> {
   }
   const store = { get: async (k: string) => blobs.get(k)! } as unknown as BlobStore;
   const outbox = { enqueue: async () => undefined } as unknown as OutboxWriter;
-  const tx = { frameMetric: { createMany: async () => ({ count: 0 }) } };
+  const rows = { saveAll: async () => undefined, forEdit: async () => [], forFrame: async () => null };
   const ctx: HandlerContext = {
     logger: createLogger('bench', 'silent'),
     attempt: 1,
     heartbeat: async () => undefined,
     alreadyHandled: async () => false,
-    transaction: (work) => work(tx as never),
+    transaction: (work) => work(undefined as never),
   };
 
   const t0 = performance.now();
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   const loadS = (performance.now() - t0) / 1000;
   const frameThreads = env('BENCH_FRAME_THREADS', 2);
   const frameWork = frameThreads > 0 ? new ThreadedFrameWork(frameThreads) : new InProcessFrameWork();
-  const useCase = new MeasureFramesUseCase(outbox, store, models, { batchSize }, frameWork);
+  const useCase = new MeasureFramesUseCase(outbox, rows, store, models, { batchSize }, frameWork);
   const event = makeEnvelope({
     type: T.VideoGenerated,
     editId: crypto.randomUUID(),

@@ -1,0 +1,201 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { DomainError, ErrorCode } from '@f2f/common';
+import { type EventEnvelope, generationOptionsSchema, makeEnvelope, Topic } from '@f2f/contracts';
+import { VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
+import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
+import sharp from 'sharp';
+
+import { makeImage } from '../../../../../test/support/factories';
+import { fakeHandlerContext, RecordingOutbox } from '../../../../../test/support/fake-handler-context';
+import { frameId, GenerateVideoUseCase } from '../generate-video.use-case';
+import { RunningGenerations } from '../running-generations';
+import { InMemoryCancelledEdits, InMemoryOutbox } from '../testing/in-memory-repositories';
+import type { GenerationEvent, VideoGenerator } from '../worker-pool';
+
+const FRAMES = 4;
+
+/** A generator double: `attempts` streams per candidate, the earlier ones dying after `diesAfter` frames. */
+class ScriptedGenerator implements VideoGenerator {
+  calls = 0;
+  constructor(private readonly script: { attempts?: number; diesAfter?: number; frames?: number } = {}) {}
+
+  async *generate(request: Parameters<VideoGenerator['generate']>[0]): AsyncIterable<GenerationEvent> {
+    this.calls++;
+    const attempts = this.script.attempts ?? 1;
+    const png = await sharp({
+      create: {
+        width: VIDEO_WIDTH,
+        height: VIDEO_HEIGHT,
+        channels: 3,
+        background: { r: request.seed * 10, g: 0, b: 0 },
+      },
+    })
+      .png()
+      .toBuffer();
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      yield { kind: 'started', worker: `w${attempt}`, attempt };
+      yield { kind: 'progress', step: 1, totalSteps: 2 };
+      yield { kind: 'progress', step: 2, totalSteps: 2 };
+      const last =
+        attempt < attempts ? (this.script.diesAfter ?? 1) : (this.script.frames ?? request.numFrames);
+      for (let index = 0; index < last; index++)
+        yield { kind: 'frame', index, png, width: VIDEO_WIDTH, height: VIDEO_HEIGHT };
+    }
+    yield {
+      kind: 'summary',
+      seed: request.seed,
+      isModel: false,
+      computeSeconds: 1.5,
+      worker: `w${attempts}`,
+      attempts,
+      generator: 'scripted',
+      modelId: 'scripted-model',
+    };
+  }
+}
+
+async function setup(generator: VideoGenerator = new ScriptedGenerator()) {
+  const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-generate-')));
+  const cancelled = new InMemoryCancelledEdits();
+  const progress = new InMemoryOutbox();
+  const outbox = new RecordingOutbox();
+  const running = new RunningGenerations();
+  const useCase = new GenerateVideoUseCase(outbox, running, cancelled, progress, blobs, generator, {
+    deadlineMs: 10_000,
+    progressMinIntervalMs: 0,
+  });
+  const tenantId = `tenant-${randomUUID()}`;
+  const editId = randomUUID();
+  const sourceKey = `tenants/${tenantId}/edits/${editId}/source.png`;
+  await blobs.put(sourceKey, await makeImage(96, 64), 'image/png');
+  const event = (candidates = 1): EventEnvelope<Topic.CaptionCompleted> =>
+    makeEnvelope({
+      type: Topic.CaptionCompleted,
+      editId,
+      tenantId,
+      payload: {
+        temporalCaption: 'The dog sits down.',
+        provenance: 'template',
+        targetCaption: 'A sitting dog.',
+        sourceKey,
+        sourceWidth: 96,
+        sourceHeight: 64,
+        groundTruthKey: null,
+        options: generationOptionsSchema.parse({
+          seed: 7,
+          steps: 2,
+          frames: FRAMES,
+          candidates,
+          outputWidth: 48,
+          outputHeight: 32,
+        }),
+      },
+    });
+  return {
+    blobs,
+    cancelled,
+    progress,
+    outbox,
+    running,
+    useCase,
+    event,
+    editId,
+    tenantId,
+    ctx: fakeHandlerContext(),
+  };
+}
+
+describe('GenerateVideoUseCase', () => {
+  it('announces every stored frame whole, once in progress and in video.generated, with ids that depend only on edit, candidate and index', async () => {
+    const t = await setup();
+    const caption = t.event(2);
+    await t.useCase.execute(caption, t.ctx.for(caption));
+
+    const [generated] = t.outbox.of(Topic.VideoGenerated);
+    expect(t.outbox.events).toHaveLength(1);
+    const { frames, candidates, computeSeconds } = generated.payload;
+    expect(frames.map((f) => [f.candidate, f.index])).toEqual(
+      [0, 1].flatMap((c) => [...Array(FRAMES).keys()].map((i) => [c, i])),
+    );
+    expect(candidates.map((c) => c.seed)).toEqual([7, 8]);
+    expect(computeSeconds).toBe(3);
+    for (const frame of frames) {
+      expect(frame.frameId).toBe(frameId(t.editId, frame.candidate, frame.index));
+      expect(frame).toMatchObject({ seed: 7 + frame.candidate, width: 48, height: 32 });
+      const stored = await t.blobs.get(frame.blobKey);
+      expect(frame.bytes).toBe(stored.length);
+      expect(frame.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
+      expect((await sharp(stored).metadata()).width).toBe(48);
+      expect((await sharp(await t.blobs.get(frame.rawBlobKey!)).metadata()).width).toBe(VIDEO_WIDTH);
+    }
+    const announced = t.progress.of(Topic.VideoProgress).flatMap((e) => e.payload.frames);
+    expect(announced).toHaveLength(frames.length);
+    expect(new Set(announced.map((f) => f.frameId))).toEqual(new Set(frames.map((f) => f.frameId)));
+    expect(announced.every((f) => f.sha256 && f.rawBlobKey && f.bytes)).toBe(true);
+  });
+
+  it('after a worker died mid-stream, lists each frame once in video.generated (the same ids as the first attempt announced)', async () => {
+    const t = await setup(new ScriptedGenerator({ attempts: 2, diesAfter: 2 }));
+    const caption = t.event();
+    await t.useCase.execute(caption, t.ctx.for(caption));
+
+    const [generated] = t.outbox.of(Topic.VideoGenerated);
+    expect(generated.payload.frames.map((f) => f.index)).toEqual([0, 1, 2, 3]);
+    expect(generated.payload.candidates[0].attempts).toBe(2);
+    const announced = t.progress.of(Topic.VideoProgress).flatMap((e) => e.payload.frames);
+    // The retry announces its frames from 0 again, under the same ids.
+    expect(announced.map((f) => f.index)).toEqual([0, 1, 0, 1, 2, 3]);
+    expect(new Set(announced.map((f) => f.frameId)).size).toBe(FRAMES);
+    expect(t.progress.of(Topic.VideoProgress).map((e) => e.payload.worker)).toContain('w2');
+  });
+
+  it('does not generate an edit it learned is cancelled, and handles the event for good', async () => {
+    const generator = new ScriptedGenerator();
+    const t = await setup(generator);
+    const caption = t.event();
+    await t.cancelled.record(undefined, { editId: t.editId, tenantId: t.tenantId, cancelledAt: new Date() });
+    await t.useCase.execute(caption, t.ctx.for(caption));
+    expect(generator.calls).toBe(0);
+    expect(t.outbox.events).toHaveLength(0);
+    expect(t.progress.events).toHaveLength(0);
+    expect(t.ctx.handled.has(caption.eventId)).toBe(true);
+  });
+
+  it("does not take another tenant's cancellation of the same edit id for this edit's", async () => {
+    const generator = new ScriptedGenerator();
+    const t = await setup(generator);
+    const caption = t.event();
+    await t.cancelled.record(undefined, {
+      editId: t.editId,
+      tenantId: 'someone-else',
+      cancelledAt: new Date(),
+    });
+    await t.useCase.execute(caption, t.ctx.for(caption));
+    expect(generator.calls).toBe(1);
+    expect(t.outbox.of(Topic.VideoGenerated)).toHaveLength(1);
+  });
+
+  it('fails as Unavailable, announcing no video, when the generator sends fewer frames than asked', async () => {
+    const t = await setup(new ScriptedGenerator({ frames: FRAMES - 1 }));
+    const caption = t.event();
+    const failure = t.useCase.execute(caption, t.ctx.for(caption));
+    await expect(failure).rejects.toBeInstanceOf(DomainError);
+    await expect(failure).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    expect(t.outbox.events).toHaveLength(0);
+    expect(t.ctx.handled.has(caption.eventId)).toBe(false);
+  });
+
+  it('does nothing for a redelivered event it has handled', async () => {
+    const generator = new ScriptedGenerator();
+    const t = await setup(generator);
+    const caption = t.event();
+    await t.useCase.execute(caption, t.ctx.for(caption));
+    await t.useCase.execute(caption, t.ctx.for(caption));
+    expect(generator.calls).toBe(1);
+    expect(t.outbox.of(Topic.VideoGenerated)).toHaveLength(1);
+  });
+});
