@@ -1,7 +1,7 @@
 import type { PrismaClient, TenantId, Tx } from '@f2f/database';
 import type { Scope } from '@f2f/platform';
 
-import { lockTenant } from '../persistence/tenant-lock';
+import { lockTenant } from '../persistence/tenant-lock.repository';
 
 export interface ApiKeyRow {
   id: string;

@@ -7,17 +7,17 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from '../../__tests__/factories';
 import { EditsRepository } from '../../persistence/edits.repository';
 import { applyStageEvent } from '../../stage-events/edit-state';
-import { SelectFrameCommand } from '../select-frame.command';
-import { SelectFrameUseCase } from '../select-frame.use-case';
+import { RechooseFrameCommand } from '../rechoose-frame.command';
+import { RechooseFrameUseCase } from '../rechoose-frame.use-case';
 
 let db: TestDatabase;
-let useCase: SelectFrameUseCase;
+let useCase: RechooseFrameUseCase;
 let tenant: TenantId;
 let other: TenantId;
 
 beforeAll(async () => {
   db = await createTestDatabase('select_frame');
-  useCase = new SelectFrameUseCase(
+  useCase = new RechooseFrameUseCase(
     db.prisma,
     new EditsRepository(db.prisma),
     new OutboxWriter('edits', 'test.'),
@@ -56,7 +56,7 @@ const select = (
   editId: string,
   choice: { frameId?: string; source?: boolean },
   actor: string | null = null,
-) => useCase.execute(SelectFrameCommand.create(tenantId, { editId, ...choice }, actor));
+) => useCase.execute(RechooseFrameCommand.create(tenantId, { editId, ...choice }, actor));
 
 async function codeOf(work: () => unknown): Promise<string> {
   try {
