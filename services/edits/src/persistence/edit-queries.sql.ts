@@ -169,7 +169,7 @@ export type MetricName = keyof typeof METRIC_COLUMNS;
 
 /**
  * Mean metrics of the kept frame by model and current policy, from the frame metrics the edits
- * service recorded from metrics.computed (edit_frame_metrics, keyed by the frame's place).
+ * service recorded from metrics.computed (edit_frame_metrics, found per edit by its primary key).
  */
 export function metricMeansSql(tenantId: TenantId, w: Window): Prisma.Sql {
   const names = Object.keys(METRIC_COLUMNS) as MetricName[];
@@ -177,8 +177,12 @@ export function metricMeansSql(tenantId: TenantId, w: Window): Prisma.Sql {
   const means = names.map((name) => Prisma.raw(`avg(m.${METRIC_COLUMNS[name]})::float8 AS "${name}"`));
   return sql`SELECT e.model, e.selection_policy AS policy, count(*)::int AS edits, ${join(means, ', ')}
     FROM edits e
-    JOIN edit_frame_metrics m ON m.edit_id = e.id AND m.candidate = e.selected_candidate
-      AND m.index = e.selected_frame_index AND m.tenant_id = ${tenantId}
+    CROSS JOIN LATERAL (
+      SELECT fm.* FROM edit_frame_metrics fm
+      WHERE fm.edit_id = e.id AND fm.candidate = e.selected_candidate AND fm.index = e.selected_frame_index
+        AND fm.tenant_id = ${tenantId}
+      LIMIT 1 -- the primary key: one row; the limit keeps the lookup per edit (no hash join of the table)
+    ) m
     WHERE ${inWindow(tenantId, w)} AND e.status = 'COMPLETED'::"EditStatus" AND e.selected_frame_index IS NOT NULL
     GROUP BY 1, 2 ORDER BY 1, 2`;
 }

@@ -1,11 +1,10 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, Topic } from '@f2f/contracts';
 import type { Edit, TenantId } from '@f2f/database';
-import { OutboxWriter } from '@f2f/messaging';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from '../../__tests__/factories';
-import { EditsRepository } from '../../persistence/edits.repository';
+import { prismaRepositories } from '../../testing/prisma-repositories';
 import { applyStageEvent } from '../../stage-events/edit-state';
 import { RechooseFrameCommand } from '../rechoose-frame.command';
 import { RechooseFrameUseCase } from '../rechoose-frame.use-case';
@@ -17,11 +16,8 @@ let other: TenantId;
 
 beforeAll(async () => {
   db = await createTestDatabase('select_frame');
-  useCase = new RechooseFrameUseCase(
-    db.prisma,
-    new EditsRepository(db.prisma),
-    new OutboxWriter('edits', 'test.'),
-  );
+  const { transactions, edits, history } = prismaRepositories(db.prisma);
+  useCase = new RechooseFrameUseCase(transactions, edits, history);
   tenant = await makeTenant(db.prisma, 'a');
   other = await makeTenant(db.prisma, 'b');
 });
@@ -97,7 +93,7 @@ describe('selectFrame', () => {
       historySeq: 5,
     });
 
-    const history = await new EditsRepository(db.prisma).history(tenant, edit.id);
+    const history = await prismaRepositories(db.prisma).edits.history(tenant, edit.id);
     expect(history.map((h) => [h.seq, h.type])).toEqual([
       [1, 'edit.requested'],
       [2, 'frame.selected'],
@@ -120,19 +116,22 @@ describe('selectFrame', () => {
       previous: { candidate: 1, frameIndex: 2, policy: 'user' },
       actor: null,
     });
-    // Published through the outbox, keyed by the edit, in history order, each with its live-feed entry.
+    // Announced through the outbox on edit.status only (nothing consumed a topic of its own), keyed
+    // by the edit, in history order, each with its live-feed entry.
     const published = await db.prisma.outboxEvent.findMany({
       where: { key: edit.id },
       orderBy: { id: 'asc' },
     });
-    expect(published.map((p) => [p.topic, (p.envelope as { payload: { seq: number } }).payload.seq])).toEqual(
-      [
-        ['test.edit.frame-rechosen', 4],
-        ['test.edit.status', 4],
-        ['test.edit.frame-rechosen', 5],
-        ['test.edit.status', 5],
-      ],
-    );
+    type Announced = { payload: { seq: number; update: { type: string } } };
+    expect(
+      published.map((p) => {
+        const { payload } = p.envelope as Announced;
+        return [p.topic, payload.seq, payload.update.type];
+      }),
+    ).toEqual([
+      ['test.edit.status', 4, 'edit.frame-rechosen'],
+      ['test.edit.status', 5, 'edit.frame-rechosen'],
+    ]);
 
     // The same choice again changes nothing.
     const again = await select(tenant, edit.id, { source: true });
