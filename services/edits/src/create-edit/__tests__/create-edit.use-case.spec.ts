@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ErrorCode } from '@f2f/common';
 import { Topic } from '@f2f/contracts';
 import { asTenantId, type TenantId } from '@f2f/database';
-import { FilesystemBlobStore } from '@f2f/storage';
+import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 
 import { makeImage, makeImageInspector } from '../../../../../test/support/factories';
 import { storedEdit } from '../../testing/edit-fixtures';
@@ -50,7 +50,7 @@ function setUp() {
   edits.tenants.add(tenant);
   const outbox = new InMemoryOutbox();
   const uploads = new InMemoryUploadsRepository();
-  const blobs = new FilesystemBlobStore(blobDir);
+  const blobs: BlobStore = new FilesystemBlobStore(blobDir);
   const useCase = new CreateEditUseCase(
     new InMemoryTransactions(),
     blobs,
