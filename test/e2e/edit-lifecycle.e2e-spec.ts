@@ -288,7 +288,10 @@ describe('an edit through the whole platform', () => {
       original: { policy: 'vlm', frame: { index: 12 } },
     });
     const last = chosen.data!.selectFrame.history.at(-1)!;
-    expect({ seq: last.seq, type: last.type }).toEqual({ seq: Math.max(...seqs) + 1, type: 'edit.frame-rechosen' });
+    expect({ seq: last.seq, type: last.type }).toEqual({
+      seq: Math.max(...seqs) + 1,
+      type: 'edit.frame-rechosen',
+    });
     expect(JSON.parse(last.payload)).toMatchObject({ actor: chooser.keyId, frameIndex: 30 });
 
     // The listing finds it with a filter, through the gateway.

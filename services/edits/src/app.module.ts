@@ -100,7 +100,11 @@ export class AppModule {
         SweepUploadsUseCase,
         UploadSweeper,
         UploadsResolver,
-        { provide: TRANSACTIONS, useFactory: (p: PrismaClient) => new PrismaTransactions(p), inject: [PRISMA] },
+        {
+          provide: TRANSACTIONS,
+          useFactory: (p: PrismaClient) => new PrismaTransactions(p),
+          inject: [PRISMA],
+        },
         {
           provide: EDITS_REPOSITORY,
           useFactory: (p: PrismaClient) => new PrismaEditsRepository(p),

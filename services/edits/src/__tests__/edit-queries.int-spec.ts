@@ -282,7 +282,9 @@ describe('analytics over a hand-built history', () => {
   });
 
   it('averages the learned metrics where the frames have them', async () => {
-    await db.prisma.$executeRawUnsafe('UPDATE edit_frame_metrics SET lpips = 1 - ssim, clip_score = psnr / 100');
+    await db.prisma.$executeRawUnsafe(
+      'UPDATE edit_frame_metrics SET lpips = 1 - ssim, clip_score = psnr / 100',
+    );
     const query = AnalyticsQuery.create(tenant, '2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z');
     const a = await new AnalyticsRepository(db.prisma).analytics(tenant, query.window);
     const [cog] = a.metricsByModelAndPolicy;

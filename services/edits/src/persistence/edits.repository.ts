@@ -128,9 +128,8 @@ export class PrismaEditsRepository implements EditsRepository {
 }
 
 function unfinished(db: Tx | PrismaClient, tenantId: TenantId): Promise<number> {
-    return db.edit.count({ where: { tenantId, status: { notIn: ['COMPLETED', 'FAILED', 'CANCELLED'] } } });
-  }
-
+  return db.edit.count({ where: { tenantId, status: { notIn: ['COMPLETED', 'FAILED', 'CANCELLED'] } } });
+}
 
 export function isUuid(id: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);

@@ -44,7 +44,12 @@ export interface EditsRepository {
    * returns the edit recorded with it, if any.
    */
   lockIdempotencyKey(tx: Tx, tenantId: TenantId, idempotencyKey: string): Promise<Edit | null>;
-  listEdits(tenantId: TenantId, filter: EditListFilter, after: EditCursor | null, limit: number): Promise<Edit[]>;
+  listEdits(
+    tenantId: TenantId,
+    filter: EditListFilter,
+    after: EditCursor | null,
+    limit: number,
+  ): Promise<Edit[]>;
   countEdits(tenantId: TenantId, filter: EditListFilter): Promise<number>;
   frames(tenantId: TenantId, editId: string, candidate?: number): Promise<Frame[]>;
   frame(tenantId: TenantId, id: string): Promise<Frame | null>;

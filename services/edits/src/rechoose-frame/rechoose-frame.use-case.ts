@@ -94,7 +94,14 @@ export class RechooseFrameUseCase {
       await this.history.append(
         tx,
         { id: edit.id, tenantId },
-        { seq, type: Topic.EditFrameRechosen, key: frameRechosenKey(eventId), payload, occurredAt: now, eventId },
+        {
+          seq,
+          type: Topic.EditFrameRechosen,
+          key: frameRechosenKey(eventId),
+          payload,
+          occurredAt: now,
+          eventId,
+        },
         { status: { before: edit.status, after: edit.status }, cause: Topic.EditFrameRechosen },
       );
       return updated;

@@ -73,7 +73,10 @@ export class RecordStageEventUseCase {
     const { complete, incomplete } = announcedFrames(event);
     if (complete.length > 0) await this.frames.record(tx, tenantId, event.editId, complete);
     if (incomplete > 0) {
-      ctx.logger.debug({ type: event.type, frames: incomplete }, 'frames announced without details: not recorded');
+      ctx.logger.debug(
+        { type: event.type, frames: incomplete },
+        'frames announced without details: not recorded',
+      );
     }
     const metrics = announcedMetrics(event);
     if (metrics.length > 0) await this.frames.recordMetrics(tx, tenantId, event.editId, metrics);

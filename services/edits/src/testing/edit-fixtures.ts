@@ -118,4 +118,3 @@ export const generatedPayload = (frames: FrameRef[]): EventPayloads[Topic.VideoG
   computeSeconds: 2.5,
   selection: 'vlm',
 });
-

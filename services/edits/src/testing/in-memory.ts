@@ -59,7 +59,13 @@ export class InMemoryEditHistory implements EditHistory {
     if (this.entries.some((e) => e.editId === edit.id && (e.seq === entry.seq || e.key === entry.key))) {
       throw new Error(`edit ${edit.id} has an entry at seq ${entry.seq} or with key ${entry.key} already`);
     }
-    this.entries.push({ ...entry, id: BigInt(this.entries.length + 1), editId: edit.id, tenantId: edit.tenantId, announcement });
+    this.entries.push({
+      ...entry,
+      id: BigInt(this.entries.length + 1),
+      editId: edit.id,
+      tenantId: edit.tenantId,
+      announcement,
+    });
   }
 
   async keys(_tx: Tx, tenantId: TenantId, editId: string, scope: string): Promise<string[]> {
@@ -73,7 +79,9 @@ export class InMemoryEditHistory implements EditHistory {
   }
 
   /** The statuses edit.status announced for an edit, in order. */
-  announced(editId: string): { seq: number; type: string; status: EditStatus; previous: EditStatus | null }[] {
+  announced(
+    editId: string,
+  ): { seq: number; type: string; status: EditStatus; previous: EditStatus | null }[] {
     return this.entries
       .filter((e) => e.editId === editId)
       .map((e) => ({
@@ -89,7 +97,12 @@ export class InMemoryFramesRepository implements FramesRepository {
   frames: (AnnouncedFrame & { tenantId: TenantId; editId: string })[] = [];
   metrics: (FrameMetricValues & { tenantId: TenantId; editId: string })[] = [];
 
-  async record(_tx: Tx, tenantId: TenantId, editId: string, frames: readonly AnnouncedFrame[]): Promise<void> {
+  async record(
+    _tx: Tx,
+    tenantId: TenantId,
+    editId: string,
+    frames: readonly AnnouncedFrame[],
+  ): Promise<void> {
     for (const frame of frames) {
       const at = this.frames.findIndex(
         (f) => f.editId === editId && f.candidate === frame.candidate && f.index === frame.index,
@@ -145,7 +158,10 @@ export class InMemoryEditsRepository implements EditsRepository {
   }
   async frames(tenantId: TenantId, editId: string, candidate?: number): Promise<Frame[]> {
     return this.frameRows.filter(
-      (f) => f.tenantId === tenantId && f.editId === editId && (candidate === undefined || f.candidate === candidate),
+      (f) =>
+        f.tenantId === tenantId &&
+        f.editId === editId &&
+        (candidate === undefined || f.candidate === candidate),
     );
   }
   async frame(tenantId: TenantId, id: string): Promise<Frame | null> {
@@ -154,12 +170,15 @@ export class InMemoryEditsRepository implements EditsRepository {
   async frameAt(tenantId: TenantId, editId: string, candidate: number, index: number): Promise<Frame | null> {
     return (
       this.frameRows.find(
-        (f) => f.tenantId === tenantId && f.editId === editId && f.candidate === candidate && f.index === index,
+        (f) =>
+          f.tenantId === tenantId && f.editId === editId && f.candidate === candidate && f.index === index,
       ) ?? null
     );
   }
   async frameOfEdit(_tx: Tx, tenantId: TenantId, editId: string, frameId: string): Promise<Frame | null> {
-    return this.frameRows.find((f) => f.tenantId === tenantId && f.editId === editId && f.id === frameId) ?? null;
+    return (
+      this.frameRows.find((f) => f.tenantId === tenantId && f.editId === editId && f.id === frameId) ?? null
+    );
   }
   async history(tenantId: TenantId, editId: string): Promise<EditEvent[]> {
     return this.historyOf.of(tenantId, editId).map((e) => ({
@@ -293,7 +312,11 @@ export class InMemoryUploadsRepository implements Pick<UploadsRepository, keyof 
   }
   async deleteExpired(tenantId: TenantId, id: string, now: Date): Promise<boolean> {
     const at = this.uploads.findIndex(
-      (u) => u.tenantId === tenantId && u.id === id && u.status !== 'used' && u.expiresAt.getTime() < now.getTime(),
+      (u) =>
+        u.tenantId === tenantId &&
+        u.id === id &&
+        u.status !== 'used' &&
+        u.expiresAt.getTime() < now.getTime(),
     );
     if (at < 0) return false;
     this.uploads.splice(at, 1);

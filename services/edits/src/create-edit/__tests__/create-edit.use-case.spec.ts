@@ -99,7 +99,11 @@ describe('CreateEditUseCase', () => {
     expect(await storedFiles()).toEqual([edit.sourceKey]);
     expect(outbox.events.map((e) => [e.type, e.editId])).toEqual([[Topic.EditRequested, edit.id]]);
     const requested = outbox.events[0];
-    expect(requested.payload).toMatchObject({ sourceKey: edit.sourceKey, sourceWidth: 64, targetCaption: 'A photo of a sitting dog.' });
+    expect(requested.payload).toMatchObject({
+      sourceKey: edit.sourceKey,
+      sourceWidth: 64,
+      targetCaption: 'A photo of a sitting dog.',
+    });
     expect(history.of(tenant, edit.id)).toEqual([
       expect.objectContaining({
         seq: 1,
@@ -154,13 +158,28 @@ describe('CreateEditUseCase', () => {
     const stored = await blobs.put(blobKey, image, 'image/png');
     await uploads.createUnderCap(
       tenant,
-      { id, purpose: 'source', contentType: 'image/png', maxBytes: 10_000, expiresAt: new Date(now.getTime() + 60_000) },
+      {
+        id,
+        purpose: 'source',
+        contentType: 'image/png',
+        maxBytes: 10_000,
+        expiresAt: new Date(now.getTime() + 60_000),
+      },
       10,
       now,
     );
-    await uploads.markUploaded(tenant, id, { blobKey, bytes: stored.bytes, sha256: stored.sha256, width: 64, height: 48 }, now);
+    await uploads.markUploaded(
+      tenant,
+      id,
+      { blobKey, bytes: stored.bytes, sha256: stored.sha256, width: 64, height: 48 },
+      now,
+    );
     const edit = await create({ imageBase64: null, sourceUploadId: id });
-    expect(await uploads.find(tenant, id)).toMatchObject({ status: 'used', usedByEditId: edit.id, usedAt: now });
+    expect(await uploads.find(tenant, id)).toMatchObject({
+      status: 'used',
+      usedByEditId: edit.id,
+      usedAt: now,
+    });
     expect(await storedFiles()).toEqual([edit.sourceKey]);
     await expect(create({ imageBase64: null, sourceUploadId: id })).rejects.toMatchObject({
       code: ErrorCode.NotFound,

@@ -194,9 +194,7 @@ it('uses an index for every tenant-scoped path of the listing and the analytics'
 });
 
 async function writeDoc(): Promise<void> {
-  const [size] = await db.prisma.$queryRaw<
-    { edits: number; events: number; frames: number }[]
-  >`
+  const [size] = await db.prisma.$queryRaw<{ edits: number; events: number; frames: number }[]>`
     SELECT (SELECT count(*) FROM edits)::int AS edits, (SELECT count(*) FROM edit_events)::int AS events,
       (SELECT count(*) FROM frames)::int AS frames`;
   const lines = [

@@ -63,7 +63,10 @@ describe('RechooseFrameUseCase', () => {
       actor: 'key-1',
       seq: 4,
     });
-    expect(entries[1].payload).toMatchObject({ previous: { candidate: 1, frameIndex: 2, policy: 'user' }, actor: 'key-2' });
+    expect(entries[1].payload).toMatchObject({
+      previous: { candidate: 1, frameIndex: 2, policy: 'user' },
+      actor: 'key-2',
+    });
     // Each entry has its own key (a user's choices may repeat).
     expect(new Set(entries.map((e) => e.key)).size).toBe(2);
   });
@@ -83,11 +86,15 @@ describe('RechooseFrameUseCase', () => {
     const running = await storedEdit(edits, tenant, { status: 'GENERATING' });
     const otherEdit = await storedEdit(edits, tenant);
     const theirs = await storedEdit(edits, asTenantId('other'));
-    await expect(choose({ source: true }, null, running.id)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+    await expect(choose({ source: true }, null, running.id)).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+    });
     await expect(choose({ frameId: frames[0].id }, null, otherEdit.id)).rejects.toMatchObject({
       code: ErrorCode.NotFound,
     });
-    await expect(choose({ source: true }, null, theirs.id)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(choose({ source: true }, null, theirs.id)).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
     expect(history.entries).toEqual([]);
   });
 });

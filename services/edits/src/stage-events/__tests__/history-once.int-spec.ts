@@ -75,11 +75,7 @@ beforeAll(async () => {
   const repos = prismaRepositories(db.prisma, outbox);
   new StageEventsHandler(
     consumer,
-    new RecordStageEventUseCase(
-      repos.edits,
-      repos.history,
-      repos.frames,
-    ),
+    new RecordStageEventUseCase(repos.edits, repos.history, repos.frames),
   ).onModuleInit();
   await consumer.start();
   relay = new OutboxRelay(db.prisma, producer, logger, { producerName: 'edits', pollIntervalMs: 50 });

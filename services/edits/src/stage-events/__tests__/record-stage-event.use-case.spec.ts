@@ -62,7 +62,11 @@ describe('RecordStageEventUseCase', () => {
     await record(stageEvent(edit, Topic.VideoGenerated, generatedPayload(all)));
     await record(stageEvent(edit, Topic.VideoGenerated, generatedPayload(all))); // re-published: new id
     expect(frames.frames).toHaveLength(3);
-    expect(frames.frames.find((f) => f.index === 1)).toMatchObject({ bytes: 4242, tenantId: tenant, editId: edit.id });
+    expect(frames.frames.find((f) => f.index === 1)).toMatchObject({
+      bytes: 4242,
+      tenantId: tenant,
+      editId: edit.id,
+    });
     expect(frames.frames.find((f) => f.index === 2)).toMatchObject({
       rawBlobKey: all[2].rawBlobKey,
       seed: 7,
@@ -81,7 +85,13 @@ describe('RecordStageEventUseCase', () => {
     const { frames, edit, record, history } = await setUp();
     const complete = announcedFrame(edit.id, 0, 0);
     const { candidate, index, frameId, blobKey } = announcedFrame(edit.id, 0, 1);
-    await record(stageEvent(edit, Topic.VideoGenerated, generatedPayload([complete, { candidate, index, frameId, blobKey }])));
+    await record(
+      stageEvent(
+        edit,
+        Topic.VideoGenerated,
+        generatedPayload([complete, { candidate, index, frameId, blobKey }]),
+      ),
+    );
     expect(frames.frames.map((f) => f.index)).toEqual([0]);
     // The entry itself is recorded as before.
     expect(history.of(tenant, edit.id).map((e) => e.type)).toEqual([Topic.VideoGenerated]);
@@ -111,7 +121,16 @@ describe('RecordStageEventUseCase', () => {
     });
     await record(measured);
     await record({ ...measured, eventId: randomUUID() });
-    expect(frames.metrics.map(({ candidate, index, ssim, psnr, lpips, clipScore }) => [candidate, index, ssim, psnr, lpips, clipScore])).toEqual([
+    expect(
+      frames.metrics.map(({ candidate, index, ssim, psnr, lpips, clipScore }) => [
+        candidate,
+        index,
+        ssim,
+        psnr,
+        lpips,
+        clipScore,
+      ]),
+    ).toEqual([
       [0, 0, 0.9, 20, null, 0.3],
       [0, 1, 0.8, 21, 0.1, 0.3],
       [1, 0, 0.7, 20, null, 0.3],

@@ -46,7 +46,11 @@ function setUp() {
   uploads.tenants.add(tenant);
   const repository = uploads as unknown as UploadsRepository;
   const blobs: BlobStore = new FilesystemBlobStore(blobDir);
-  const urls = new SignedUrls({ secret: settings.secret, publicBaseUrl: 'https://f2f.test', ttlSeconds: 600 });
+  const urls = new SignedUrls({
+    secret: settings.secret,
+    publicBaseUrl: 'https://f2f.test',
+    ttlSeconds: 600,
+  });
   const createUpload = new CreateUploadUseCase(repository, urls, settings, clock);
   const receive = new ReceiveUploadUseCase(repository, blobs, settings, clock, inspector);
   const sweep = new SweepUploadsUseCase(repository, blobs, clock, createLogger('test', 'silent'));
@@ -64,18 +68,27 @@ function setUp() {
 }
 
 async function storedFiles(): Promise<string[]> {
-  return (await readdir(blobDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  return (await readdir(blobDir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 describe('the upload use cases', () => {
   it('hands out a signed URL per pending upload, up to the tenant’s cap of open uploads', async () => {
     const { uploads, ticket } = setUp();
     const first = await ticket();
-    expect(first).toMatchObject({ method: 'PUT', maxBytes: png.length, expiresAt: '2030-01-02T03:14:05.000Z' });
+    expect(first).toMatchObject({
+      method: 'PUT',
+      maxBytes: png.length,
+      expiresAt: '2030-01-02T03:14:05.000Z',
+    });
     expect(first.url).toMatch(/^https:\/\/f2f\.test\/v1\/uploads\/u1\./);
     expect(await uploads.find(tenant, first.id)).toMatchObject({ status: 'pending', purpose: 'source' });
     await ticket();
-    await expect(ticket()).rejects.toMatchObject({ code: ErrorCode.TooManyUploads, details: { limit: 2, open: 2 } });
+    await expect(ticket()).rejects.toMatchObject({
+      code: ErrorCode.TooManyUploads,
+      details: { limit: 2, open: 2 },
+    });
     await expect(ticket(100, asTenantId('nobody'))).rejects.toMatchObject({ code: ErrorCode.NotFound });
     expect(uploads.uploads).toHaveLength(2);
   });
@@ -84,8 +97,19 @@ describe('the upload use cases', () => {
     const { uploads, ticket, put } = setUp();
     const { id, url } = await ticket();
     const receipt = await put(url, png);
-    expect(receipt).toMatchObject({ id, status: 'UPLOADED', contentType: 'image/png', width: 40, height: 30, bytes: png.length });
-    expect(await uploads.find(tenant, id)).toMatchObject({ status: 'uploaded', sha256: receipt.sha256, width: 40 });
+    expect(receipt).toMatchObject({
+      id,
+      status: 'UPLOADED',
+      contentType: 'image/png',
+      width: 40,
+      height: 30,
+      bytes: png.length,
+    });
+    expect(await uploads.find(tenant, id)).toMatchObject({
+      status: 'uploaded',
+      sha256: receipt.sha256,
+      width: 40,
+    });
     await expect(put(url, png)).rejects.toMatchObject({ code: 'UPLOAD_ALREADY_USED' });
     const other = await ticket();
     const notPng = Buffer.alloc(png.length, 7);
