@@ -31,10 +31,14 @@ const VLM_CAPTION = 'The dog gradually lowers its back legs, settling into a sea
 /** The product frontend's origin, allowed by the gateway's CORS_ORIGINS. */
 const FRONTEND_ORIGIN = 'https://app.frame2frame.test';
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
+async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  key: string = platform.apiKey,
+): Promise<GraphqlResponse<T>> {
   const res = await fetch(platform.gatewayUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphqlResponse<T>;
@@ -249,7 +253,9 @@ describe('an edit through the whole platform', () => {
     const times = edit.history.map((h) => Date.parse(h.occurredAt));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-    // The user keeps another frame; the VLM's choice stays readable, the history gets the entry.
+    // The user keeps another frame, with a key of its own; the VLM's choice stays readable, the
+    // history gets the entry, and both name the key that chose (through the gateway's signed context).
+    const chooser = await platform.createApiKey(platform.tenantId, ['read', 'write'], 'chooser');
     const frame30 = edit.frames.find((f) => f.index === 30)!;
     const chosen = await gql<{
       selectFrame: {
@@ -257,25 +263,36 @@ describe('an edit through the whole platform', () => {
         selection: {
           policy: string;
           overridden: boolean;
+          chosenBy: string | null;
+          chosenAt: string | null;
           original: { policy: string; frame: { index: number } };
         };
-        history: { seq: number; type: string }[];
+        history: { seq: number; type: string; payload: string }[];
       };
     }>(
       `mutation($id: ID!, $frame: ID!) { selectFrame(editId: $id, frameId: $frame) {
-        selectedFrame { index } selection { policy overridden original { policy frame { index } } } history { seq type }
+        selectedFrame { index }
+        selection { policy overridden chosenBy chosenAt original { policy frame { index } } }
+        history { seq type payload }
       } }`,
       { id, frame: frame30.id },
+      chooser.key,
     );
     expect(chosen.errors).toBeUndefined();
     expect(chosen.data!.selectFrame.selectedFrame.index).toBe(30);
     expect(chosen.data!.selectFrame.selection).toEqual({
       policy: 'user',
       overridden: true,
+      chosenBy: chooser.keyId,
+      chosenAt: expect.any(String),
       original: { policy: 'vlm', frame: { index: 12 } },
     });
     const last = chosen.data!.selectFrame.history.at(-1)!;
-    expect(last).toEqual({ seq: Math.max(...seqs) + 1, type: 'edit.frame-rechosen' });
+    expect({ seq: last.seq, type: last.type }).toEqual({
+      seq: Math.max(...seqs) + 1,
+      type: 'edit.frame-rechosen',
+    });
+    expect(JSON.parse(last.payload)).toMatchObject({ actor: chooser.keyId, frameIndex: 30 });
 
     // The listing finds it with a filter, through the gateway.
     const listed = await gql<{ edits: { edges: { node: { id: string } }[]; totalCount: number } }>(

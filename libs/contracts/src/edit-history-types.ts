@@ -3,6 +3,11 @@ import { createHash } from 'node:crypto';
 import { Topic } from './topics';
 
 /**
+ * The history entry cancelEdit appends: a history type, not a topic (edit.status announces it).
+ */
+export const EDIT_CANCELLED = 'edit.cancelled';
+
+/**
  * The types of an edit's history entries, as the edits service records them and announces each on
  * edit.status (`payload.update.type`): the stage events, plus `edit.cancelled` (cancelEdit) and
  * `edit.frame-rechosen` (selectFrame). Webhook endpoints filter on these.
@@ -15,7 +20,7 @@ export const EDIT_HISTORY_TYPES = [
   Topic.FrameSelected,
   Topic.MetricsComputed,
   Topic.EditFailed,
-  'edit.cancelled',
+  EDIT_CANCELLED,
   Topic.EditFrameRechosen,
 ] as const;
 export type EditHistoryType = `${(typeof EDIT_HISTORY_TYPES)[number]}`;

@@ -13,7 +13,10 @@ export enum Topic {
   FrameSelected = 'frame.selected',
   MetricsComputed = 'metrics.computed',
   EditFailed = 'edit.failed',
-  /** A user kept another frame of a completed edit (or the source image): selectFrame. */
+  /**
+   * A user kept another frame of a completed edit (or the source image): selectFrame. A history
+   * entry type that edit.status announces; no longer published on its own topic (nothing consumed it).
+   */
   EditFrameRechosen = 'edit.frame-rechosen',
   DeadLetter = 'dead-letter',
 }

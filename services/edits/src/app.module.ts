@@ -12,15 +12,23 @@ import {
 } from '@f2f/platform';
 import type { PrismaClient } from './database';
 import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
+import { OutboxWriter } from '@f2f/messaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { CancelEditUseCase } from './cancel-edit/cancel-edit.use-case';
 import type { EditsConfig } from './config';
 import { CreateEditUseCase, EDIT_LIMITS } from './create-edit/create-edit.use-case';
 import { EditsResolver, FrameResolver } from './graphql/edits.resolver';
+import { EDIT_HISTORY } from './history/edit-history';
+import { PrismaEditHistory } from './history/edit-history.repository';
 import { ANALYTICS_STATEMENT_TIMEOUT_MS, AnalyticsRepository } from './persistence/analytics.repository';
-import { EditsRepository } from './persistence/edits.repository';
-import { SelectFrameUseCase } from './select-frame/select-frame.use-case';
+import { EDITS_REPOSITORY } from './persistence/edits';
+import { PrismaEditsRepository } from './persistence/edits.repository';
+import { FRAMES_REPOSITORY } from './persistence/frames';
+import { PrismaFramesRepository } from './persistence/frames.repository';
+import { TRANSACTIONS } from './persistence/transactions';
+import { PrismaTransactions } from './persistence/transactions.repository';
+import { RechooseFrameUseCase } from './rechoose-frame/rechoose-frame.use-case';
 import { RecordStageEventUseCase } from './stage-events/record-stage-event.use-case';
 import { StageEventsHandler } from './stage-events/stage-events.handler';
 import { ApiKeysRepository } from './tenancy/api-keys.repository';
@@ -93,12 +101,27 @@ export class AppModule {
         SweepUploadsUseCase,
         UploadSweeper,
         UploadsResolver,
-        EditsRepository,
+        {
+          provide: TRANSACTIONS,
+          useFactory: (p: PrismaClient) => new PrismaTransactions(p),
+          inject: [PRISMA],
+        },
+        {
+          provide: EDITS_REPOSITORY,
+          useFactory: (p: PrismaClient) => new PrismaEditsRepository(p),
+          inject: [PRISMA],
+        },
+        {
+          provide: EDIT_HISTORY,
+          useFactory: (outbox: OutboxWriter) => new PrismaEditHistory(outbox),
+          inject: [OutboxWriter],
+        },
+        { provide: FRAMES_REPOSITORY, useValue: new PrismaFramesRepository() },
         AnalyticsRepository,
         { provide: ANALYTICS_STATEMENT_TIMEOUT_MS, useValue: config.ANALYTICS_STATEMENT_TIMEOUT_MS },
         CreateEditUseCase,
         CancelEditUseCase,
-        SelectFrameUseCase,
+        RechooseFrameUseCase,
         RecordStageEventUseCase,
         StageEventsHandler,
         EditsResolver,

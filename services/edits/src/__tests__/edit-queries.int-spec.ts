@@ -6,15 +6,15 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { AnalyticsQuery } from '../analytics/analytics.query';
 import { encodeCursor, type EditFilterInput, ListEditsQuery } from '../list-edits/list-edits.query';
 import { AnalyticsRepository } from '../persistence/analytics.repository';
-import { EditsRepository } from '../persistence/edits.repository';
+import { PrismaEditsRepository } from '../persistence/edits.repository';
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from './factories';
 
 let db: TestDatabase;
-let edits: EditsRepository;
+let edits: PrismaEditsRepository;
 
 beforeAll(async () => {
   db = await createTestDatabase('edit_queries');
-  edits = new EditsRepository(db.prisma);
+  edits = new PrismaEditsRepository(db.prisma);
 });
 afterAll(() => db.drop());
 
@@ -170,11 +170,32 @@ describe('analytics over a hand-built history', () => {
       const captioned = t + 100 * i;
       const generated = captioned + 2000;
       await makeEditEvent(db.prisma, edit, 1, 'edit.requested', new Date(t));
-      await makeEditEvent(db.prisma, edit, 2, 'caption.completed', new Date(captioned));
+      // The VLM usage the stages announced: day 1 one call for edit 1's caption and one for edit
+      // 2's selection, day 2 one for edit 6's caption; every other stage made none (or, for edit
+      // 3, announced no usage at all, as events from before usage was announced).
+      const usage = (calls: number, prompt: number, completion: number) => ({
+        usage: { calls, promptTokens: prompt, completionTokens: completion, latencyMs: 5, model: 'gpt-4o' },
+      });
+      const none = i === 3 ? {} : usage(0, 0, 0);
+      await makeEditEvent(
+        db.prisma,
+        edit,
+        2,
+        'caption.completed',
+        new Date(captioned),
+        i === 1 ? usage(1, 100, 10) : i === 6 ? usage(1, 50, 5) : none,
+      );
       await makeEditEvent(db.prisma, edit, 3, 'video.generated', new Date(generated), {
         computeSeconds: 1.5 * i,
       });
-      await makeEditEvent(db.prisma, edit, 4, 'frame.selected', new Date(generated + 10 * i));
+      await makeEditEvent(
+        db.prisma,
+        edit,
+        4,
+        'frame.selected',
+        new Date(generated + 10 * i),
+        i === 2 ? usage(1, 200, 20) : none,
+      );
       await makeEditEvent(db.prisma, edit, 5, 'metrics.computed', new Date(generated + 50));
       // The kept frame (ssim 0.1·(10 - i), psnr 30 - 2i) and frame 0, which must not count.
       await makeFrames(db.prisma, edit, [
@@ -200,25 +221,10 @@ describe('analytics over a hand-built history', () => {
       computeSeconds: 1000,
     });
     await makeFrames(db.prisma, noise, [{ index: 7, ssim: 0, psnr: 0 }]);
-    const call = (tenantId: TenantId, at: number, prompt: number, completion: number) =>
-      db.prisma.vlmCall.create({
-        data: {
-          tenantId,
-          editId: noise.id,
-          purpose: 'frame-selection',
-          model: 'gpt-4o',
-          promptVersion: 'v1',
-          latencyMs: 1,
-          promptTokens: prompt,
-          completionTokens: completion,
-          outcome: 'ok',
-          createdAt: new Date(at),
-        },
-      });
-    await call(tenant, day1, 100, 10);
-    await call(tenant, day1 + 5000, 200, 20);
-    await call(tenant, day2, 50, 5);
-    await call(other, day2, 100_000, 100_000);
+    // Another tenant's VLM usage, which must not count.
+    await makeEditEvent(db.prisma, noise, 4, 'frame.selected', new Date(day2), {
+      usage: { calls: 9, promptTokens: 100_000, completionTokens: 100_000, latencyMs: 1, model: 'gpt-4o' },
+    });
   });
 
   it('computes counts, percentiles, GPU-seconds, tokens, the frame distribution, overrides and no-edit share', async () => {
@@ -276,11 +282,10 @@ describe('analytics over a hand-built history', () => {
     expect([cog.lpips, cog.clipI, cog.clipScore]).toEqual([null, null, null]);
   });
 
-  it('reads the learned metrics once frame_metrics has their columns', async () => {
+  it('averages the learned metrics where the frames have them', async () => {
     await db.prisma.$executeRawUnsafe(
-      'ALTER TABLE frame_metrics ADD COLUMN IF NOT EXISTS lpips double precision, ADD COLUMN IF NOT EXISTS clip_score double precision',
+      'UPDATE edit_frame_metrics SET lpips = 1 - ssim, clip_score = psnr / 100',
     );
-    await db.prisma.$executeRawUnsafe('UPDATE frame_metrics SET lpips = 1 - ssim, clip_score = psnr / 100');
     const query = AnalyticsQuery.create(tenant, '2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z');
     const a = await new AnalyticsRepository(db.prisma).analytics(tenant, query.window);
     const [cog] = a.metricsByModelAndPolicy;
@@ -292,7 +297,6 @@ describe('analytics over a hand-built history', () => {
   it('cancels an analytics query past ANALYTICS_STATEMENT_TIMEOUT_MS (statement_timeout) with UNAVAILABLE', async () => {
     const query = AnalyticsQuery.create(tenant, '2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z');
     const repository = new AnalyticsRepository(db.prisma, 300);
-    await repository.frameMetricColumns();
     // A transaction holding the edits table makes every aggregation wait: statement_timeout counts the wait.
     const started = Date.now();
     const failure = await db.prisma.$transaction(

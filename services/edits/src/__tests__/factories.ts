@@ -45,7 +45,10 @@ export function makeEdit(
   });
 }
 
-/** Frames of an edit (candidate × index), with their metrics when given. */
+/**
+ * Frames of an edit (candidate × index), as the edits service records them from the frame
+ * announcements, with the metrics it records from metrics.computed when given.
+ */
 export async function makeFrames(
   prisma: PrismaClient,
   edit: Edit,
@@ -72,12 +75,12 @@ export async function makeFrames(
       },
     });
     if (f.ssim !== undefined) {
-      await prisma.frameMetric.create({
+      await prisma.editFrameMetric.create({
         data: {
-          frameId: id,
           tenantId: edit.tenantId,
           editId: edit.id,
-          frameIndex: f.index,
+          candidate,
+          index: f.index,
           ssim: f.ssim,
           psnr: f.psnr ?? 0,
         },

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import { DomainError, ErrorCode } from '@f2f/common';
-import { historyEntryEventId, makeEnvelope, TERMINAL_STATUSES, Topic } from '@f2f/contracts';
-import type { TenantId } from '@f2f/database';
-import type { Edit, PrismaClient } from '../database';
-import { OutboxWriter } from '@f2f/messaging';
-import { PRISMA } from '@f2f/platform';
-import { Inject, Injectable } from '@nestjs/common';
+import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
+import { EDIT_CANCELLED, TERMINAL_STATUSES } from '@f2f/contracts';
+import type { Edit, TenantId } from '@f2f/database';
+import { CLOCK } from '@f2f/platform';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 
-import { EditsRepository } from '../persistence/edits.repository';
-
-import { toEditUpdate } from '../stage-events/edit-update';
+import { EDIT_HISTORY, type EditHistory } from '../history/edit-history';
+import { EDITS_REPOSITORY, type EditsRepository } from '../persistence/edits';
+import { type Transactions, TRANSACTIONS } from '../persistence/transactions';
 
 /**
  * Cancels an edit that is still running: the edit becomes CANCELLED and edit.status announces it,
@@ -20,13 +18,14 @@ import { toEditUpdate } from '../stage-events/edit-update';
 @Injectable()
 export class CancelEditUseCase {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    private readonly edits: EditsRepository,
-    private readonly outbox: OutboxWriter,
+    @Inject(TRANSACTIONS) private readonly transactions: Transactions,
+    @Inject(EDITS_REPOSITORY) private readonly edits: EditsRepository,
+    @Inject(EDIT_HISTORY) private readonly history: EditHistory,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async execute(tenantId: TenantId, id: string): Promise<Edit> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const edit = await this.edits.lockEdit(tx, tenantId, id);
       if (!edit) throw new DomainError(ErrorCode.NotFound, `no edit ${id}`);
       if (edit.status === 'CANCELLED') return edit;
@@ -37,39 +36,25 @@ export class CancelEditUseCase {
         );
       }
       const seq = edit.historySeq + 1;
-      const occurredAt = new Date();
-      const updated = await tx.edit.update({
-        where: { id: edit.id },
-        data: { status: 'CANCELLED', completedAt: new Date(), historySeq: seq },
+      const now = this.clock.now();
+      const updated = await this.edits.update(tx, tenantId, edit.id, {
+        status: 'CANCELLED',
+        completedAt: now,
+        historySeq: seq,
       });
-      const eventId = randomUUID();
-      const row = await tx.editEvent.create({
-        data: {
-          tenantId,
-          editId: edit.id,
+      await this.history.append(
+        tx,
+        { id: edit.id, tenantId },
+        {
           seq,
-          eventId,
-          type: 'edit.cancelled',
-          key: 'edit.cancelled',
+          type: EDIT_CANCELLED,
+          key: EDIT_CANCELLED,
           payload: { previousStatus: edit.status },
-          occurredAt,
+          occurredAt: now,
+          eventId: randomUUID(),
         },
-        select: { id: true, recordedAt: true },
-      });
-      const status = makeEnvelope({
-        eventId: historyEntryEventId(edit.id, seq),
-        type: Topic.EditStatus,
-        editId: edit.id,
-        tenantId,
-        payload: {
-          status: 'CANCELLED',
-          previousStatus: edit.status,
-          seq,
-          cause: 'cancelEdit',
-          update: toEditUpdate({ seq, type: 'edit.cancelled', payload: {}, occurredAt, ...row }, 'CANCELLED'),
-        },
-      });
-      await this.outbox.enqueue(tx, status);
+        { status: { before: edit.status, after: 'CANCELLED' }, cause: 'cancelEdit' },
+      );
       return updated;
     });
   }

@@ -1,17 +1,17 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
-import { type EventEnvelope, historyEntryEventId, makeEnvelope, Topic } from '@f2f/contracts';
-import type { TenantId } from '@f2f/database';
-import type { Edit, PrismaClient, Upload } from '../database';
+import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import type { Edit, TenantId, Upload } from '@f2f/database';
 import { ImageInspector } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
-import { BLOB_STORE, CLOCK, PRISMA } from '@f2f/platform';
+import { BLOB_STORE, CLOCK } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
-import { EditsRepository } from '../persistence/edits.repository';
-import { toEditUpdate } from '../stage-events/edit-update';
+import { EDIT_HISTORY, type EditHistory } from '../history/edit-history';
+import { EDITS_REPOSITORY, type EditsRepository } from '../persistence/edits';
+import { type Transactions, TRANSACTIONS } from '../persistence/transactions';
 import { type UploadPurpose, UploadsRepository } from '../uploads/uploads.repository';
 import { type CreateEditCommand, type ImageInput, sha256 } from './create-edit.command';
 
@@ -44,11 +44,12 @@ export const randomSeed = (): number => randomInt(0, 2 ** 31 - 1);
 @Injectable()
 export class CreateEditUseCase {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(TRANSACTIONS) private readonly transactions: Transactions,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
-    private readonly outbox: OutboxWriter,
-    private readonly edits: EditsRepository,
+    @Inject(OutboxWriter) private readonly outbox: Pick<OutboxWriter, 'enqueue'>,
+    @Inject(EDITS_REPOSITORY) private readonly edits: EditsRepository,
+    @Inject(EDIT_HISTORY) private readonly history: EditHistory,
     private readonly uploads: UploadsRepository,
     private readonly inspector: ImageInspector,
     @Inject(CLOCK) private readonly clock: Clock = systemClock,
@@ -156,7 +157,7 @@ export class CreateEditUseCase {
     this.checkUsable(source, 'source', 'sourceUploadId');
     if (groundTruthImage) this.checkUsable(groundTruthImage, 'ground-truth', 'groundTruthUploadId');
     // A cheap early refusal, before the image is stored; the count that decides is in the transaction.
-    const unfinished = await this.edits.countUnfinished(this.prisma, command.tenantId);
+    const unfinished = await this.edits.countUnfinished(command.tenantId);
     if (unfinished >= this.limits.maxUnfinishedEdits) throw this.tooMany(unfinished);
     const image = await this.bytesOf(source, 'sourceUploadId');
     const groundTruthBytes = groundTruthImage
@@ -248,16 +249,9 @@ export class CreateEditUseCase {
   ): Promise<{ edit: Edit; created: boolean }> {
     const { options } = command;
     const { info } = source;
-    return this.prisma.$transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       if (command.idempotencyKey !== null) {
-        // Concurrent repeats queue here (the lock is released at commit), so the later ones see
-        // the first one's edit rather than failing on the unique index.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${command.tenantId}/${command.idempotencyKey}`}, 0))`;
-        const earlier = await tx.edit.findUnique({
-          where: {
-            tenantId_idempotencyKey: { tenantId: command.tenantId, idempotencyKey: command.idempotencyKey },
-          },
-        });
+        const earlier = await this.edits.lockIdempotencyKey(tx, command.tenantId, command.idempotencyKey);
         if (earlier) return { edit: earlier, created: false };
       }
       const count = await this.edits.lockTenantAndCountUnfinished(tx, command.tenantId);
@@ -276,67 +270,48 @@ export class CreateEditUseCase {
             },
           );
       }
-      const edit = await tx.edit.create({
-        data: {
-          id: editId,
-          tenantId: command.tenantId,
-          idempotencyKey: command.idempotencyKey,
-          requestHash,
-          targetCaption: command.targetCaption,
-          sourceKey: source.sourceKey,
-          sourceWidth: info.width,
-          sourceHeight: info.height,
-          sourceBytes: source.sourceBytes,
-          sourceSha256: source.sourceSha256,
-          sourceMime: info.mime,
-          groundTruthKey: source.groundTruthKey,
-          model: options.model,
-          frameCount: options.frames,
-          steps: options.steps,
-          guidance: options.guidance,
-          fps: options.fps,
-          seed: options.seed,
-          candidates: options.candidates,
-          captionMode: options.captionMode,
-          selection: options.selection,
-          outputWidth: options.outputWidth,
-          outputHeight: options.outputHeight,
-          progressTotal: options.steps,
-          historySeq: 1,
-        },
+      const edit = await this.edits.create(tx, {
+        id: editId,
+        tenantId: command.tenantId,
+        idempotencyKey: command.idempotencyKey,
+        requestHash,
+        targetCaption: command.targetCaption,
+        sourceKey: source.sourceKey,
+        sourceWidth: info.width,
+        sourceHeight: info.height,
+        sourceBytes: source.sourceBytes,
+        sourceSha256: source.sourceSha256,
+        sourceMime: info.mime,
+        groundTruthKey: source.groundTruthKey,
+        model: options.model,
+        frameCount: options.frames,
+        steps: options.steps,
+        guidance: options.guidance,
+        fps: options.fps,
+        seed: options.seed,
+        candidates: options.candidates,
+        captionMode: options.captionMode,
+        selection: options.selection,
+        outputWidth: options.outputWidth,
+        outputHeight: options.outputHeight,
+        progressTotal: options.steps,
+        historySeq: 1,
       });
-      const entry = {
-        seq: 1,
-        type: requested.type,
-        payload: requested.payload as object,
-        occurredAt: new Date(requested.occurredAt),
-      };
-      const row = await tx.editEvent.create({
-        data: {
-          ...entry,
+      await this.outbox.enqueue(tx, requested);
+      // The history's first entry, announced on the live feed like every later one.
+      await this.history.append(
+        tx,
+        { id: editId, tenantId: command.tenantId },
+        {
+          seq: 1,
+          type: requested.type,
           key: requested.type,
-          tenantId: command.tenantId,
-          editId,
+          payload: requested.payload,
+          occurredAt: new Date(requested.occurredAt),
           eventId: requested.eventId,
         },
-        select: { id: true, recordedAt: true },
-      });
-      // The history's first entry, announced on the live feed like every later one.
-      const status = makeEnvelope({
-        eventId: historyEntryEventId(editId, 1),
-        type: Topic.EditStatus,
-        editId,
-        tenantId: command.tenantId,
-        cause: requested,
-        payload: {
-          status: 'SUBMITTED',
-          previousStatus: null,
-          seq: 1,
-          cause: Topic.EditRequested,
-          update: toEditUpdate({ ...entry, payload: {}, ...row }, 'SUBMITTED'),
-        },
-      });
-      await this.outbox.enqueue(tx, requested, status);
+        { status: { before: null, after: 'SUBMITTED' }, cause: Topic.EditRequested, causeEvent: requested },
+      );
       return { edit, created: true };
     });
   }

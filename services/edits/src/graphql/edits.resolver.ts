@@ -1,8 +1,7 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { decodeFeedCursor, type EditUpdate, editUpdateView, encodeFeedCursor } from '@f2f/contracts';
-import type { TenantId } from '@f2f/database';
-import type { Edit, EditEvent, Frame } from '../database';
-import { CurrentTenant, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
+import type { Edit, EditEvent, Frame, TenantId } from '@f2f/database';
+import { ActingKeyId, CurrentTenant, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 
@@ -17,11 +16,10 @@ import {
 } from '../create-edit/create-edit.use-case';
 import { encodeCursor, type EditFilterInput, ListEditsQuery } from '../list-edits/list-edits.query';
 import { AnalyticsRepository, type EditAnalytics } from '../persistence/analytics.repository';
-import { EditsRepository } from '../persistence/edits.repository';
+import { EDITS_REPOSITORY, type EditsRepository } from '../persistence/edits';
+import { RechooseFrameCommand } from '../rechoose-frame/rechoose-frame.command';
+import { RechooseFrameUseCase, USER_POLICY } from '../rechoose-frame/rechoose-frame.use-case';
 import { replayUpdates } from '../stage-events/edit-update';
-import { SelectFrameCommand } from '../select-frame/select-frame.command';
-import { SelectFrameUseCase, USER_POLICY } from '../select-frame/select-frame.use-case';
-import { CurrentActor } from './current-actor.decorator';
 
 /** A page of the listing; totalCount is counted only when a query asks for it. */
 interface EditConnection {
@@ -33,10 +31,10 @@ interface EditConnection {
 @Resolver('Edit')
 export class EditsResolver {
   constructor(
-    private readonly edits: EditsRepository,
+    @Inject(EDITS_REPOSITORY) private readonly edits: EditsRepository,
     private readonly createEdit: CreateEditUseCase,
     private readonly cancelEdit: CancelEditUseCase,
-    private readonly selectFrameUseCase: SelectFrameUseCase,
+    private readonly rechooseFrame: RechooseFrameUseCase,
     private readonly analyticsRepository: AnalyticsRepository,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
     @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
@@ -79,13 +77,13 @@ export class EditsResolver {
   @Mutation('selectFrame')
   selectFrame(
     @CurrentTenant() tenantId: TenantId,
-    @CurrentActor() actor: string | null,
+    @ActingKeyId() actor: string,
     @Args('editId') editId: string,
     @Args('frameId') frameId: string | null,
     @Args('source') source: boolean | null,
   ): Promise<Edit> {
-    return this.selectFrameUseCase.execute(
-      SelectFrameCommand.create(tenantId, { editId, frameId, source }, actor),
+    return this.rechooseFrame.execute(
+      RechooseFrameCommand.create(tenantId, { editId, frameId, source }, actor),
     );
   }
 
@@ -313,7 +311,7 @@ export class EditsResolver {
 @Resolver('Frame')
 export class FrameResolver {
   constructor(
-    private readonly edits: EditsRepository,
+    @Inject(EDITS_REPOSITORY) private readonly edits: EditsRepository,
     @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
   ) {}
 

@@ -6,7 +6,6 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import {
   countsSql,
-  FRAME_METRIC_COLUMNS_SQL,
   gpuSecondsSql,
   type MetricName,
   metricMeansSql,
@@ -52,8 +51,6 @@ const QUERY_CANCELED = '57014';
 /** Aggregations over a tenant's history; every query is scoped by the tenant first. */
 @Injectable()
 export class AnalyticsRepository {
-  private metricColumns: Promise<ReadonlySet<string>> | undefined;
-
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Optional()
@@ -86,14 +83,6 @@ export class AnalyticsRepository {
       );
   }
 
-  /** The columns frame_metrics has (the learned metrics are added by a later migration). */
-  frameMetricColumns(): Promise<ReadonlySet<string>> {
-    this.metricColumns ??= this.prisma
-      .$queryRaw<{ name: string }[]>(FRAME_METRIC_COLUMNS_SQL)
-      .then((rows) => new Set(rows.map((r) => r.name)));
-    return this.metricColumns;
-  }
-
   async analytics(tenantId: TenantId, window: Window): Promise<EditAnalytics> {
     const [counts, latency, gpu, tokens, selections, means] = await Promise.all([
       this.timed<
@@ -117,10 +106,8 @@ export class AnalyticsRepository {
       this.timed<{ idx: number | null; n: number; rechosen: number; overridden: number }[]>(
         selectionsSql(tenantId, window),
       ),
-      this.frameMetricColumns().then((present) =>
-        this.timed<({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]>(
-          metricMeansSql(tenantId, window, present),
-        ),
+      this.timed<({ model: string; policy: string; edits: number } & Record<MetricName, number | null>)[]>(
+        metricMeansSql(tenantId, window),
       ),
     ]);
     // GROUPING(x) is 1 where the row is not grouped by x: the row of (status) has 0 for status only.

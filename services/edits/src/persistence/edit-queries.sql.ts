@@ -127,14 +127,21 @@ export function gpuSecondsSql(tenantId: TenantId, w: Window): Prisma.Sql {
     GROUP BY 1 ORDER BY 1`;
 }
 
-/** VLM calls and tokens per UTC day of the call. */
+/**
+ * VLM calls and tokens per UTC day, from the usage the captioning and selection stages announce
+ * (caption.completed, frame.selected `usage`, in the history: one entry per stage of an edit, so a
+ * re-published event counts once). An entry without usage counts as no call; days without calls
+ * are left out.
+ */
 export function vlmTokensSql(tenantId: TenantId, w: Window): Prisma.Sql {
-  const day = utcDay(sql`v.created_at`);
-  return sql`SELECT ${day} AS day, count(*)::int AS calls,
-      coalesce(sum(v.prompt_tokens), 0)::bigint AS prompt, coalesce(sum(v.completion_tokens), 0)::bigint AS completion
-    FROM vlm_calls v
-    WHERE v.tenant_id = ${tenantId} AND v.created_at >= ${w.from}::timestamptz AND v.created_at < ${w.to}::timestamptz
-    GROUP BY 1 ORDER BY 1`;
+  const day = utcDay(sql`ee.occurred_at`);
+  const usage = (field: string) => Prisma.raw(`coalesce((ee.payload->'usage'->>'${field}')::bigint, 0)`);
+  return sql`SELECT ${day} AS day, sum(${usage('calls')})::int AS calls,
+      sum(${usage('promptTokens')})::bigint AS prompt, sum(${usage('completionTokens')})::bigint AS completion
+    FROM edit_events ee
+    WHERE ee.tenant_id = ${tenantId} AND ee.type IN ('caption.completed', 'frame.selected')
+      AND ee.occurred_at >= ${w.from}::timestamptz AND ee.occurred_at < ${w.to}::timestamptz
+    GROUP BY 1 HAVING sum(${usage('calls')}) > 0 ORDER BY 1`;
 }
 
 /**
@@ -151,10 +158,7 @@ export function selectionsSql(tenantId: TenantId, w: Window): Prisma.Sql {
     GROUP BY 1 ORDER BY 1`;
 }
 
-/**
- * Metrics of frame_metrics averaged over the kept frames. ssim and psnr are always there; the
- * learned metrics (nullable columns) are read when the table has them.
- */
+/** The metrics of the kept frames the analytics average (edit_frame_metrics' columns). */
 export const METRIC_COLUMNS = {
   ssim: 'ssim',
   psnr: 'psnr',
@@ -164,29 +168,25 @@ export const METRIC_COLUMNS = {
 } as const;
 export type MetricName = keyof typeof METRIC_COLUMNS;
 
-/** Mean metrics of the kept frame by model and current policy; `present`: the columns frame_metrics has. */
-export function metricMeansSql(tenantId: TenantId, w: Window, present: ReadonlySet<string>): Prisma.Sql {
+/**
+ * Mean metrics of the kept frame by model and current policy, from the frame metrics the edits
+ * service recorded from metrics.computed (edit_frame_metrics, found per edit by its primary key).
+ */
+export function metricMeansSql(tenantId: TenantId, w: Window): Prisma.Sql {
   const names = Object.keys(METRIC_COLUMNS) as MetricName[];
   // Identifiers from the fixed list above only; values stay parameters.
-  const means = names.map((name) =>
-    present.has(METRIC_COLUMNS[name])
-      ? Prisma.raw(`avg(m.${METRIC_COLUMNS[name]})::float8 AS "${name}"`)
-      : Prisma.raw(`NULL::float8 AS "${name}"`),
-  );
+  const means = names.map((name) => Prisma.raw(`avg(m.${METRIC_COLUMNS[name]})::float8 AS "${name}"`));
   return sql`SELECT e.model, e.selection_policy AS policy, count(*)::int AS edits, ${join(means, ', ')}
     FROM edits e
     CROSS JOIN LATERAL (
-      SELECT fm.* FROM frames f JOIN frame_metrics fm ON fm.frame_id = f.id
-      WHERE f.edit_id = e.id AND f.candidate = e.selected_candidate AND f.index = e.selected_frame_index
-        AND f.tenant_id = ${tenantId} AND fm.tenant_id = ${tenantId}
-      LIMIT 1
+      SELECT fm.* FROM edit_frame_metrics fm
+      WHERE fm.edit_id = e.id AND fm.candidate = e.selected_candidate AND fm.index = e.selected_frame_index
+        AND fm.tenant_id = ${tenantId}
+      LIMIT 1 -- the primary key: one row; the limit keeps the lookup per edit (no hash join of the table)
     ) m
     WHERE ${inWindow(tenantId, w)} AND e.status = 'COMPLETED'::"EditStatus" AND e.selected_frame_index IS NOT NULL
     GROUP BY 1, 2 ORDER BY 1, 2`;
 }
-
-export const FRAME_METRIC_COLUMNS_SQL = sql`SELECT column_name AS name FROM information_schema.columns
-  WHERE table_schema = current_schema() AND table_name = 'frame_metrics'`;
 
 /** LIKE's wildcards taken literally (backslash is the default escape character). */
 /** A history row of the tenant feed (edit_events, as Prisma names its fields). */

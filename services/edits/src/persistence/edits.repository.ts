@@ -1,7 +1,4 @@
-import type { TenantId } from '@f2f/database';
-import type { Edit, EditEvent, Frame, PrismaClient, Tx } from '../database';
-import { PRISMA } from '@f2f/platform';
-import { Inject, Injectable } from '@nestjs/common';
+import type { Edit, EditEvent, Frame, PrismaClient, TenantId, Tx } from '@f2f/database';
 
 import {
   countEditsSql,
@@ -11,11 +8,11 @@ import {
   type FeedRow,
   listEditsSql,
 } from './edit-queries.sql';
+import type { EditChanges, EditsRepository, NewEdit } from './edits';
 
-/** Reads of the edits service; every method takes the tenant first, so no query forgets it. */
-@Injectable()
-export class EditsRepository {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+/** The edits in Postgres; every method takes the tenant first, so no query forgets it. */
+export class PrismaEditsRepository implements EditsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
 
   findEdit(tenantId: TenantId, id: string): Promise<Edit | null> {
     if (!isUuid(id)) return Promise.resolve(null);
@@ -24,6 +21,21 @@ export class EditsRepository {
 
   findByIdempotencyKey(tenantId: TenantId, idempotencyKey: string): Promise<Edit | null> {
     return this.prisma.edit.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey } } });
+  }
+
+  async lockIdempotencyKey(tx: Tx, tenantId: TenantId, idempotencyKey: string): Promise<Edit | null> {
+    // Concurrent repeats queue here (the lock is released at commit), so the later ones see the
+    // first one's edit rather than failing on the unique index.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}/${idempotencyKey}`}, 0))`;
+    return tx.edit.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey } } });
+  }
+
+  create(tx: Tx, edit: NewEdit): Promise<Edit> {
+    return tx.edit.create({ data: edit });
+  }
+
+  update(tx: Tx, tenantId: TenantId, id: string, changes: EditChanges): Promise<Edit> {
+    return tx.edit.update({ where: { id, tenantId }, data: changes });
   }
 
   /** Up to `limit` edits after the cursor, newest first (createdAt, then id). */
@@ -90,15 +102,6 @@ export class EditsRepository {
     });
   }
 
-  /** The keys of the edit's history entries that start with `scope` (index tenant, edit, key). */
-  async historyKeys(tx: Tx, tenantId: TenantId, editId: string, scope: string): Promise<string[]> {
-    const rows = await tx.editEvent.findMany({
-      where: { tenantId, editId, key: { startsWith: scope } },
-      select: { key: true },
-    });
-    return rows.map((r) => r.key);
-  }
-
   /** Locks the edit's row for the rest of the transaction and returns it. */
   async lockEdit(tx: Tx, tenantId: TenantId, id: string): Promise<Edit | null> {
     if (!isUuid(id)) return null;
@@ -108,9 +111,8 @@ export class EditsRepository {
     return tx.edit.findUnique({ where: { id } });
   }
 
-  /** The tenant's unfinished edits (not completed, failed or cancelled). */
-  countUnfinished(db: Tx | PrismaClient, tenantId: TenantId): Promise<number> {
-    return db.edit.count({ where: { tenantId, status: { notIn: ['COMPLETED', 'FAILED', 'CANCELLED'] } } });
+  countUnfinished(tenantId: TenantId): Promise<number> {
+    return unfinished(this.prisma, tenantId);
   }
 
   /**
@@ -121,8 +123,12 @@ export class EditsRepository {
     const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM tenants WHERE id = ${tenantId} FOR UPDATE`;
     if (locked.length === 0) return null;
-    return this.countUnfinished(tx, tenantId);
+    return unfinished(tx, tenantId);
   }
+}
+
+function unfinished(db: Tx | PrismaClient, tenantId: TenantId): Promise<number> {
+  return db.edit.count({ where: { tenantId, status: { notIn: ['COMPLETED', 'FAILED', 'CANCELLED'] } } });
 }
 
 export function isUuid(id: string): boolean {

@@ -1,17 +1,12 @@
 import {
+  EDIT_CANCELLED,
   encodeFeedCursor,
   type EditStatus,
   type EditUpdate,
   editUpdateSchema,
-  type EventEnvelope,
   eventPayloadSchemas,
-  historyEntryEventId,
-  makeEnvelope,
   Topic,
 } from '@f2f/contracts';
-import type { TenantId } from '@f2f/database';
-import type { Tx } from '../database';
-import type { OutboxWriter } from '@f2f/messaging';
 
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
 
@@ -29,7 +24,7 @@ export interface HistoryEntry {
 /** History types that are not stage events but set the status themselves. */
 const STATUS_OF_TYPE: Record<string, EditStatus> = {
   [Topic.EditRequested]: 'SUBMITTED',
-  'edit.cancelled': 'CANCELLED',
+  [EDIT_CANCELLED]: 'CANCELLED',
 };
 
 /**
@@ -163,50 +158,4 @@ export function replayUpdates(history: HistoryEntry[], afterSeq: number): EditUp
     if (entry.seq > afterSeq) updates.push(toEditUpdate(entry, state.status));
   }
   return updates;
-}
-
-/**
- * Records an event in its edit's history at `seq` under its key (history-key.ts: the caller has
- * checked, under the edit's row lock, that the key is new) and announces the entry on edit.status
- * (the live feed: the status after it and the entry in domain terms), in the caller's transaction.
- * Every entry is announced, status change or not, by an event whose id is a function of the entry
- * (historyEntryEventId), so that however often the outbox publishes it, it is one announcement.
- */
-export async function recordInHistory(
-  tx: Tx,
-  outbox: OutboxWriter,
-  { event, key }: { event: EventEnvelope<Topic>; key: string },
-  edit: { id: string; tenantId: TenantId },
-  seq: number,
-  status: { before: EditStatus; after: EditStatus },
-): Promise<void> {
-  const entry = { seq, type: event.type, payload: event.payload, occurredAt: new Date(event.occurredAt) };
-  const row = await tx.editEvent.create({
-    data: {
-      ...entry,
-      key,
-      payload: entry.payload as object,
-      tenantId: edit.tenantId,
-      editId: edit.id,
-      eventId: event.eventId,
-    },
-    select: { id: true, recordedAt: true },
-  });
-  await outbox.enqueue(
-    tx,
-    makeEnvelope({
-      eventId: historyEntryEventId(edit.id, seq),
-      type: Topic.EditStatus,
-      editId: edit.id,
-      tenantId: edit.tenantId,
-      cause: event,
-      payload: {
-        status: status.after,
-        previousStatus: status.before,
-        seq,
-        cause: event.type,
-        update: toEditUpdate({ ...entry, ...row }, status.after),
-      },
-    }),
-  );
 }

@@ -2,7 +2,7 @@ import type { TenantId } from '@f2f/database';
 import type { PrismaClient, Tx } from '../database';
 import type { Scope } from '@f2f/platform';
 
-import { lockTenant } from '../persistence/tenant-lock';
+import { lockTenant } from '../persistence/tenant-lock.repository';
 
 export interface ApiKeyRow {
   id: string;

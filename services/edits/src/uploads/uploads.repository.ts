@@ -4,7 +4,7 @@ import { PRISMA } from '@f2f/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { isUuid } from '../persistence/edits.repository';
-import { lockTenant } from '../persistence/tenant-lock';
+import { lockTenant } from '../persistence/tenant-lock.repository';
 
 export type UploadPurpose = 'source' | 'ground-truth';
 

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 import type { ImageInspector } from '@f2f/imaging';
-import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 import { Piscina } from 'piscina';
 import sharp from 'sharp';
@@ -15,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { makeImage, makeImageInspector, makePixelBombPng } from '../../../../../test/support/factories';
 import { billionLaughsSvg, withBadIdatCrc, zeroPng } from '../../../../../test/support/hostile-images';
 import { makeTenant } from '../../__tests__/factories';
-import { EditsRepository } from '../../persistence/edits.repository';
+import { prismaRepositories } from '../../testing/prisma-repositories';
 import { UploadsRepository } from '../../uploads/uploads.repository';
 import { CreateEditCommand, type CreateEditInput } from '../create-edit.command';
 import { CreateEditUseCase, type EditLimits } from '../create-edit.use-case';
@@ -38,12 +37,14 @@ const inspectors: ImageInspector[] = [];
 
 function useCaseWith(inspector: ImageInspector): CreateEditUseCase {
   inspectors.push(inspector);
+  const repos = prismaRepositories(db.prisma);
   return new CreateEditUseCase(
-    db.prisma,
+    repos.transactions,
     new FilesystemBlobStore(blobDir),
     limits,
-    new OutboxWriter('edits', 'test.'),
-    new EditsRepository(db.prisma),
+    repos.outbox,
+    repos.edits,
+    repos.history,
     new UploadsRepository(db.prisma),
     inspector,
   );

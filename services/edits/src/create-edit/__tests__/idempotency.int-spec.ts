@@ -4,13 +4,12 @@ import path from 'node:path';
 
 import { DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
-import { OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeImage, makeImageInspector } from '../../../../../test/support/factories';
 import { makeTenant } from '../../__tests__/factories';
-import { EditsRepository } from '../../persistence/edits.repository';
+import { prismaRepositories } from '../../testing/prisma-repositories';
 import { CreateEditCommand, type CreateEditInput } from '../create-edit.command';
 import { UploadsRepository } from '../../uploads/uploads.repository';
 import { CreateEditUseCase, type EditLimits } from '../create-edit.use-case';
@@ -36,12 +35,14 @@ let seedCounter = 0;
 beforeAll(async () => {
   db = await createTestDatabase('idempotency');
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-idem-'));
+  const repos = prismaRepositories(db.prisma);
   useCase = new CreateEditUseCase(
-    db.prisma,
+    repos.transactions,
     new FilesystemBlobStore(blobDir),
     limits,
-    new OutboxWriter('edits', 'test.'),
-    new EditsRepository(db.prisma),
+    repos.outbox,
+    repos.edits,
+    repos.history,
     new UploadsRepository(db.prisma),
     inspector,
   );

@@ -19,7 +19,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testInfrastructure } from '../../../../../test/support/env';
 import { makeEdit, makeEditEvent, makeTenant } from '../../__tests__/factories';
-import { EditsRepository } from '../../persistence/edits.repository';
+import { prismaRepositories } from '../../testing/prisma-repositories';
 import { type HistoryEntry, replayUpdates } from '../edit-update';
 import { RecordStageEventUseCase } from '../record-stage-event.use-case';
 import { StageEventsHandler } from '../stage-events.handler';
@@ -73,9 +73,10 @@ beforeAll(async () => {
     consumerName: 'edits',
     topicPrefix: prefix,
   });
+  const repos = prismaRepositories(db.prisma, outbox);
   new StageEventsHandler(
     consumer,
-    new RecordStageEventUseCase(new EditsRepository(db.prisma), outbox),
+    new RecordStageEventUseCase(repos.edits, repos.history, repos.frames),
   ).onModuleInit();
   await consumer.start();
   relay = new OutboxRelay(db.prisma, producer, logger, { producerName: 'edits', pollIntervalMs: 50 });

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { createLogger, DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 import { ImageInspector } from '@f2f/imaging';
-import { OutboxWriter } from '@f2f/messaging';
 import {
   BLOB_STORE,
   CLOCK,
@@ -29,7 +28,7 @@ import { billionLaughsSvg, withBadIdatCrc } from '../../../../../test/support/ho
 import { makeTenant } from '../../__tests__/factories';
 import { CreateEditCommand, type CreateEditInput } from '../../create-edit/create-edit.command';
 import { CreateEditUseCase, type EditLimits } from '../../create-edit/create-edit.use-case';
-import { EditsRepository } from '../../persistence/edits.repository';
+import { prismaRepositories } from '../../testing/prisma-repositories';
 import { CreateUploadCommand, type CreateUploadInput } from '../create-upload/create-upload.command';
 import { CreateUploadUseCase, type UploadTicket } from '../create-upload/create-upload.use-case';
 import { ReceiveUploadUseCase } from '../receive-upload/receive-upload.use-case';
@@ -107,12 +106,14 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${((app.getHttpServer() as http.Server).address() as AddressInfo).port}`;
   createUpload = module.get(CreateUploadUseCase);
   sweep = module.get(SweepUploadsUseCase);
+  const repos = prismaRepositories(db.prisma);
   createEdit = new CreateEditUseCase(
-    db.prisma,
+    repos.transactions,
     blobs,
     limits,
-    new OutboxWriter('edits', 'test.'),
-    new EditsRepository(db.prisma),
+    repos.outbox,
+    repos.edits,
+    repos.history,
     new UploadsRepository(db.prisma),
     inspector,
     clock,

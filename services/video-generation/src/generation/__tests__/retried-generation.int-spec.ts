@@ -21,10 +21,10 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { makeImage } from '../../../../../test/support/factories';
 import { inboxContext } from '../../../../../test/support/handler-context';
 import { makeEdit, makeEditEvent, makeTenant } from '../../../../edits/src/__tests__/factories';
-import { EditsRepository } from '../../../../edits/src/persistence/edits.repository';
 import type { StageEvent } from '../../../../edits/src/stage-events/edit-state';
 import { replayUpdates } from '../../../../edits/src/stage-events/edit-update';
 import { RecordStageEventUseCase } from '../../../../edits/src/stage-events/record-stage-event.use-case';
+import { prismaRepositories } from '../../../../edits/src/testing/prisma-repositories';
 import { previewConfigSchema } from '../../../../preview-generator/src/config';
 import { type RunningServer, startPreviewServer } from '../../../../preview-generator/src/server';
 import { PrismaCancelledEditsRepository } from '../cancelled-edits.repository';
@@ -178,10 +178,8 @@ describe('a generation whose worker dies mid-stream', () => {
     expect(new Set(progressed.map((f) => f.frameId))).toEqual(new Set(listed.map((f) => f.frameId)));
 
     // The edits service records what the producer published (again, as a re-run would) once.
-    const edits = new RecordStageEventUseCase(
-      new EditsRepository(db.prisma),
-      new OutboxWriter('edits', 't.'),
-    );
+    const repositories = prismaRepositories(db.prisma, new OutboxWriter('edits', 't.'));
+    const edits = new RecordStageEventUseCase(repositories.edits, repositories.history, repositories.frames);
     for (const event of [...published, ...published.map((e) => ({ ...e, eventId: randomUUID() }))]) {
       await edits.execute(event as StageEvent, inboxContext(db.prisma, 'edits', event));
     }

@@ -1,28 +1,23 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, Topic } from '@f2f/contracts';
-import type { TenantId } from '@f2f/database';
-import type { Edit } from '../../database';
-import { OutboxWriter } from '@f2f/messaging';
+import type { Edit, TenantId } from '@f2f/database';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from '../../__tests__/factories';
-import { EditsRepository } from '../../persistence/edits.repository';
+import { prismaRepositories } from '../../testing/prisma-repositories';
 import { applyStageEvent } from '../../stage-events/edit-state';
-import { SelectFrameCommand } from '../select-frame.command';
-import { SelectFrameUseCase } from '../select-frame.use-case';
+import { RechooseFrameCommand } from '../rechoose-frame.command';
+import { RechooseFrameUseCase } from '../rechoose-frame.use-case';
 
 let db: TestDatabase;
-let useCase: SelectFrameUseCase;
+let useCase: RechooseFrameUseCase;
 let tenant: TenantId;
 let other: TenantId;
 
 beforeAll(async () => {
   db = await createTestDatabase('select_frame');
-  useCase = new SelectFrameUseCase(
-    db.prisma,
-    new EditsRepository(db.prisma),
-    new OutboxWriter('edits', 'test.'),
-  );
+  const { transactions, edits, history } = prismaRepositories(db.prisma);
+  useCase = new RechooseFrameUseCase(transactions, edits, history);
   tenant = await makeTenant(db.prisma, 'a');
   other = await makeTenant(db.prisma, 'b');
 });
@@ -57,7 +52,7 @@ const select = (
   editId: string,
   choice: { frameId?: string; source?: boolean },
   actor: string | null = null,
-) => useCase.execute(SelectFrameCommand.create(tenantId, { editId, ...choice }, actor));
+) => useCase.execute(RechooseFrameCommand.create(tenantId, { editId, ...choice }, actor));
 
 async function codeOf(work: () => unknown): Promise<string> {
   try {
@@ -98,7 +93,7 @@ describe('selectFrame', () => {
       historySeq: 5,
     });
 
-    const history = await new EditsRepository(db.prisma).history(tenant, edit.id);
+    const history = await prismaRepositories(db.prisma).edits.history(tenant, edit.id);
     expect(history.map((h) => [h.seq, h.type])).toEqual([
       [1, 'edit.requested'],
       [2, 'frame.selected'],
@@ -121,19 +116,22 @@ describe('selectFrame', () => {
       previous: { candidate: 1, frameIndex: 2, policy: 'user' },
       actor: null,
     });
-    // Published through the outbox, keyed by the edit, in history order, each with its live-feed entry.
+    // Announced through the outbox on edit.status only (nothing consumed a topic of its own), keyed
+    // by the edit, in history order, each with its live-feed entry.
     const published = await db.prisma.outboxEvent.findMany({
       where: { key: edit.id },
       orderBy: { id: 'asc' },
     });
-    expect(published.map((p) => [p.topic, (p.envelope as { payload: { seq: number } }).payload.seq])).toEqual(
-      [
-        ['test.edit.frame-rechosen', 4],
-        ['test.edit.status', 4],
-        ['test.edit.frame-rechosen', 5],
-        ['test.edit.status', 5],
-      ],
-    );
+    type Announced = { payload: { seq: number; update: { type: string } } };
+    expect(
+      published.map((p) => {
+        const { payload } = p.envelope as Announced;
+        return [p.topic, payload.seq, payload.update.type];
+      }),
+    ).toEqual([
+      ['test.edit.status', 4, 'edit.frame-rechosen'],
+      ['test.edit.status', 5, 'edit.frame-rechosen'],
+    ]);
 
     // The same choice again changes nothing.
     const again = await select(tenant, edit.id, { source: true });

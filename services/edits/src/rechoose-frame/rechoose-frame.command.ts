@@ -1,8 +1,8 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 
-/** A validated selectFrame: one frame of the edit by id, or the source image. */
-export class SelectFrameCommand {
+/** A validated selectFrame (a re-choice of the kept frame): one frame of the edit by id, or the source image. */
+export class RechooseFrameCommand {
   private constructor(
     readonly tenantId: TenantId,
     readonly editId: string,
@@ -16,7 +16,7 @@ export class SelectFrameCommand {
     tenantId: TenantId,
     input: { editId: string; frameId?: string | null; source?: boolean | null },
     actor: string | null,
-  ): SelectFrameCommand {
+  ): RechooseFrameCommand {
     const hasFrame = input.frameId !== null && input.frameId !== undefined;
     const source = input.source === true;
     if (hasFrame === source) {
@@ -31,6 +31,6 @@ export class SelectFrameCommand {
     if (actor !== null && (actor.length < 1 || actor.length > 200)) {
       throw new DomainError(ErrorCode.InvalidInput, 'the actor id must be 1..200 characters');
     }
-    return new SelectFrameCommand(tenantId, input.editId, hasFrame ? input.frameId! : null, actor);
+    return new RechooseFrameCommand(tenantId, input.editId, hasFrame ? input.frameId! : null, actor);
   }
 }
