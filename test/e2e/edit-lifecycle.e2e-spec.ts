@@ -9,6 +9,14 @@ import { type Client, createClient } from 'graphql-ws';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import {
+  captioningDatabase,
+  editsDatabase,
+  frameSelectionDatabase,
+  metricsDatabase,
+  videoGenerationDatabase,
+} from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
@@ -22,7 +30,7 @@ interface GraphqlResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-let db: TestDatabase;
+let db: TestDatabase<EditsClient>;
 let platform: RunningPlatform;
 let blobDir: string;
 /** The VLM endpoint double: an OpenAI-compatible chat-completions server. */
@@ -109,7 +117,7 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 180_000
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('e2e');
+  db = await createTestDatabase('e2e', editsDatabase);
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-blobs-'));
   await vlm.start();
   // Captioning requests get a caption; selection requests (the collage) get image 3, i.e. frame 12.
@@ -189,7 +197,14 @@ describe('an edit through the whole platform', () => {
     );
     expect(asked?.body.model).toBe('gpt-4o');
     expect(JSON.stringify(asked?.body.messages.at(-1))).toContain('data:image/jpeg;base64,');
-    const calls = await db.prisma.vlmCall.findMany({ where: { editId: id }, orderBy: { id: 'asc' } });
+    const calls = await [
+      ...(await db
+        .connect(captioningDatabase)
+        .vlmCall.findMany({ where: { editId: id }, orderBy: { id: 'asc' } })),
+      ...(await db
+        .connect(frameSelectionDatabase)
+        .vlmCall.findMany({ where: { editId: id }, orderBy: { id: 'asc' } })),
+    ];
     expect(calls.map((c) => [c.purpose, c.outcome])).toEqual([
       ['temporal-caption', 'ok'],
       ['frame-selection', 'ok'],
@@ -215,7 +230,9 @@ describe('an edit through the whole platform', () => {
     // The VLM chose image 3 of the collage (every fourth frame, numbered 1..12): frame 12.
     expect(edit.selectedFrame?.index).toBe(12);
     expect(edit.selectionPolicy).toBe('vlm');
-    const selection = await db.prisma.selection.findUniqueOrThrow({ where: { editId: id } });
+    const selection = await db
+      .connect(frameSelectionDatabase)
+      .selection.findUniqueOrThrow({ where: { editId: id } });
     expect(selection.rawAnswers).toEqual(['The selected edit is:3']);
     const [collageKey] = selection.collageKeys as string[];
     expect(await sharp(await readFile(path.join(blobDir, collageKey))).metadata()).toMatchObject({
@@ -228,7 +245,7 @@ describe('an edit through the whole platform', () => {
     expect(edit.frames[0].metrics!.ssim).toBeGreaterThan(0.95);
     expect(edit.frames[0].metrics!.psnr).toBeGreaterThan(30);
     expect(edit.frames[48].metrics!.ssim).toBeLessThan(edit.frames[1].metrics!.ssim);
-    expect(await db.prisma.frameMetric.count({ where: { editId: id } })).toBe(49);
+    expect(await db.connect(metricsDatabase).frameMetric.count({ where: { editId: id } })).toBe(49);
 
     // The history: strictly increasing sequence, each stage once, in causal order.
     const types = edit.history.map((h) => h.type);
@@ -407,7 +424,7 @@ describe('a crash of the captioning service', () => {
 
     for (const id of ids) expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     for (const id of ids) {
-      expect(await db.prisma.caption.count({ where: { editId: id } })).toBe(1);
+      expect(await db.connect(captioningDatabase).caption.count({ where: { editId: id } })).toBe(1);
       expect(await db.prisma.frame.count({ where: { editId: id } })).toBe(49);
       const history = await db.prisma.editEvent.groupBy({
         by: ['type'],
@@ -423,10 +440,10 @@ describe('a crash of the captioning service', () => {
         'metrics.computed': 1,
       });
     }
-    const captionsPublished = await db.prisma.outboxEvent.count({
+    const captionsPublished = await db.connect(captioningDatabase).outboxEvent.count({
       where: { producer: 'captioning', topic: { endsWith: 'caption.completed' } },
     });
-    expect(captionsPublished).toBe(await db.prisma.caption.count());
+    expect(captionsPublished).toBe(await db.connect(captioningDatabase).caption.count());
   });
 });
 
@@ -519,7 +536,7 @@ describe('the GPU pool', () => {
     expect(new Set(frames.map((f) => `${f.candidate}/${f.seed}`))).toEqual(new Set(['0/1234', '1/1235']));
     expect(frames.every((f) => f.width === 128 && f.height === 128)).toBe(true);
     // The metrics service measured every frame it learned from video.generated.
-    const measured = await db.prisma.frameMetric.findMany({ where: { editId: id } });
+    const measured = await db.connect(metricsDatabase).frameMetric.findMany({ where: { editId: id } });
     expect(new Set(measured.map((m) => m.frameId))).toEqual(new Set(frames.map((f) => f.id)));
     // Different seeds, different paths; the same first frame (the source).
     const at = (c: number, i: number) => frames.find((f) => f.candidate === c && f.index === i)!;
@@ -596,7 +613,7 @@ describe('the GPU pool', () => {
     await platform.start('video-generation');
     expect(await waitForStatus(id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     // The restarted service generated the video again and announced its frames from the first one.
-    const published = await db.prisma.outboxEvent.findMany({
+    const published = await db.connect(videoGenerationDatabase).outboxEvent.findMany({
       where: { producer: 'video-generation', key: id, topic: { endsWith: 'video.progress' } },
     });
     const announced = published.flatMap(

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { type EvalIo, main } from '@f2f/eval';
 import { DEFAULT_METRIC_MODELS_DIR, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import { editsDatabase } from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import { FakeOpenAiServer } from '../support/fake-openai';
@@ -15,7 +17,7 @@ jest.setTimeout(600_000);
 /** The project's own dataset (made by tools/eval/src/scripts/make-dataset.ts). */
 const DATASET = path.join(REPO_ROOT, 'tools', 'eval', 'dataset');
 
-let db: TestDatabase;
+let db: TestDatabase<EditsClient>;
 let platform: RunningPlatform;
 const vlm = new FakeOpenAiServer();
 
@@ -46,7 +48,7 @@ async function editCount(): Promise<number> {
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('e2e_eval');
+  db = await createTestDatabase('e2e_eval', editsDatabase);
   await vlm.start();
   // Captioning gets a temporal caption. Selection (the collage) picks image 3 (frame 12), except for
   // the autumn tree, where the VLM finds no frame that fulfils the edit (0: no edit).

@@ -13,6 +13,8 @@ import {
   startLocalPlatform,
 } from '@f2f/launcher';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import { captioningDatabase, editsDatabase } from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
@@ -110,12 +112,12 @@ describe('a platform started like npm start', () => {
   const vlm = new FakeOpenAiServer();
   const VLM_CAPTION = 'The cat slowly turns its head toward the camera.';
   const restarts: string[] = [];
-  let db: TestDatabase;
+  let db: TestDatabase<EditsClient>;
   let platform: RunningPlatform;
 
   beforeAll(async () => {
     const { kafkaBrokers } = testInfrastructure();
-    db = await createTestDatabase('local');
+    db = await createTestDatabase('local', editsDatabase);
     await vlm.start();
     vlm.setDefault({ text: VLM_CAPTION });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'f2f-local-'));
@@ -176,9 +178,10 @@ describe('a platform started like npm start', () => {
     });
     const body = (await res.json()) as { data: { createEdit: { id: string } } };
     const editId = body.data.createEdit.id;
-    let caption: Awaited<ReturnType<typeof db.prisma.caption.findUnique>> = null;
+    const captioning = db.connect(captioningDatabase);
+    let caption: Awaited<ReturnType<typeof captioning.caption.findUnique>> = null;
     for (let i = 0; i < 120 && !caption; i++) {
-      caption = await db.prisma.caption.findUnique({ where: { editId } });
+      caption = await captioning.caption.findUnique({ where: { editId } });
       if (!caption) await sleep(500);
     }
     expect(caption).toMatchObject({ provenance: 'vlm', text: VLM_CAPTION, vlmModel: 'gpt-4o-double' });

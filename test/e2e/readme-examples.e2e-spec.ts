@@ -11,6 +11,8 @@ import { type DocumentNode, Kind, parse } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import { editsDatabase } from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import {
@@ -33,13 +35,13 @@ jest.setTimeout(600_000);
 const README = path.join(REPO_ROOT, 'README.md');
 const run = promisify(execFile);
 
-let db: TestDatabase;
+let db: TestDatabase<EditsClient>;
 let platform: RunningPlatform;
 let workDir: string;
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('e2e_readme');
+  db = await createTestDatabase('e2e_readme', editsDatabase);
   workDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-readme-'));
   platform = await startPlatform({
     databaseUrl: db.url,

@@ -7,6 +7,8 @@ import { sleep } from '@f2f/common';
 import { type IssuedApiKey, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 import { hashApiKey, signTenantContext, TENANT_CONTEXT_HEADER } from '@f2f/platform';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import { captioningDatabase, editsDatabase } from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { waitForEditStatus } from '../support/edit-status';
 import { testInfrastructure } from '../support/env';
@@ -25,7 +27,7 @@ interface GraphqlResponse<T> {
   errors?: GraphqlError[];
 }
 
-let db: TestDatabase;
+let db: TestDatabase<EditsClient>;
 let platform: RunningPlatform;
 /** Tenants of this file: A owns the probed data, B probes it; C and D are for the limits. */
 let a: IssuedApiKey;
@@ -80,7 +82,7 @@ const waitForStatus = (key: string, id: string, statuses: string[]) =>
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('e2e_tenancy');
+  db = await createTestDatabase('e2e_tenancy', editsDatabase);
   platform = await startPlatform({
     databaseUrl: db.url,
     kafkaBrokers,
@@ -282,7 +284,7 @@ describe('tenant isolation', () => {
     expect(codes(revoke)).toEqual(['NOT_FOUND']);
 
     expect((await db.prisma.edit.findUniqueOrThrow({ where: { id: editId } })).status).toBe('COMPLETED');
-    expect(await db.prisma.captionExample.count({ where: { id: exampleId } })).toBe(1);
+    expect(await db.connect(captioningDatabase).captionExample.count({ where: { id: exampleId } })).toBe(1);
     expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id: a.keyId } })).revokedAt).toBeNull();
     expect((await gql(a.key, '{ edits { edges { node { id } } } }')).errors).toBeUndefined();
     // Tenant A still sees its own.

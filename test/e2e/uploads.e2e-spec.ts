@@ -6,6 +6,8 @@ import path from 'node:path';
 import { type IssuedApiKey, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 import { signFileToken, signUploadToken } from '@f2f/platform';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import { editsDatabase } from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { waitForEditStatus } from '../support/edit-status';
 import { testInfrastructure } from '../support/env';
@@ -28,7 +30,7 @@ interface Ticket {
   maxBytes: number;
 }
 
-let db: TestDatabase;
+let db: TestDatabase<EditsClient>;
 let platform: RunningPlatform;
 let blobDir: string;
 let a: IssuedApiKey;
@@ -91,7 +93,7 @@ beforeAll(async () => {
       ? { text: 'The selected edit is:1' }
       : { text: 'The dog gradually lowers its back legs, settling into a seated position.' },
   );
-  db = await createTestDatabase('e2e_uploads');
+  db = await createTestDatabase('e2e_uploads', editsDatabase);
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-uploads-'));
   platform = await startPlatform({
     databaseUrl: db.url,

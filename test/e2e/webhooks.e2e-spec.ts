@@ -6,6 +6,8 @@ import path from 'node:path';
 import { sleep } from '@f2f/common';
 import { type IssuedApiKey, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 
+import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
+import { editsDatabase } from '../support/service-databases';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
@@ -23,7 +25,7 @@ interface GraphqlResponse<T> {
   errors?: GraphqlError[];
 }
 
-let db: TestDatabase;
+let db: TestDatabase<EditsClient>;
 let platform: RunningPlatform;
 let a: IssuedApiKey;
 let b: IssuedApiKey;
@@ -96,7 +98,7 @@ const typesFor = (receiver: WebhookReceiver, editId: string) =>
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('e2e_webhooks');
+  db = await createTestDatabase('e2e_webhooks', editsDatabase);
   platform = await startPlatform({
     databaseUrl: db.url,
     kafkaBrokers,

@@ -13,7 +13,7 @@ export interface TestDatabase<Client extends ServiceDatabase> {
   name: string;
   /** The client of the service under test, on its own schema. */
   prisma: Client;
-  /** Another service's client on the same database (e.g. to seed what an e2e test reads). */
+  /** Another service's client on the same database (e.g. to inspect what it owns); one per service. */
   connect<Other extends ServiceDatabase>(connect: ConnectDatabase<Other>): Other;
   drop(): Promise<void>;
 }
@@ -26,11 +26,11 @@ export async function createTestDatabase<Client extends ServiceDatabase>(
   const { adminDatabaseUrl } = testInfrastructure();
   const name = `f2f_t_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(3).toString('hex')}`;
   const url = await createDatabase(adminDatabaseUrl, name, templateDatabase());
-  const clients: ServiceDatabase[] = [];
+  // One client per service for the file (connect may be called wherever a test needs one).
+  const clients = new Map<ConnectDatabase<ServiceDatabase>, ServiceDatabase>();
   const open = <Other extends ServiceDatabase>(make: ConnectDatabase<Other>): Other => {
-    const client = make({ url, poolSize: 5 });
-    clients.push(client);
-    return client;
+    if (!clients.has(make)) clients.set(make, make({ url, poolSize: 5 }));
+    return clients.get(make) as Other;
   };
   return {
     url,
@@ -38,7 +38,7 @@ export async function createTestDatabase<Client extends ServiceDatabase>(
     prisma: open(connect),
     connect: open,
     drop: async () => {
-      await Promise.all(clients.map((c) => c.$disconnect()));
+      await Promise.all([...clients.values()].map((c) => c.$disconnect()));
       await dropDatabase(adminDatabaseUrl, name);
     },
   };

@@ -16,7 +16,7 @@ export function fakeHandlerContext(handled = new Set<string>()) {
     get heartbeats() {
       return heartbeats;
     },
-    for(event: EventEnvelope<Topic>): HandlerContext {
+    for<Tx = never>(event: EventEnvelope<Topic>): HandlerContext<Tx> {
       return {
         logger: createLogger('test', 'silent'),
         attempt: 1,

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
 import { ImageInspector, imageInspectorSettings } from '@f2f/imaging';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from './database';
 import { PlatformModule, platformConfigFrom, PRISMA, subgraphModule } from '@f2f/platform';
 import { VLM, vlmDirectoryFrom } from '@f2f/vlm';
 import { type DynamicModule, Module } from '@nestjs/common';

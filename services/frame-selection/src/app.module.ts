@@ -2,7 +2,7 @@ import { createDatabase } from './database';
 import path from 'node:path';
 
 import type { Logger } from '@f2f/common';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from './database';
 import {
   PlatformModule,
   platformConfigFrom,

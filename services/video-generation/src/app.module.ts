@@ -1,7 +1,8 @@
+import { createDatabase } from './database';
 import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@f2f/common';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from './database';
 import { EventConsumer, OutboxWriter } from '@f2f/messaging';
 import { KAFKA, KAFKA_PRODUCER, PlatformModule, platformConfigFrom, PRISMA } from '@f2f/platform';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
@@ -37,7 +38,7 @@ export class AppModule {
     const platform = platformConfigFrom('video-generation', config);
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platform, logger)],
+      imports: [PlatformModule.forRoot(platform, logger, createDatabase)],
       providers: [
         {
           provide: VIDEO_GENERATOR,

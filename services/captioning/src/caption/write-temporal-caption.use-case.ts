@@ -1,3 +1,4 @@
+import type { Tx } from '../database';
 import { type EventEnvelope, makeEnvelope, Topic, vlmUsageOf } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
@@ -45,7 +46,7 @@ export class WriteTemporalCaptionUseCase {
     @Optional() @Inject(VLM) private readonly vlms: VlmDirectory = VlmDirectory.single(null),
   ) {}
 
-  async execute(event: EventEnvelope<Topic.EditRequested>, ctx: HandlerContext): Promise<void> {
+  async execute(event: EventEnvelope<Topic.EditRequested>, ctx: HandlerContext<Tx>): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const { targetCaption, sourceKey, sourceWidth, sourceHeight, groundTruthKey, options } = event.payload;
     const calls: VlmCallRecord[] = [];

@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient } from '../database';
 
 export interface CaptionExampleRecord {
   id: string;

@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient, Tx } from '../database';
 
 /** An edit's temporal caption as captioning decided it. */
 export interface CaptionRecord {

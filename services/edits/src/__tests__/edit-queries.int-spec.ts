@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../database';
 import { DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 import type { Edit } from '../database';
@@ -9,11 +10,11 @@ import { AnalyticsRepository } from '../persistence/analytics.repository';
 import { PrismaEditsRepository } from '../persistence/edits.repository';
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from './factories';
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let edits: PrismaEditsRepository;
 
 beforeAll(async () => {
-  db = await createTestDatabase('edit_queries');
+  db = await createTestDatabase('edit_queries', createDatabase);
   edits = new PrismaEditsRepository(db.prisma);
 });
 afterAll(() => db.drop());

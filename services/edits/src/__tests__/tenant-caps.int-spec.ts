@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../database';
 import { DomainError, ErrorCode } from '@f2f/common';
 import type { TenantId } from '@f2f/database';
 import { SignedUrls } from '@f2f/platform';
@@ -16,13 +17,13 @@ const MAX_KEYS = 4;
 const MAX_UPLOADS = 5;
 const SECRET = 'caps-secret-'.repeat(3);
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let keys: ApiKeysService;
 let uploads: CreateUploadUseCase;
 let clockNow = Date.now();
 
 beforeAll(async () => {
-  db = await createTestDatabase('tenant_caps');
+  db = await createTestDatabase('tenant_caps', createDatabase);
   keys = new ApiKeysService(new ApiKeysRepository(db.prisma), MAX_KEYS);
   const settings: UploadSettings = {
     ttlSeconds: 900,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
 import { EDIT_CANCELLED, TERMINAL_STATUSES } from '@f2f/contracts';
-import type { Edit, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit } from '../database';
 import { CLOCK } from '@f2f/platform';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 

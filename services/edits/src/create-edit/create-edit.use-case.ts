@@ -2,7 +2,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
 import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, TenantId, Upload } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, Upload } from '../database';
 import { ImageInspector } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE, CLOCK } from '@f2f/platform';

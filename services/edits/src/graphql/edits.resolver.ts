@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode } from '@f2f/common';
 import { decodeFeedCursor, type EditUpdate, editUpdateView, encodeFeedCursor } from '@f2f/contracts';
-import type { Edit, EditEvent, Frame, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, EditEvent, Frame } from '../database';
 import { ActingKeyId, CurrentTenant, SIGNED_URLS, type SignedUrls } from '@f2f/platform';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';

@@ -1,5 +1,6 @@
 import { historyEntryEventId, makeEnvelope, Topic } from '@f2f/contracts';
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 import type { OutboxWriter } from '@f2f/messaging';
 
 import { toEditUpdate } from '../stage-events/edit-update';

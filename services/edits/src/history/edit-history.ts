@@ -1,5 +1,6 @@
 import type { EditHistoryType, EditStatus, EventEnvelope, Topic } from '@f2f/contracts';
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 
 /** An entry to append to an edit's history, at `seq` (the caller holds the edit's row lock). */
 export interface NewHistoryEntry {

@@ -1,4 +1,5 @@
-import type { Edit, EditEvent, Frame, PrismaClient, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, EditEvent, Frame, PrismaClient, Tx } from '../database';
 
 import {
   countEditsSql,

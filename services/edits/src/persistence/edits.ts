@@ -1,4 +1,5 @@
-import type { Edit, EditEvent, Frame, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, EditEvent, Frame, Tx } from '../database';
 
 import type { EditCursor, EditListFilter, FeedRow } from './edit-queries.sql';
 

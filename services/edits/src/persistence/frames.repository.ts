@@ -1,4 +1,5 @@
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 
 import type { AnnouncedFrame, FrameMetricValues, FramesRepository } from './frames';
 

@@ -1,4 +1,5 @@
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 
 /** A frame as video-generation announces it with every detail (contracts' frameRef). */
 export interface AnnouncedFrame {

@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from '@f2f/database';
+import type { PrismaClient, Tx } from '../database';
 
 import type { Transactions } from './transactions';
 

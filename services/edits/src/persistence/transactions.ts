@@ -1,4 +1,4 @@
-import type { Tx } from '@f2f/database';
+import type { Tx } from '../database';
 
 /**
  * Runs work in one database transaction: what the repositories write with the `tx` it hands out

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
 import { eventPayloadSchemas, Topic } from '@f2f/contracts';
-import type { Edit } from '@f2f/database';
+import type { Edit } from '../database';
 import { CLOCK } from '@f2f/platform';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 

@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode } from '@f2f/common';
-import { asTenantId, type Edit, type TenantId, type Tx } from '@f2f/database';
+import { asTenantId, type TenantId } from '@f2f/database';
+import { type Edit, type Tx } from '../database';
 import type { HandlerContext } from '@f2f/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -10,7 +11,7 @@ import { announcedFrames, announcedMetrics } from './announced-frames';
 import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
 import { historyKeyScope, newHistoryEntry } from './history-key';
 
-type Context = Pick<HandlerContext, 'transaction' | 'logger'>;
+type Context = Pick<HandlerContext<Tx>, 'transaction' | 'logger'>;
 
 /**
  * Every stage event: the frames and frame metrics it announces recorded (upserts, so a repeat

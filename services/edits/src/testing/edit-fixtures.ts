@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { type EventPayloads, makeEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, Frame, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, Frame } from '../database';
 
 import type { StageEvent } from '../stage-events/edit-state';
 import type { InMemoryEditsRepository } from './in-memory';

@@ -1,6 +1,7 @@
 import { createLogger } from '@f2f/common';
 import type { EditStatus, EventEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, EditEvent, Frame, TenantId, Tx, Upload } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit, EditEvent, Frame, Tx, Upload } from '../database';
 import type { HandlerContext } from '@f2f/messaging';
 
 import type { EditHistory, HistoryAnnouncement, NewHistoryEntry } from '../history/edit-history';
@@ -27,7 +28,7 @@ export class InMemoryTransactions implements Transactions {
 
 /** A stage event's context: runs the work once per event id that succeeded, like the consumer's inbox. */
 export function inMemoryHandlerContext(event: { eventId: string }, handled = new Set<string>()) {
-  const ctx: Pick<HandlerContext, 'transaction' | 'logger'> = {
+  const ctx: Pick<HandlerContext<Tx>, 'transaction' | 'logger'> = {
     logger: createLogger('test', 'silent'),
     transaction: async (work) => {
       if (handled.has(event.eventId)) return undefined;

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from '../database';
 import { OutboxWriter } from '@f2f/messaging';
 
 import { PrismaEditHistory } from '../history/edit-history.repository';

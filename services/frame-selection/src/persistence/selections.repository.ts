@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient, Tx } from '../database';
 
 /** A selection decision as frame-selection recorded it. */
 export interface SelectionRecord {

@@ -1,3 +1,4 @@
+import type { Tx } from '../database';
 import {
   type EventEnvelope,
   type EventPayloads,
@@ -78,7 +79,7 @@ export class SelectFrameUseCase {
     @Optional() @Inject(VLM) private readonly vlms: VlmDirectory = VlmDirectory.single(null),
   ) {}
 
-  async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext): Promise<void> {
+  async execute(event: EventEnvelope<Topic.VideoGenerated>, ctx: HandlerContext<Tx>): Promise<void> {
     // The metric policy needs every frame's metrics: it decides on metrics.computed instead.
     if (event.payload.selection === 'metric') return;
     if (await ctx.alreadyHandled()) return;
@@ -115,7 +116,7 @@ export class SelectFrameUseCase {
    * reaches its path's plateau while LPIPS to the source stays under the bound (metric-policy.ts).
    * Without learned metrics (no models configured) it falls back to the last frame and says so.
    */
-  async executeMetric(event: EventEnvelope<Topic.MetricsComputed>, ctx: HandlerContext): Promise<void> {
+  async executeMetric(event: EventEnvelope<Topic.MetricsComputed>, ctx: HandlerContext<Tx>): Promise<void> {
     if (event.payload.selection !== 'metric') return;
     if (await ctx.alreadyHandled()) return;
     const { series } = event.payload;
@@ -153,7 +154,7 @@ export class SelectFrameUseCase {
   private async record(
     event: EventEnvelope<Topic.VideoGenerated | Topic.MetricsComputed>,
     { decision, fallbackReason, calls, collageKeys }: Outcome,
-    ctx: HandlerContext,
+    ctx: HandlerContext<Tx>,
   ): Promise<void> {
     await ctx.transaction(async (tx) => {
       await this.selections.save(

@@ -1,4 +1,5 @@
-import type { PrismaClient, TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { PrismaClient, Tx } from '../database';
 
 /** One frame's stored metrics (frame_metrics, the metrics service's own table). */
 export interface FrameMetricsRecord {

@@ -1,3 +1,4 @@
+import type { Tx } from '../database';
 import { type EventEnvelope, type FrameMetrics, type FrameRef, makeEnvelope, Topic } from '@f2f/contracts';
 import { decodeRgba, letterbox } from '@f2f/imaging';
 import type { ImageReference, LearnedMetrics } from '@f2f/learned-metrics';
@@ -65,7 +66,7 @@ export class MeasureFramesUseCase {
    * busy with one, so a second at once would gain nothing and hold a second source, reference and
    * batch in memory. An edit waiting for its turn keeps its consumer's session alive.
    */
-  async execute(event: VideoGenerated, ctx: HandlerContext): Promise<void> {
+  async execute(event: VideoGenerated, ctx: HandlerContext<Tx>): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const keepAlive = setInterval(() => void ctx.heartbeat().catch(() => undefined), 3_000);
     const turn = this.queue.then(() => {
@@ -80,7 +81,7 @@ export class MeasureFramesUseCase {
     }
   }
 
-  private async measure(event: VideoGenerated, ctx: HandlerContext): Promise<void> {
+  private async measure(event: VideoGenerated, ctx: HandlerContext<Tx>): Promise<void> {
     const refs = await this.references(event);
     const series: FrameMetrics[] = [];
     const ordered = [...event.payload.frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
@@ -180,7 +181,7 @@ export class MeasureFramesUseCase {
   /** The frames' rows and metrics.computed, in the transaction of the inbox record. */
   private async record(
     event: VideoGenerated,
-    ctx: HandlerContext,
+    ctx: HandlerContext<Tx>,
     { series, measured, mean, metricModels }: Measurement,
   ): Promise<void> {
     await ctx.transaction(async (tx) => {

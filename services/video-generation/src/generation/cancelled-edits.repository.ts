@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from '@f2f/database';
+import type { PrismaClient, Tx } from '../database';
 
 /** A cancellation video-generation learned from edit.status. */
 export interface Cancellation {

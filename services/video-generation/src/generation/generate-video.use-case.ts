@@ -1,3 +1,4 @@
+import type { Tx } from '../database';
 import { createHash } from 'node:crypto';
 
 import { DomainError, ErrorCode } from '@f2f/common';
@@ -45,7 +46,7 @@ type ProgressFigures = Omit<EventPayloads[Topic.VideoProgress], 'candidate' | 'w
 /** What every candidate of one edit's generation shares. */
 interface Generation {
   event: CaptionCompleted;
-  ctx: HandlerContext;
+  ctx: HandlerContext<Tx>;
   image: Buffer;
   box: ContentBox;
   output: { width: number; height: number };
@@ -71,7 +72,7 @@ export class GenerateVideoUseCase {
     @Inject(VIDEO_GENERATION_SETTINGS) private readonly settings: VideoGenerationSettings,
   ) {}
 
-  async execute(event: CaptionCompleted, ctx: HandlerContext): Promise<void> {
+  async execute(event: CaptionCompleted, ctx: HandlerContext<Tx>): Promise<void> {
     if (await ctx.alreadyHandled()) return;
     const { editId, tenantId } = event;
     const signal = this.running.start(editId);
@@ -96,7 +97,7 @@ export class GenerateVideoUseCase {
 
   private async prepare(
     event: CaptionCompleted,
-    ctx: HandlerContext,
+    ctx: HandlerContext<Tx>,
     signal: AbortSignal,
   ): Promise<Generation> {
     const { options, sourceWidth, sourceHeight, sourceKey } = event.payload;

@@ -1,5 +1,5 @@
 import type { EventEnvelope, Topic } from '@f2f/contracts';
-import type { PrismaClient } from '@f2f/database';
+import type { PrismaClient } from '../database';
 import type { OutboxWriter } from '@f2f/messaging';
 
 /**

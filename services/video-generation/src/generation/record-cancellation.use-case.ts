@@ -1,3 +1,4 @@
+import type { Tx } from '../database';
 import type { EventEnvelope, Topic } from '@f2f/contracts';
 import type { HandlerContext } from '@f2f/messaging';
 import { Inject, Injectable } from '@nestjs/common';
@@ -18,7 +19,7 @@ export class RecordCancellationUseCase {
     private readonly running: RunningGenerations,
   ) {}
 
-  async execute(event: EventEnvelope<Topic.EditStatus>, ctx: HandlerContext): Promise<boolean> {
+  async execute(event: EventEnvelope<Topic.EditStatus>, ctx: HandlerContext<Tx>): Promise<boolean> {
     if (event.payload.status !== 'CANCELLED') return false;
     await ctx.transaction((tx) =>
       this.cancelled.record(tx, {

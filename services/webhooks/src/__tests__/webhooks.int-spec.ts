@@ -1,4 +1,4 @@
-import { createDatabase } from '../database';
+import { createDatabase, type PrismaClient as ServiceClient } from '../database';
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { createLogger, DomainError, ErrorCode, sleep, systemClock } from '@f2f/common';
@@ -36,7 +36,7 @@ const SCHEDULE = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 1_000 };
 const TIMEOUT_MS = 1_000;
 const MAX_ENDPOINTS = 6;
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let kafka: Kafka;
 let producer: Producer;
 let consumer: EventConsumer;
@@ -99,7 +99,7 @@ let selected: { id: string; secret: string };
 
 beforeAll(async () => {
   const { kafkaBrokers } = testInfrastructure();
-  db = await createTestDatabase('webhooks');
+  db = await createTestDatabase('webhooks', createDatabase);
   kafka = createKafka({
     clientId: 'webhooks-test',
     brokers: kafkaBrokers.split(','),

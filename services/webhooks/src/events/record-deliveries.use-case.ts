@@ -1,3 +1,4 @@
+import type { Tx } from '../database';
 import type { EventEnvelope, Topic } from '@f2f/contracts';
 import { asTenantId } from '@f2f/database';
 import type { HandlerContext } from '@f2f/messaging';
@@ -18,7 +19,7 @@ export class RecordDeliveriesUseCase {
     private readonly deliveries: WebhookDeliveriesRepository,
   ) {}
 
-  async execute(event: EventEnvelope<Topic.EditStatus>, ctx: HandlerContext): Promise<number> {
+  async execute(event: EventEnvelope<Topic.EditStatus>, ctx: HandlerContext<Tx>): Promise<number> {
     const made = webhookEventBody(event);
     if (!made) return 0;
     const tenantId = asTenantId(event.tenantId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import type { TenantId, Tx } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Tx } from '../database';
 
 import type {
   AttemptOutcome,

@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,7 +22,7 @@ import { PrismaCaptionsRepository } from '../../persistence/captions.repository'
 import { templateTemporalCaption } from '../template-caption';
 import { WriteTemporalCaptionUseCase } from '../write-temporal-caption.use-case';
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let blobs: FilesystemBlobStore;
 const server = new FakeOpenAiServer();
 const tenantServer = new FakeOpenAiServer();
@@ -29,7 +30,7 @@ let examples: CaptionExamplesService;
 const inspector = makeImageInspector();
 
 beforeAll(async () => {
-  db = await createTestDatabase('captioning');
+  db = await createTestDatabase('captioning', createDatabase);
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-captioning-')));
   await server.start();
   await tenantServer.start();

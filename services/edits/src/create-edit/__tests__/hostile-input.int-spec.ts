@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,7 +30,7 @@ const limits: EditLimits = {
   maxUnfinishedEdits: 1000,
 };
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let blobDir: string;
 let tenant: TenantId;
 let png: Buffer;
@@ -52,7 +53,7 @@ function useCaseWith(inspector: ImageInspector): CreateEditUseCase {
 let useCase: CreateEditUseCase;
 
 beforeAll(async () => {
-  db = await createTestDatabase('create-edit-hostile');
+  db = await createTestDatabase('create-edit-hostile', createDatabase);
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-hostile-'));
   useCase = useCaseWith(makeImageInspector());
   tenant = await makeTenant(db.prisma, 'a');

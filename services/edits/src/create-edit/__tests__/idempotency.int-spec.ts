@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,7 @@ const limits: EditLimits = {
   maxUnfinishedEdits: 1000,
 };
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let blobDir: string;
 let useCase: CreateEditUseCase;
 const inspector = makeImageInspector();
@@ -33,7 +34,7 @@ let image: Buffer;
 let seedCounter = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase('idempotency');
+  db = await createTestDatabase('idempotency', createDatabase);
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'f2f-idem-'));
   const repos = prismaRepositories(db.prisma);
   useCase = new CreateEditUseCase(

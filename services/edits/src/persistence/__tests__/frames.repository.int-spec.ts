@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomUUID } from 'node:crypto';
 
 import type { TenantId } from '@f2f/database';
@@ -6,12 +7,12 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { makeEdit, makeTenant } from '../../__tests__/factories';
 import { PrismaFramesRepository } from '../frames.repository';
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let tenant: TenantId;
 const repository = new PrismaFramesRepository();
 
 beforeAll(async () => {
-  db = await createTestDatabase('frames_repository');
+  db = await createTestDatabase('frames_repository', createDatabase);
   tenant = await makeTenant(db.prisma);
 });
 afterAll(() => db.drop());

@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -30,7 +31,7 @@ const TABLES = new Set(['edits', 'edit_events', 'frames', 'edit_frame_metrics'])
 
 jest.setTimeout(1_800_000);
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 const A = asTenantId('tenant-a');
 const B = asTenantId('tenant-b');
 const load: { what: string; ms: number }[] = [];
@@ -127,7 +128,7 @@ async function explain(name: string, sql: Prisma.Sql): Promise<void> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('query_plans');
+  db = await createTestDatabase('query_plans', createDatabase);
   await db.prisma.tenant.createMany({
     data: [
       { id: A, name: 'A' },

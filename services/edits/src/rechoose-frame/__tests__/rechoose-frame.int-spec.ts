@@ -1,6 +1,8 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, Topic } from '@f2f/contracts';
-import type { Edit, TenantId } from '@f2f/database';
+import type { TenantId } from '@f2f/database';
+import type { Edit } from '../../database';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from '../../__tests__/factories';
@@ -9,13 +11,13 @@ import { applyStageEvent } from '../../stage-events/edit-state';
 import { RechooseFrameCommand } from '../rechoose-frame.command';
 import { RechooseFrameUseCase } from '../rechoose-frame.use-case';
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let useCase: RechooseFrameUseCase;
 let tenant: TenantId;
 let other: TenantId;
 
 beforeAll(async () => {
-  db = await createTestDatabase('select_frame');
+  db = await createTestDatabase('select_frame', createDatabase);
   const { transactions, edits, history } = prismaRepositories(db.prisma);
   useCase = new RechooseFrameUseCase(transactions, edits, history);
   tenant = await makeTenant(db.prisma, 'a');

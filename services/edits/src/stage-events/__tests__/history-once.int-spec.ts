@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomBytes } from 'node:crypto';
 
 import { createLogger, sleep } from '@f2f/common';
@@ -34,7 +35,7 @@ const logger = createLogger('test', 'silent');
 const FRAMES = 49;
 const STEPS = 50;
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let kafka: Kafka;
 let producer: Producer;
 let consumer: EventConsumer;
@@ -58,7 +59,7 @@ async function waitFor<T>(
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('history_once');
+  db = await createTestDatabase('history_once', createDatabase);
   kafka = createKafka({
     clientId: 'edits-history-test',
     brokers: testInfrastructure().kafkaBrokers.split(','),

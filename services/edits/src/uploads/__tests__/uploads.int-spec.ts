@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import http from 'node:http';
@@ -60,7 +61,7 @@ const limits: EditLimits = {
 let clockNow = Date.now();
 const clock = { now: () => new Date(clockNow) };
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let app: INestApplication;
 let origin: string;
 let blobs: FilesystemBlobStore;
@@ -74,7 +75,7 @@ let png: Buffer;
 let jpeg: Buffer;
 
 beforeAll(async () => {
-  db = await createTestDatabase('uploads');
+  db = await createTestDatabase('uploads', createDatabase);
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-uploads-')));
   const module = await Test.createTestingModule({
     controllers: [TransfersController],

@@ -1,3 +1,4 @@
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,12 +18,12 @@ import { PrismaSelectionsRepository } from '../../persistence/selections.reposit
 import { DEFAULT_METRIC_POLICY } from '../metric-policy';
 import { SelectFrameUseCase } from '../select-frame.use-case';
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let blobs: FilesystemBlobStore;
 const server = new FakeOpenAiServer();
 
 beforeAll(async () => {
-  db = await createTestDatabase('selection');
+  db = await createTestDatabase('selection', createDatabase);
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-selection-')));
   await server.start();
 });

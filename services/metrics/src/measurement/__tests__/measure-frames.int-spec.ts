@@ -1,6 +1,7 @@
 /**
  * @jest-environment ./test/support/native-typed-arrays-environment.js
  */
+import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,12 +24,12 @@ const FIXTURE_MODELS = path.resolve(__dirname, '../../../../../libs/learned-metr
 const W = 96;
 const H = 72;
 
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
 let blobs: FilesystemBlobStore;
 let models: LearnedMetrics;
 
 beforeAll(async () => {
-  db = await createTestDatabase('metrics');
+  db = await createTestDatabase('metrics', createDatabase);
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-metrics-')));
   models = await LearnedMetrics.load({ modelDir: FIXTURE_MODELS, threads: 1 });
 });

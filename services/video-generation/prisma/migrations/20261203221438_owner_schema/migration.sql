@@ -23,6 +23,15 @@ CREATE TABLE "processed_events" (
     CONSTRAINT "processed_events_pkey" PRIMARY KEY ("consumer","event_id")
 );
 
+-- CreateTable
+CREATE TABLE "cancelled_edits" (
+    "edit_id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "cancelled_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "cancelled_edits_pkey" PRIMARY KEY ("edit_id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "outbox_events_event_id_key" ON "outbox_events"("event_id");
 

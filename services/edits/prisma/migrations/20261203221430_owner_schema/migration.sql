@@ -144,6 +144,22 @@ CREATE TABLE "frames" (
 );
 
 -- CreateTable
+CREATE TABLE "edit_frame_metrics" (
+    "tenant_id" TEXT NOT NULL,
+    "edit_id" UUID NOT NULL,
+    "candidate" INTEGER NOT NULL,
+    "index" INTEGER NOT NULL,
+    "ssim" DOUBLE PRECISION NOT NULL,
+    "psnr" DOUBLE PRECISION NOT NULL,
+    "lpips" DOUBLE PRECISION,
+    "clip_i" DOUBLE PRECISION,
+    "clip_score" DOUBLE PRECISION,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "edit_frame_metrics_pkey" PRIMARY KEY ("edit_id","candidate","index")
+);
+
+-- CreateTable
 CREATE TABLE "edit_events" (
     "id" BIGSERIAL NOT NULL,
     "tenant_id" TEXT NOT NULL,
@@ -199,6 +215,9 @@ CREATE INDEX "frames_tenant_id_edit_id_idx" ON "frames"("tenant_id", "edit_id");
 CREATE UNIQUE INDEX "frames_edit_id_candidate_index_key" ON "frames"("edit_id", "candidate", "index");
 
 -- CreateIndex
+CREATE INDEX "edit_frame_metrics_tenant_id_edit_id_idx" ON "edit_frame_metrics"("tenant_id", "edit_id");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "edit_events_event_id_key" ON "edit_events"("event_id");
 
 -- CreateIndex
@@ -227,6 +246,9 @@ ALTER TABLE "uploads" ADD CONSTRAINT "uploads_tenant_id_fkey" FOREIGN KEY ("tena
 
 -- AddForeignKey
 ALTER TABLE "frames" ADD CONSTRAINT "frames_edit_id_fkey" FOREIGN KEY ("edit_id") REFERENCES "edits"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "edit_frame_metrics" ADD CONSTRAINT "edit_frame_metrics_edit_id_fkey" FOREIGN KEY ("edit_id") REFERENCES "edits"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "edit_events" ADD CONSTRAINT "edit_events_edit_id_fkey" FOREIGN KEY ("edit_id") REFERENCES "edits"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -13,26 +13,38 @@ import {
   parseEnvelope,
   Topic,
 } from '@f2f/contracts';
-import type { Edit } from '../../database';
+import type { Edit, PrismaClient as EditsClient } from '../../services/edits/src/database';
+import {
+  createDatabase,
+  type PrismaClient as ServiceClient,
+} from '../../services/video-generation/src/database';
 import { OutboxWriter } from '@f2f/messaging';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 
-import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { makeImage } from '../../../../../test/support/factories';
-import { inboxContext } from '../../../../../test/support/handler-context';
-import { makeEdit, makeEditEvent, makeTenant } from '../../../../edits/src/__tests__/factories';
-import type { StageEvent } from '../../../../edits/src/stage-events/edit-state';
-import { replayUpdates } from '../../../../edits/src/stage-events/edit-update';
-import { RecordStageEventUseCase } from '../../../../edits/src/stage-events/record-stage-event.use-case';
-import { prismaRepositories } from '../../../../edits/src/testing/prisma-repositories';
-import { previewConfigSchema } from '../../../../preview-generator/src/config';
-import { type RunningServer, startPreviewServer } from '../../../../preview-generator/src/server';
-import { PrismaCancelledEditsRepository } from '../cancelled-edits.repository';
-import { StaticEndpoints } from '../endpoints';
-import { frameId, GenerateVideoUseCase } from '../generate-video.use-case';
-import { PrismaOutboxRepository } from '../outbox.repository';
-import { RunningGenerations } from '../running-generations';
-import { type GenerationEvent, type VideoGenerator, WorkerPool } from '../worker-pool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { makeImage } from '../support/factories';
+import { inboxContext } from '../support/handler-context';
+import { editsDatabase } from '../support/service-databases';
+import { makeEdit, makeEditEvent, makeTenant } from '../../services/edits/src/__tests__/factories';
+import type { StageEvent } from '../../services/edits/src/stage-events/edit-state';
+import { replayUpdates } from '../../services/edits/src/stage-events/edit-update';
+import { RecordStageEventUseCase } from '../../services/edits/src/stage-events/record-stage-event.use-case';
+import { prismaRepositories } from '../../services/edits/src/testing/prisma-repositories';
+import { previewConfigSchema } from '../../services/preview-generator/src/config';
+import { type RunningServer, startPreviewServer } from '../../services/preview-generator/src/server';
+import { PrismaCancelledEditsRepository } from '../../services/video-generation/src/generation/cancelled-edits.repository';
+import { StaticEndpoints } from '../../services/video-generation/src/generation/endpoints';
+import {
+  frameId,
+  GenerateVideoUseCase,
+} from '../../services/video-generation/src/generation/generate-video.use-case';
+import { PrismaOutboxRepository } from '../../services/video-generation/src/generation/outbox.repository';
+import { RunningGenerations } from '../../services/video-generation/src/generation/running-generations';
+import {
+  type GenerationEvent,
+  type VideoGenerator,
+  WorkerPool,
+} from '../../services/video-generation/src/generation/worker-pool';
 
 // Real parts: two preview generators over gRPC on 127.0.0.1, Postgres (outbox, cancellations, and
 // the edits service's history), a blob store on disk. The first worker is shut down mid-generation.
@@ -41,7 +53,8 @@ jest.setTimeout(120_000);
 
 const FRAMES = 49;
 const logger = createLogger('test', 'silent');
-let db: TestDatabase;
+let db: TestDatabase<ServiceClient>;
+let editsDb: EditsClient;
 let blobs: BlobStore;
 const servers: RunningServer[] = [];
 
@@ -79,7 +92,8 @@ class KillingGenerator implements VideoGenerator {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('retried_generation');
+  db = await createTestDatabase('retried_generation', createDatabase);
+  editsDb = db.connect(editsDatabase);
   blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-retry-')));
 });
 afterAll(async () => {
@@ -130,8 +144,8 @@ describe('a generation whose worker dies mid-stream', () => {
       [a.address, a.server],
       [b.address, b.server],
     ]);
-    const tenant = await makeTenant(db.prisma);
-    const edit = await makeEdit(db.prisma, tenant, {
+    const tenant = await makeTenant(editsDb);
+    const edit = await makeEdit(editsDb, tenant, {
       status: 'CAPTIONING',
       selectedCandidate: null,
       selectedFrameIndex: null,
@@ -142,7 +156,7 @@ describe('a generation whose worker dies mid-stream', () => {
       frameCount: FRAMES,
       steps: 8,
     });
-    await makeEditEvent(db.prisma, edit, 1, Topic.EditRequested, new Date());
+    await makeEditEvent(editsDb, edit, 1, Topic.EditRequested, new Date());
     const outbox = new OutboxWriter('video-generation', 't.');
     const useCase = new GenerateVideoUseCase(
       outbox,
@@ -158,7 +172,7 @@ describe('a generation whose worker dies mid-stream', () => {
     pool.close();
 
     // video-generation writes no frame rows: it announces them (the edits service records them).
-    expect(await db.prisma.frame.count({ where: { editId: edit.id } })).toBe(0);
+    expect(await editsDb.frame.count({ where: { editId: edit.id } })).toBe(0);
     const published = await outboxOf(edit);
     const generated = published.filter((e) => e.type === Topic.VideoGenerated);
     expect(generated).toHaveLength(1);
@@ -178,21 +192,21 @@ describe('a generation whose worker dies mid-stream', () => {
     expect(new Set(progressed.map((f) => f.frameId))).toEqual(new Set(listed.map((f) => f.frameId)));
 
     // The edits service records what the producer published (again, as a re-run would) once.
-    const repositories = prismaRepositories(db.prisma, new OutboxWriter('edits', 't.'));
+    const repositories = prismaRepositories(editsDb, new OutboxWriter('edits', 't.'));
     const edits = new RecordStageEventUseCase(repositories.edits, repositories.history, repositories.frames);
     for (const event of [...published, ...published.map((e) => ({ ...e, eventId: randomUUID() }))]) {
-      await edits.execute(event as StageEvent, inboxContext(db.prisma, 'edits', event));
+      await edits.execute(event as StageEvent, inboxContext(editsDb, 'edits', event));
     }
-    const history = await db.prisma.editEvent.findMany({
+    const history = await editsDb.editEvent.findMany({
       where: { editId: edit.id },
       orderBy: { seq: 'asc' },
     });
     const updates = replayUpdates(history, 0);
     expect(updates.flatMap((u) => u.frames.map((f) => f.index))).toEqual([...Array(FRAMES).keys()]);
     expect(updates.filter((u) => u.type === Topic.VideoGenerated)).toHaveLength(1);
-    const statuses = await db.prisma.outboxEvent.count({ where: { producer: 'edits', key: edit.id } });
+    const statuses = await editsDb.outboxEvent.count({ where: { producer: 'edits', key: edit.id } });
     expect(statuses).toBe(history.length - 1);
-    expect(await db.prisma.edit.findUniqueOrThrow({ where: { id: edit.id } })).toMatchObject({
+    expect(await editsDb.edit.findUniqueOrThrow({ where: { id: edit.id } })).toMatchObject({
       status: 'SELECTING',
       framesReady: FRAMES,
     });
