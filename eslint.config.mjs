@@ -56,41 +56,18 @@ const boundaries = (allow) => ({
 });
 
 /**
- * Tests that reach into another service's source (relative paths the old import lists missed):
- * video-generation's tests drive edits' use case and start preview-generator's server in-process.
- * TEMPORARY: this list must end empty; video-generation is being moved to its own data (issue #12).
+ * Exemptions from the module boundaries: none. A test that needs several services' code lives in
+ * test/ (test/integration, test/e2e), which belongs to no service. lint-rules.spec keeps it empty.
  */
-export const PENDING_BOUNDARY_FIXES = [
-  'services/video-generation/src/generation/__tests__/retried-generation.int-spec.ts',
-  'services/video-generation/src/generation/__tests__/worker-pool.int-spec.ts',
-];
+export const PENDING_BOUNDARY_FIXES = [];
 
 export const REPOSITORIES_ONLY = 'only repositories touch the database: move this into a *.repository.ts';
 
 /**
- * Files that still touch the database outside a repository while the services move to
- * repositories (issue #12). TEMPORARY: this list must end empty, and a file leaves it in the
- * commit that moves its queries into a `*.repository.ts`.
+ * Exemptions from "only repositories touch the database": none (issue #12 moved every query into
+ * a repository). lint-rules.spec keeps it empty.
  */
-export const PENDING_REPOSITORY_MOVES = [
-  'services/captioning/src/caption/write-temporal-caption.use-case.ts',
-  'services/captioning/src/examples/caption-examples.service.ts',
-  'services/captioning/src/graphql/captioning.resolver.ts',
-  'services/edits/src/cancel-edit/cancel-edit.use-case.ts',
-  'services/edits/src/create-edit/create-edit.use-case.ts',
-  'services/edits/src/persistence/edit-queries.sql.ts',
-  'services/edits/src/persistence/tenant-lock.ts',
-  'services/edits/src/select-frame/select-frame.use-case.ts',
-  'services/edits/src/stage-events/edit-update.ts',
-  'services/edits/src/stage-events/record-stage-event.use-case.ts',
-  'services/frame-selection/src/graphql/selection-decision.resolver.ts',
-  'services/frame-selection/src/selection/select-frame.use-case.ts',
-  'services/metrics/src/graphql/edit-metrics.resolver.ts',
-  'services/metrics/src/graphql/frame-metrics.resolver.ts',
-  'services/metrics/src/measurement/measure-frames.use-case.ts',
-  'services/video-generation/src/generation/edit-cancelled.handler.ts',
-  'services/video-generation/src/generation/generate-video.use-case.ts',
-];
+export const PENDING_REPOSITORY_MOVES = [];
 
 /**
  * Outside repositories, services use neither the Prisma client nor a transaction: no value import
@@ -105,6 +82,10 @@ const DATABASE_RULES = {
     ...TEST_FILES,
     'services/*/src/app.module.ts',
     'services/*/src/cli/**',
+    // the service's own client, which only repositories and the wiring use
+    'services/*/src/database.ts',
+    // SQL text (Prisma.sql fragments) that only repositories run
+    '**/*.sql.ts',
     ...PENDING_REPOSITORY_MOVES,
   ],
   rules: {
@@ -121,6 +102,15 @@ const DATABASE_RULES = {
           {
             name: '@f2f/platform',
             importNames: ['PRISMA'],
+            allowTypeImports: true,
+            message: REPOSITORIES_ONLY,
+          },
+        ],
+        patterns: [
+          {
+            // the service's own generated client (services/<service>/src/database.ts)
+            group: ['**/database', '**/generated/prisma/**'],
+            importNames: ['PrismaClient', 'Prisma', 'createDatabase'],
             allowTypeImports: true,
             message: REPOSITORIES_ONLY,
           },
@@ -191,7 +181,6 @@ export default tseslint.config(
   { files: ['**/*.ts'], ...boundaries([]) },
   // Tests of every project share the factories and doubles of test/support (no project of its own).
   { files: TEST_FILES, ...boundaries(['^(\\.\\./)+test/support/']) },
-  { files: PENDING_BOUNDARY_FIXES, rules: { '@nx/enforce-module-boundaries': 'off' } },
   DATABASE_RULES,
   {
     files: ['**/__tests__/**/*.ts', 'test/**/*.ts'],

@@ -1,7 +1,6 @@
 // The lint rules that hold the architecture, run through ESLint's Node API with the repository's
 // own eslint.config.mjs (in a node process: see lint-texts.mjs): module boundaries from the Nx
 // project graph and tags, and "only repositories touch the database".
-import fs from 'node:fs';
 import path from 'node:path';
 
 import { runNodeScript } from '../../test/support/node-script';
@@ -207,23 +206,9 @@ describe('only repositories touch the database', () => {
   });
 });
 
-describe('the temporary exemption lists (each must end empty)', () => {
-  it('name only files that exist', () => {
-    const listed = [...run.pending.repositoryMoves, ...run.pending.boundaryFixes];
-    expect(listed.filter((f) => !fs.existsSync(path.join(REPO, f)))).toEqual([]);
+describe('the exemption lists', () => {
+  it('are empty: every service keeps to its boundaries and only repositories touch the database', () => {
+    expect(run.pending.repositoryMoves).toEqual([]);
+    expect(run.pending.boundaryFixes).toEqual([]);
   });
-
-  it('name only files that still touch the database: a moved file leaves PENDING_REPOSITORY_MOVES', () => {
-    const moves = run.pending.repositoryMoves;
-    // Each file's text, linted beside itself under a name the list does not exempt.
-    const again = lintTexts(
-      moves.map((f) => ({
-        filePath: f.replace(/\.ts$/, '.pending-check.ts'),
-        code: fs.readFileSync(path.join(REPO, f), 'utf8'),
-      })),
-    );
-    const stillTouching = (i: number) =>
-      again.results[i]!.messages.some((m) => m.message.includes(run.pending.repositoriesOnly));
-    expect(moves.filter((_, i) => !stillTouching(i))).toEqual([]);
-  }, 120_000);
 });

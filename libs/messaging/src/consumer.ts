@@ -30,9 +30,9 @@ export interface HandlerContext<Tx = SqlClient> {
   attempt: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each service's handlers name their own Tx
 export type EventHandler<T extends Topic> = (
   event: EventEnvelope<T>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each service's handlers name their own Tx
   ctx: HandlerContext<any>,
 ) => Promise<void>;
 

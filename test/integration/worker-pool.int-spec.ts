@@ -3,16 +3,16 @@ import { createHash } from 'node:crypto';
 import { createLogger, DomainError, ErrorCode } from '@f2f/common';
 import { videoGeneratorClient, type VideoGeneratorClient } from '@f2f/video-proto';
 
-import { makeImage } from '../../../../../test/support/factories';
-import { previewConfigSchema } from '../../../../preview-generator/src/config';
-import { type RunningServer, startPreviewServer } from '../../../../preview-generator/src/server';
-import { StaticEndpoints } from '../endpoints';
+import { makeImage } from '../support/factories';
+import { previewConfigSchema } from '../../services/preview-generator/src/config';
+import { type RunningServer, startPreviewServer } from '../../services/preview-generator/src/server';
+import { StaticEndpoints } from '../../services/video-generation/src/generation/endpoints';
 import {
   type GenerationEvent,
   type GenerationRequest,
   GenerationCancelled,
   WorkerPool,
-} from '../worker-pool';
+} from '../../services/video-generation/src/generation/worker-pool';
 
 jest.setTimeout(60_000);
 
