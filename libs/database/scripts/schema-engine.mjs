@@ -111,6 +111,19 @@ async function patchCharColumns(factory) {
     for (const field of result.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
     return result;
   };
+  // The adapter runs a script by splitting it on every `;`, which breaks DO $$ … $$ blocks and
+  // comments holding a `;`; Postgres takes the whole script as one simple query, as
+  // `prisma migrate` does.
+  let adapter = Object.getPrototypeOf(probe);
+  while (adapter && !Object.hasOwn(adapter, 'executeScript')) adapter = Object.getPrototypeOf(adapter);
+  if (!adapter) throw new Error('@prisma/adapter-pg changed: no executeScript to patch');
+  adapter.executeScript = async function (script) {
+    try {
+      await this.client.query(script);
+    } catch (error) {
+      this.onError(error);
+    }
+  };
   await probe.dispose();
 }
 

@@ -11,7 +11,7 @@ export const LEGACY_SCHEMA = 'f2f_legacy';
  * owner's adoption migration copies into its own schema. Granted for the adoption only.
  */
 export const LEGACY_TABLES_ADOPTED_BY: Record<string, readonly string[]> = {
-  edits: ['tenants', 'api_keys', 'edits', 'uploads', 'frames', 'frame_metrics', 'edit_events'],
+  edits: ['tenants', 'api_keys', 'edits', 'uploads', 'frames', 'frame_metrics', 'edit_events', 'vlm_calls'],
   captioning: ['captions', 'caption_examples', 'vlm_calls'],
   video_generation: ['edits'],
   frame_selection: ['selections', 'vlm_calls'],

@@ -1,0 +1,24 @@
+-- Adopts this service's rows of the shared schema (public, from before each service owned its
+-- data; libs/database/prisma/migrations): copies them into this schema once, in this migration's
+-- transaction. A database that never had the shared schema has nothing to adopt. libs/database's
+-- migratePlatform grants this role read access to the shared tables for the adoption, then moves
+-- them to the admin-only schema f2f_legacy (kept for inspection).
+DO $$
+BEGIN
+  -- (A database built in public, such as Prisma's shadow database, has nothing to adopt either.)
+  IF current_schema() = 'public'
+     OR NOT EXISTS (SELECT FROM pg_tables WHERE schemaname = 'public' AND tablename = 'edits') THEN
+    RETURN;
+  END IF;
+  INSERT INTO "cancelled_edits" ("edit_id", "tenant_id", "cancelled_at")
+    SELECT id, "tenant_id", updated_at FROM public."edits"
+    WHERE status::text = 'CANCELLED';
+  INSERT INTO "outbox_events" ("id", "event_id", "producer", "topic", "key", "envelope", "created_at", "published_at", "attempts", "last_error")
+    SELECT "id", "event_id", "producer", "topic", "key", "envelope", "created_at", "published_at", "attempts", "last_error" FROM public."outbox_events"
+    WHERE producer = 'video-generation';
+  PERFORM setval(pg_get_serial_sequence('"outbox_events"', 'id'), GREATEST((SELECT max(id) FROM "outbox_events"), 1));
+  INSERT INTO "processed_events" ("consumer", "event_id", "processed_at")
+    SELECT "consumer", "event_id", "processed_at" FROM public."processed_events"
+    WHERE consumer LIKE 'video-generation%';
+END
+$$;
