@@ -60,7 +60,7 @@ export async function fillLegacyDatabase(url: string): Promise<LegacyFixture> {
       tenantId,
       'COMPLETED',
       'The dog sits down.',
-      `sources/${tenantId}/${editId}.png`,
+      `tenants/${tenantId}/edits/${editId}/source.png`,
       sha('source'),
       4,
       3,
@@ -77,7 +77,7 @@ export async function fillLegacyDatabase(url: string): Promise<LegacyFixture> {
       tenantId,
       'CANCELLED',
       null,
-      `sources/${tenantId}/${cancelledEditId}.png`,
+      `tenants/${tenantId}/edits/${cancelledEditId}/source.png`,
       sha('source2'),
       0,
       0,
@@ -145,7 +145,13 @@ export async function fillLegacyDatabase(url: string): Promise<LegacyFixture> {
       `INSERT INTO selections (edit_id, tenant_id, candidate, frame_index, frame_id, policy, reason, collage_keys,
          vlm_model, prompt_version, raw_answers, created_at)
        VALUES ($1, $2, 0, 2, $3, 'vlm', 'frame 2 shows the dog sitting', $4, 'gpt-4o', 'v1', '["2"]', $5)`,
-      [editId, tenantId, frameIds[2], JSON.stringify([`collages/${editId}/0.png`]), at(4)],
+      [
+        editId,
+        tenantId,
+        frameIds[2],
+        JSON.stringify([`tenants/${tenantId}/edits/${editId}/collages/0.png`]),
+        at(4),
+      ],
     );
     const history: [string, string, number][] = [
       ['edit.requested', 'edit.requested', 0],
@@ -163,7 +169,15 @@ export async function fillLegacyDatabase(url: string): Promise<LegacyFixture> {
       `INSERT INTO uploads (id, tenant_id, purpose, content_type, max_bytes, status, blob_key, bytes, sha256, width,
          height, expires_at, uploaded_at, used_at, used_by_edit_id, created_at)
        VALUES ($1, $2, 'source', 'image/png', 2000, 'used', $3, 1234, $4, 96, 64, $5, $6, $6, $7, $6)`,
-      [randomUUID(), tenantId, `uploads/${editId}.png`, sha('source'), at(30), at(1), editId],
+      [
+        randomUUID(),
+        tenantId,
+        `tenants/${tenantId}/uploads/${editId}.png`,
+        sha('source'),
+        at(30),
+        at(1),
+        editId,
+      ],
     );
     await q(
       `INSERT INTO webhook_endpoints (id, tenant_id, url, event_types, secret_ciphertext, created_at, updated_at)

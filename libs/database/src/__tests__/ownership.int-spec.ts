@@ -37,7 +37,7 @@ function documentedOwnership(): Map<string, string[]> {
   const doc = readFileSync(path.join(REPO_ROOT, 'ARCHITECTURE.md'), 'utf8');
   const section = doc.split('<!-- ownership:start -->')[1]?.split('<!-- ownership:end -->')[0];
   if (!section) throw new Error('ARCHITECTURE.md has no ownership table between its markers');
-  const rows = section.split('\n').filter((line) => /^\|\s*`?[a-z-]+`?\s*\|/.test(line));
+  const rows = section.split('\n').filter((line) => /^\|\s*`[a-z-]+`\s*\|/.test(line));
   return new Map(
     rows.map((line) => {
       const cells = line.split('|').map((c) => c.trim());
