@@ -83,16 +83,16 @@ const cases: Record<string, LintCase> = {
   useCaseImportsClientValues: {
     filePath: 'services/edits/src/probe/probe.use-case.ts',
     code: [
-      "import { Prisma, createPrismaClient } from '@f2f/database';",
+      "import { Prisma, createDatabase } from '../database';",
       "import { PRISMA } from '@f2f/platform';",
-      'export const all = [Prisma, createPrismaClient, PRISMA];',
+      'export const all = [Prisma, createDatabase, PRISMA];',
       '',
     ].join('\n'),
   },
   useCaseImportsRowTypes: {
     filePath: 'services/edits/src/probe/probe.use-case.ts',
     code: [
-      "import type { Edit, Prisma, PrismaClient, Tx } from '@f2f/database';",
+      "import type { Edit, Prisma, PrismaClient, Tx } from '../database';",
       "import { asTenantId } from '@f2f/database';",
       'export type Rows = [Edit, Prisma.EditWhereInput, PrismaClient, Tx];',
       "export const tenant = asTenantId('t');",
