@@ -37,7 +37,9 @@ run('node', ['scripts/codegen.js', '--check']);
 // running already, or external ones (DATABASE_URL, KAFKA_BROKERS), are left alone.
 const env = startInfrastructure({}, { stopWhatItStarts: true });
 
-step("every service's migrations hold every change of its Prisma schema (schema engine diff on a shadow database)");
+step(
+  "every service's migrations hold every change of its Prisma schema (schema engine diff on a shadow database)",
+);
 run('node', ['libs/database/scripts/schema-engine.mjs', 'check'], { env });
 
 step('tests: unit, integration (real Postgres and Kafka), e2e (every service as a process)');
