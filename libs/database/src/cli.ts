@@ -1,5 +1,5 @@
 import { migrateDatabase, type MigrationResult } from './migrate';
-import { dataOwner, dataOwners } from './owners';
+import { dataOwners } from './owners';
 import { migratePlatform } from './provision';
 
 const summary = (label: string, r: MigrationResult) =>
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     if (result.legacy) console.log(summary('shared schema (legacy, then retired)', result.legacy));
     for (const { service: name, result: r } of result.owners) console.log(summary(name, r));
   } else if (command === 'migrate-owner' && service) {
-    const owner = dataOwners().find((o) => o.service === service) ?? dataOwner(service);
-    if (!owner.migrationsDir) throw new Error(`service ${service} has no prisma/migrations`);
+    const owner = dataOwners().find((o) => o.service === service);
+    if (!owner) throw new Error(`service ${service} has no prisma/migrations`);
     console.log(summary(service, await migrateDatabase(url, owner.migrationsDir, { schema: owner.schema })));
   } else {
     throw new Error('usage: cli.js migrate | migrate-owner <service>');

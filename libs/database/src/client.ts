@@ -36,3 +36,14 @@ export function createServiceClient<Client>(
 ): Client {
   return new Client({ adapter: createDatabaseAdapter(options) });
 }
+
+/**
+ * What a service's src/database.ts exports besides its generated client: the factory of its
+ * client on its own schema (PlatformModule.forRoot's database factory, the tests' connections).
+ */
+export function serviceDatabaseFactory<Client>(
+  Client: PrismaClientClass<Client>,
+  schema: string,
+): (options: { url: string; poolSize?: number; applicationName?: string }) => Client {
+  return (options) => createServiceClient(Client, { ...options, schema });
+}

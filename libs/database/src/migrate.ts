@@ -110,11 +110,11 @@ interface Migration {
   checksum: string;
 }
 
-/** A folder's migrations in order; `upTo` (a migration's name) stops after that one. */
-export function listMigrations(dir: string, upTo?: string): Migration[] {
+/** A folder's migrations in order. */
+function listMigrations(dir: string): Migration[] {
   if (!existsSync(dir)) throw new Error(`no migrations folder at ${dir}`);
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && (upTo === undefined || d.name <= upTo))
+    .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort()
     .map((name) => {

@@ -13,6 +13,17 @@ export interface VlmCallRecord {
   error: string | null;
 }
 
+/**
+ * A call as the service that made it stores it, in its own vlm_calls table (captioning's,
+ * frame-selection's): the record with the edit, what it was for and the prompt's version.
+ */
+export interface VlmCallRow extends VlmCallRecord {
+  tenantId: string;
+  editId: string;
+  purpose: string;
+  promptVersion: string;
+}
+
 export type AnswerCheck<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export type CheckedAnswer<T> = { ok: true; value: T; model: string } | { ok: false; problem: string };

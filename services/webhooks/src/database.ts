@@ -1,6 +1,6 @@
 // This service's own database: its generated Prisma client (prisma/*.prisma), on its own Postgres
 // schema "webhooks", which only its role may use (ARCHITECTURE.md). Only repositories use it.
-import { createServiceClient } from '@f2f/database';
+import { serviceDatabaseFactory, type TxOf } from '@f2f/database';
 
 import { PrismaClient } from './generated/prisma/client';
 
@@ -10,13 +10,7 @@ export * from './generated/prisma/client';
 export const DATABASE_SCHEMA = 'webhooks';
 
 /** The client handed to code running inside an interactive transaction. */
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+export type Tx = TxOf<PrismaClient>;
 
-/** This service's client on its schema (PlatformModule.forRoot's database factory). */
-export function createDatabase(options: {
-  url: string;
-  poolSize?: number;
-  applicationName?: string;
-}): PrismaClient {
-  return createServiceClient(PrismaClient, { ...options, schema: DATABASE_SCHEMA });
-}
+/** This service's client on its schema. */
+export const createDatabase = serviceDatabaseFactory(PrismaClient, DATABASE_SCHEMA);

@@ -1,4 +1,5 @@
 import type { TenantId } from '@f2f/database';
+import type { VlmCallRow } from '@f2f/vlm';
 import type { PrismaClient, Tx } from '../database';
 
 /** An edit's temporal caption as captioning decided it. */
@@ -21,20 +22,8 @@ export type CaptionView = Pick<
   'text' | 'provenance' | 'vlmModel' | 'promptVersion' | 'exampleSet' | 'attempts' | 'fallbackReason'
 >;
 
-/** One VLM call made for an edit (captioning's own vlm_calls rows). */
-export interface VlmCallRow {
-  tenantId: string;
-  editId: string;
-  purpose: string;
-  promptVersion: string;
-  model: string;
-  latencyMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  outcome: string;
-  answer: string | null;
-  error: string | null;
-}
+/** One VLM call made for an edit (this service's own vlm_calls rows). */
+export type { VlmCallRow };
 
 export interface CaptionsRepository {
   /** The caption with the VLM calls it took, in the caller's transaction. */

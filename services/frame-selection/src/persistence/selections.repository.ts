@@ -1,4 +1,5 @@
 import type { TenantId } from '@f2f/database';
+import type { VlmCallRow } from '@f2f/vlm';
 import type { PrismaClient, Tx } from '../database';
 
 /** A selection decision as frame-selection recorded it. */
@@ -21,20 +22,8 @@ export interface StoredSelection extends SelectionRecord {
   createdAt: Date;
 }
 
-/** One VLM call made for an edit (frame-selection's own vlm_calls rows). */
-export interface VlmCallRow {
-  tenantId: string;
-  editId: string;
-  purpose: string;
-  promptVersion: string;
-  model: string;
-  latencyMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  outcome: string;
-  answer: string | null;
-  error: string | null;
-}
+/** One VLM call made for an edit (this service's own vlm_calls rows). */
+export type { VlmCallRow };
 
 export interface SelectionsRepository {
   /** The decision with the VLM calls it took, in the caller's transaction. */

@@ -1,14 +1,7 @@
+import type { FrameMetricsRecord } from '../measurement/frame-metrics.repository';
+
 /** The columns of frame_metrics that GraphQL's FrameMetrics shows. */
-export interface FrameMetricsRow {
-  ssim: number;
-  psnr: number;
-  lpips: number | null;
-  clipI: number | null;
-  clipScore: number | null;
-  targetLpips: number | null;
-  targetClipI: number | null;
-  metricModels: string | null;
-}
+export type FrameMetricsRow = Omit<FrameMetricsRecord, 'frameId' | 'tenantId' | 'editId' | 'frameIndex'>;
 
 export type FrameMetricsView = Omit<FrameMetricsRow, 'metricModels'> & { models: string | null };
 
