@@ -2,10 +2,10 @@
 // a probe on a port nobody listens on, an env var the service ignores or rejects, a file missing
 // from a kustomization, a GPU worker that would never be scheduled or would be killed mid-drain.
 // Every kustomization is built here by a small resolver (resources, patches, replicas, namespace:
-// what these kustomizations use) and each invariant is checked on the result; where kubectl is
-// installed, its own `kubectl kustomize` output must equal that resolution. Every manifest and
-// every build is also validated against the Kubernetes API's schemas (kubernetes-models, through
-// validate-schemas.mjs).
+// what these kustomizations use) and each invariant is checked on the result; kustomize's own build
+// of each (the binary k8s/tools/fetch.sh builds into .cache/k8s-tools, else `kubectl kustomize`)
+// must equal that resolution. Every manifest and every build is also validated against the
+// Kubernetes API's schemas (kubernetes-models) and the operators' CRDs (through validate-schemas.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,8 @@ import { runNodeScript } from '../../test/support/node-script';
 const K8S = path.resolve(__dirname, '..');
 const REPO = path.resolve(K8S, '..');
 const BASE = path.join(K8S, 'base');
+/** The complete cluster: base plus Kafka, Postgres, Ingress, NetworkPolicies and autoscaling. */
+const CLUSTER = path.join(K8S, 'overlays', 'cluster');
 const NAMESPACE = 'frame2frame';
 /** The Secret the cluster operator creates; secret.example.yaml documents its keys. */
 const SECRET_EXAMPLE = path.join(BASE, 'secret.example.yaml');
@@ -216,9 +218,10 @@ function matchesTarget(obj: Manifest, target: Record<string, string>): boolean {
     if (!['kind', 'name', 'namespace'].includes(key))
       throw new Error(`patch target field "${key}" is not handled by this test's resolver; extend it`);
   }
+  // kustomize reads a target's name as an anchored regular expression.
   return (
     (!target.kind || obj.kind === target.kind) &&
-    (!target.name || obj.metadata.name === target.name) &&
+    (!target.name || new RegExp(`^(?:${target.name})$`).test(obj.metadata.name)) &&
     (!target.namespace || obj.metadata.namespace === target.namespace)
   );
 }
@@ -446,7 +449,22 @@ function pythonConfigVariables(file: string, fallback: string[]): { names: strin
   return recognised ? { names, parsed: true } : { names: [...fallback].sort(), parsed: false };
 }
 
-const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+/** What k8s/tools/fetch.sh puts in .cache (kustomize, the operators' CRDs); npm test runs it first. */
+const K8S_TOOLS = path.join(REPO, '.cache', 'k8s-tools');
+const FETCH_TOOLS = 'bash k8s/tools/fetch.sh';
+/** `kustomize build <dir>`: the binary k8s/tools/fetch.sh builds, else kubectl's, else undefined. */
+const kustomizeCommand: ((dir: string) => [string, string[]]) | undefined = fs.existsSync(
+  path.join(K8S_TOOLS, 'bin', 'kustomize'),
+)
+  ? (dir) => [path.join(K8S_TOOLS, 'bin', 'kustomize'), ['build', dir]]
+  : spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
+    ? (dir) => ['kubectl', ['kustomize', dir]]
+    : undefined;
+function kustomize(dir: string): { status: number | null; stdout: string; stderr: string } {
+  if (!kustomizeCommand) throw new Error(`no kustomize: run \`${FETCH_TOOLS}\` (or install kubectl)`);
+  const [bin, args] = kustomizeCommand(dir);
+  return spawnSync(bin, args, { encoding: 'utf8' });
+}
 const python = ['python3', 'python'].find(
   (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0,
 );
@@ -622,10 +640,10 @@ describe('k8s manifests: files', () => {
     }
   });
 
-  (kubectl ? it.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d])) : it.skip.each([['-', '-']]))(
-    '%s: `kubectl kustomize` builds it and agrees with the resolution here (skipped without kubectl)',
+  it.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))(
+    '%s: kustomize builds it and agrees with the resolution here',
     (_name, dir) => {
-      const out = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+      const out = kustomize(dir);
       expect(out.stderr).toBe('');
       expect(out.status).toBe(0);
       const key = (o: Manifest) => `${o.kind}/${o.metadata.name}`;
@@ -638,8 +656,10 @@ describe('k8s manifests: files', () => {
 describe('k8s manifests: Kubernetes API schemas (kubernetes-models)', () => {
   let results: SchemaResult[] = [];
   let baseObjects: Manifest[] = [];
+  let clusterObjects: Manifest[] = [];
   beforeAll(() => {
     baseObjects = build(BASE);
+    clusterObjects = build(CLUSTER);
     // Every document of every manifest file (base, the overlays' own files, secret.example.yaml)
     // and every kustomization's build output, in one node process.
     results = validateSchemas([
@@ -659,9 +679,29 @@ describe('k8s manifests: Kubernetes API schemas (kubernetes-models)', () => {
         'build base: Deployment/cogvideox-worker',
         'build base: PersistentVolumeClaim/cogvideox-weights',
         `build ${path.join('overlays', 'local')}: Deployment/preview-generator`,
+        ...[
+          'ScaledObject/cogvideox-worker',
+          'Kafka/f2f',
+          'KafkaNodePool/brokers',
+          'KafkaTopic/f2f.edit.status',
+        ]
+          .concat(['Cluster/f2f-postgres', 'NetworkPolicy/default-deny-ingress', 'Ingress/gateway'])
+          .concat(['HorizontalPodAutoscaler/gateway'])
+          .map((o) => `build ${path.join('overlays', 'cluster')}: ${o}`),
       ]),
     );
-    expect(results.every((r) => r.model?.startsWith('kubernetes-models/'))).toBe(true);
+    const byCrd = (kind: string) =>
+      results.find((r) => r.where.startsWith(`build ${path.join('overlays', 'cluster')}: ${kind}/`))?.model;
+    expect(['ScaledObject', 'Kafka', 'KafkaNodePool', 'KafkaTopic', 'Cluster'].map(byCrd)).toEqual([
+      'crd:keda.sh_scaledobjects.yaml',
+      'crd:kafka.strimzi.io_kafkas.yaml',
+      'crd:kafka.strimzi.io_kafkanodepools.yaml',
+      'crd:kafka.strimzi.io_kafkatopics.yaml',
+      'crd:postgresql.cnpg.io_clusters.yaml',
+    ]);
+    // Kubernetes' own kinds by kubernetes-models, the operators' by their CRDs.
+    const bad = results.filter((r) => !/^(kubernetes-models\/|crd:)/.test(r.model ?? ''));
+    expect(bad).toEqual([]);
   });
 
   it('treats kustomization.yaml files as kustomize configuration (no API schema; built and compared above)', () => {
@@ -754,13 +794,72 @@ describe('k8s manifests: Kubernetes API schemas (kubernetes-models)', () => {
       [{ op: 'replace', path: '/apiVersion', value: 'example.com/v1' }],
       /^no schema for example\.com\/v1 PodDisruptionBudget/,
     ],
+    // The operators' objects (overlays/cluster), against their CRDs, closed to undeclared fields.
+    [
+      'a misspelt ScaledObject field (minReplicaCunt)',
+      'ScaledObject',
+      'captioning',
+      [{ op: 'add', path: '/spec/minReplicaCunt', value: 1 }],
+      /^\/spec must NOT have additional properties \{"additionalProperty":"minReplicaCunt"\}/,
+    ],
+    [
+      "a KEDA trigger's lagThreshold unquoted (trigger metadata are strings)",
+      'ScaledObject',
+      'captioning',
+      [{ op: 'replace', path: '/spec/triggers/0/metadata/lagThreshold', value: 4 }],
+      /^\/spec\/triggers\/0\/metadata\/lagThreshold must be string/,
+    ],
+    [
+      'a KafkaTopic partition count written as a string',
+      'KafkaTopic',
+      'f2f.edit.status',
+      [{ op: 'replace', path: '/spec/partitions', value: '12' }],
+      /^\/spec\/partitions must be integer/,
+    ],
+    [
+      'a Kafka listener type Strimzi does not know',
+      'Kafka',
+      'f2f',
+      [{ op: 'replace', path: '/spec/kafka/listeners/0/type', value: 'internel' }],
+      /^\/spec\/kafka\/listeners\/0\/type must be equal to one of the allowed values/,
+    ],
+    [
+      'a KafkaNodePool without roles',
+      'KafkaNodePool',
+      'brokers',
+      [{ op: 'remove', path: '/spec/roles' }],
+      /^\/spec must have required property 'roles'/,
+    ],
+    [
+      "a misspelt key in a Postgres role's passwordSecret",
+      'Cluster',
+      'f2f-postgres',
+      [{ op: 'add', path: '/spec/managed/roles/0/passwordSecret/nam', value: 'x' }],
+      /^\/spec\/managed\/roles\/0\/passwordSecret must NOT have additional properties/,
+    ],
+    [
+      'a Postgres instance count written as a string',
+      'Cluster',
+      'f2f-postgres',
+      [{ op: 'replace', path: '/spec/instances', value: '3' }],
+      /^\/spec\/instances must be integer/,
+    ],
+    [
+      'a KEDA API version that does not exist',
+      'ScaledObject',
+      'captioning',
+      [{ op: 'replace', path: '/apiVersion', value: 'keda.sh/v1' }],
+      /^no CRD for keda\.sh\/v1 ScaledObject/,
+    ],
   ];
   let broken: SchemaResult[] = [];
   beforeAll(() => {
     broken = validateSchemas(
       BROKEN.map(([what, kind, name, ops]) => {
-        const original = baseObjects.find((o) => o.kind === kind && o.metadata.name === name);
-        if (!original) throw new Error(`${what}: no ${kind}/${name} in base`);
+        const original = [...baseObjects, ...clusterObjects].find(
+          (o) => o.kind === kind && o.metadata.name === name,
+        );
+        if (!original) throw new Error(`${what}: no ${kind}/${name} in base or the cluster overlay`);
         const object = structuredClone(original);
         applyJsonPatch(object, ops);
         return { where: what, object };
@@ -784,7 +883,7 @@ describe('k8s manifests: Kubernetes API schemas (kubernetes-models)', () => {
       const text = fs.readFileSync(file, 'utf8');
       expect(text).toMatch(/containerPort: 50051\n/);
       fs.writeFileSync(file, text.replace(/containerPort: 50051\n/, "containerPort: '50051'\n"));
-      if (kubectl) expect(spawnSync('kubectl', ['kustomize', path.join(tmp, 'base')]).status).toBe(0);
+      expect(kustomize(path.join(tmp, 'base')).status).toBe(0);
       const checked = validateSchemas([
         ...manifestDocuments(tmp),
         ...buildDocuments('base', build(path.join(tmp, 'base'))),
@@ -816,7 +915,8 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
   beforeAll(() => {
     objects = build(dir);
   });
-  const isBase = dir === BASE;
+  /** The overlay without GPUs or the metric models volume; base and the cluster overlays have both. */
+  const isLocal = name === path.join('overlays', 'local');
 
   it('puts every object in the frame2frame namespace, labelled part-of frame2frame', () => {
     for (const o of objects) {
@@ -843,6 +943,18 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
       });
       const selectedBy = services(objects).filter((s) => selects(s.spec.selector, labels));
       expect({ d: key(d), services: selectedBy.length > 0 }).toEqual({ d: key(d), services: true });
+    }
+  });
+
+  it('covers every Deployment by exactly one PodDisruptionBudget that lets a drain evict one pod at least', () => {
+    for (const d of deployments(objects)) {
+      const budgets = disruptionBudgets(objects).filter((b) =>
+        selects(b.spec.selector?.matchLabels, d.spec.template.metadata?.labels),
+      );
+      expect({
+        d: key(d),
+        budgets: budgets.map((b) => typeof b.spec.maxUnavailable === 'number' && b.spec.maxUnavailable >= 1),
+      }).toEqual({ d: key(d), budgets: [true] });
     }
   });
 
@@ -1188,11 +1300,11 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     }
   });
 
-  it("gives the metrics service its networks: the models volume read-only in base, the image's fixtures locally", () => {
+  it("gives the metrics service its networks: the models volume read-only (base, cluster), the image's fixtures locally", () => {
     const d = deployments(objects).find((x) => x.metadata.name === 'metrics')!;
     const c = d.spec.template.spec.containers[0];
     const dir = envOf(c, 'METRIC_MODELS_DIR');
-    if (isBase) {
+    if (!isLocal) {
       const mount = c.volumeMounts?.find((m) => m.mountPath === dir);
       const volume = d.spec.template.spec.volumes?.find((v) => v.name === mount?.name);
       expect({ readOnly: mount?.readOnly, claim: volume?.persistentVolumeClaim }).toEqual({
@@ -1255,13 +1367,13 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
     const names = gpuWorkers(objects).map((d) => d.metadata.name);
     const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name);
     const budgets = disruptionBudgets(objects).map((b) => b.metadata.name);
-    if (isBase) {
+    if (!isLocal) {
       expect({ names, weights: claims.includes('cogvideox-weights') }).toEqual({
         names: ['cogvideox-worker'],
         weights: true,
       });
     }
-    if (name === path.join('overlays', 'local')) {
+    if (isLocal) {
       expect({ names, claims, budgets }).toEqual({
         names: [],
         claims: expect.not.arrayContaining(['cogvideox-weights']),
@@ -1402,6 +1514,585 @@ describe.each(kustomizationDirs.map((d) => [path.relative(K8S, d), d]))('k8s bui
         headless: 1,
       });
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The cluster overlays: what they add to base (Kafka, Postgres, Ingress, NetworkPolicies,
+// autoscaling), checked against the code that uses it.
+
+interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+interface Peer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
+interface PolicyPort {
+  protocol?: string;
+  port?: number | string;
+}
+interface NetworkPolicy extends Manifest {
+  spec: {
+    podSelector: LabelSelector;
+    policyTypes?: string[];
+    ingress?: { from?: Peer[]; ports?: PolicyPort[] }[];
+    egress?: { to?: Peer[]; ports?: PolicyPort[] }[];
+  };
+}
+interface ScaledObject extends Manifest {
+  spec: {
+    scaleTargetRef: { name: string; kind?: string };
+    minReplicaCount?: number;
+    maxReplicaCount?: number;
+    triggers: { type: string; metadata: Record<string, string> }[];
+  };
+}
+interface Hpa extends Manifest {
+  spec: { scaleTargetRef: { kind: string; name: string }; minReplicas?: number; maxReplicas: number };
+}
+interface KafkaCluster extends Manifest {
+  spec: { kafka: { listeners: { name: string; port: number; tls: boolean; networkPolicyPeers?: Peer[] }[] } };
+}
+interface NodePool extends Manifest {
+  spec: { replicas: number; roles: string[] };
+}
+interface KafkaTopicObject extends Manifest {
+  spec: {
+    topicName?: string;
+    partitions: number;
+    replicas: number;
+    config?: Record<string, string | number>;
+  };
+}
+interface PostgresCluster extends Manifest {
+  spec: {
+    instances: number;
+    enableSuperuserAccess?: boolean;
+    bootstrap?: { initdb?: { database?: string } };
+    managed?: {
+      roles?: { name: string; ensure?: string; login?: boolean; passwordSecret?: { name: string } }[];
+    };
+  };
+}
+interface IngressObject extends Manifest {
+  metadata: Meta & { annotations?: Record<string, string> };
+  spec: {
+    rules: {
+      host?: string;
+      http: {
+        paths: {
+          path: string;
+          backend: { service: { name: string; port: { name?: string; number?: number } } };
+        }[];
+      };
+    }[];
+  };
+}
+
+const ofKind = <T extends Manifest>(objects: Manifest[], kind: string): T[] =>
+  objects.filter((o) => o.kind === kind) as T[];
+
+/** Kubernetes label selector semantics (matchLabels and In/NotIn/Exists/DoesNotExist); {} selects all. */
+function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpressions = (selector.matchExpressions ?? []).every(({ key: k, operator, values }) => {
+    if (operator === 'In') return k in labels && (values ?? []).includes(labels[k]);
+    if (operator === 'NotIn') return !(k in labels) || !(values ?? []).includes(labels[k]);
+    if (operator === 'Exists') return k in labels;
+    if (operator === 'DoesNotExist') return !(k in labels);
+    throw new Error(`label selector operator ${operator}`);
+  });
+  return byLabels && byExpressions;
+}
+
+/** Something that opens or accepts connections: a pod (namespace, labels, ports) or an address. */
+interface Endpoint {
+  name: string;
+  namespace?: string;
+  labels?: Labels;
+  ports?: { name?: string; containerPort: number }[];
+  ip?: string;
+}
+
+function ipInCidr(ip: string, cidr: string): boolean {
+  const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const [base, bits] = cidr.split('/');
+  const mask = Number(bits) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
+  const masked = (n: number) => n - (n % 2 ** (32 - Number(bits)));
+  return mask === 0 || masked(toInt(ip)) === masked(toInt(base));
+}
+
+function peerMatches(peer: Peer, e: Endpoint, policyNamespace: string): boolean {
+  if (peer.ipBlock) {
+    // Pods have cluster addresses, which these policies' ipBlocks leave out: only addresses match.
+    return (
+      e.ip !== undefined &&
+      ipInCidr(e.ip, peer.ipBlock.cidr) &&
+      !(peer.ipBlock.except ?? []).some((c) => ipInCidr(e.ip!, c))
+    );
+  }
+  if (e.namespace === undefined) return false;
+  const namespaceOk = peer.namespaceSelector
+    ? selectorMatches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': e.namespace })
+    : e.namespace === policyNamespace;
+  return namespaceOk && (!peer.podSelector || selectorMatches(peer.podSelector, e.labels ?? {}));
+}
+
+/** Whether a rule's ports admit TCP to `port` of `target` (a named port is the target pod's). */
+function portsAdmit(ports: PolicyPort[] | undefined, target: Endpoint, port: number): boolean {
+  if (!ports || ports.length === 0) return true;
+  return ports.some((p) => {
+    if ((p.protocol ?? 'TCP') !== 'TCP') return false;
+    if (p.port === undefined) return true;
+    if (typeof p.port === 'number') return p.port === port;
+    return target.ports?.some((c) => c.name === p.port && c.containerPort === port) ?? false;
+  });
+}
+
+/**
+ * Whether a TCP connection from `from` to `port` of `to` is allowed by the NetworkPolicies (which
+ * all live in the frame2frame namespace): by the egress policies selecting `from`, if any, and by
+ * the ingress policies selecting `to`, if any.
+ */
+function connectionAllowed(policies: NetworkPolicy[], from: Endpoint, to: Endpoint, port: number): boolean {
+  const types = (p: NetworkPolicy) => p.spec.policyTypes ?? ['Ingress', ...(p.spec.egress ? ['Egress'] : [])];
+  const selecting = (e: Endpoint, type: string) =>
+    e.namespace === undefined
+      ? []
+      : policies.filter(
+          (p) =>
+            (p.metadata.namespace ?? NAMESPACE) === e.namespace &&
+            types(p).includes(type) &&
+            selectorMatches(p.spec.podSelector, e.labels ?? {}),
+        );
+  const egress = selecting(from, 'Egress');
+  const egressOk =
+    egress.length === 0 ||
+    egress.some((p) =>
+      (p.spec.egress ?? []).some(
+        (r) =>
+          (!r.to || r.to.length === 0 || r.to.some((peer) => peerMatches(peer, to, p.metadata.namespace!))) &&
+          portsAdmit(r.ports, to, port),
+      ),
+    );
+  const ingress = selecting(to, 'Ingress');
+  const ingressOk =
+    ingress.length === 0 ||
+    ingress.some((p) =>
+      (p.spec.ingress ?? []).some(
+        (r) =>
+          (!r.from ||
+            r.from.length === 0 ||
+            r.from.some((peer) => peerMatches(peer, from, p.metadata.namespace!))) &&
+          portsAdmit(r.ports, to, port),
+      ),
+    );
+  return egressOk && ingressOk;
+}
+
+/** The consumer groups of services/<name>: `<prefix><serviceName>`, and the topics their handlers take. */
+async function consumersInCode(): Promise<Record<string, string[]>> {
+  const { Topic } = (await import(path.join(REPO, 'libs', 'contracts', 'src', 'topics.ts'))) as {
+    Topic: Record<string, string>;
+  };
+  const sources = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return ['__tests__', 'testing', 'generated'].includes(e.name) ? [] : sources(p);
+      return /\.ts$/.test(e.name) && !/\.(int-)?spec\.ts$/.test(e.name) ? [p] : [];
+    });
+  const out: Record<string, string[]> = {};
+  for (const service of fs.readdirSync(path.join(REPO, 'services'))) {
+    const src = path.join(REPO, 'services', service, 'src');
+    if (!fs.existsSync(path.join(src, 'main.ts'))) continue;
+    const name = /serviceName:\s*'([^']+)'/.exec(fs.readFileSync(path.join(src, 'main.ts'), 'utf8'))?.[1];
+    const topics = new Set(
+      sources(src).flatMap((f) =>
+        [...fs.readFileSync(f, 'utf8').matchAll(/\.on\(\s*Topic\.(\w+)/g)].map((m) => Topic[m[1]]),
+      ),
+    );
+    if (name && topics.size > 0) out[name] = [...topics].sort();
+  }
+  return out;
+}
+
+const clusterDirs = kustomizationDirs.filter((d) => build(d).some((o) => o.kind === 'Kafka'));
+
+describe('k8s cluster overlays', () => {
+  it('are overlays/cluster and overlays/cluster-gpu-scale-to-zero', () => {
+    expect(clusterDirs.map((d) => path.relative(K8S, d)).sort()).toEqual([
+      path.join('overlays', 'cluster'),
+      path.join('overlays', 'cluster-gpu-scale-to-zero'),
+    ]);
+  });
+});
+
+describe.each(clusterDirs.map((d) => [path.relative(K8S, d), d]))('k8s cluster %s', (name, dir) => {
+  let objects: Manifest[] = [];
+  let kafka: KafkaCluster;
+  let config: Record<string, string>;
+  beforeAll(() => {
+    objects = build(dir);
+    [kafka] = ofKind<KafkaCluster>(objects, 'Kafka');
+    config = (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'f2f-config') as DataObject)
+      .data!;
+  });
+  const plainListener = () => kafka.spec.kafka.listeners.find((l) => !l.tls)!;
+  const brokerCount = () =>
+    ofKind<NodePool>(objects, 'KafkaNodePool')
+      .filter(
+        (p) =>
+          p.metadata.labels?.['strimzi.io/cluster'] === kafka.metadata.name &&
+          p.spec.roles.includes('broker'),
+      )
+      .reduce((n, p) => n + p.spec.replicas, 0);
+  const topics = () =>
+    ofKind<KafkaTopicObject>(objects, 'KafkaTopic').map((t) => ({
+      ...t.spec,
+      name: t.spec.topicName ?? t.metadata.name,
+      labels: t.metadata.labels,
+    }));
+
+  it('runs one Kafka in KRaft mode from node pools: an odd number of controllers (3+), brokers for every replica', () => {
+    expect(ofKind(objects, 'Kafka')).toHaveLength(1);
+    const pools = ofKind<NodePool>(objects, 'KafkaNodePool');
+    expect(pools.every((p) => p.metadata.labels?.['strimzi.io/cluster'] === kafka.metadata.name)).toBe(true);
+    const controllers = pools
+      .filter((p) => p.spec.roles.includes('controller'))
+      .reduce((n, p) => n + p.spec.replicas, 0);
+    expect({ controllers, odd: controllers % 2 === 1 && controllers >= 3 }).toEqual({
+      controllers,
+      odd: true,
+    });
+    expect(brokerCount()).toBeGreaterThanOrEqual(3);
+  });
+
+  it("points KAFKA_BROKERS at the Kafka's bootstrap Service and plain listener (the services speak neither TLS nor SASL)", () => {
+    expect(config.KAFKA_BROKERS).toBe(`${kafka.metadata.name}-kafka-bootstrap:${plainListener().port}`);
+  });
+
+  it('declares every topic of libs/contracts as a KafkaTopic of that Kafka, with the prefix, partitions and retention', async () => {
+    const { ALL_TOPICS, TOPIC_PARTITIONS } = (await import(
+      path.join(REPO, 'libs', 'contracts', 'src', 'topics.ts')
+    )) as { ALL_TOPICS: string[]; TOPIC_PARTITIONS: number };
+    const declared = topics();
+    expect(declared.map((t) => t.name).sort()).toEqual(
+      ALL_TOPICS.map((t) => `${config.KAFKA_TOPIC_PREFIX}${t}`).sort(),
+    );
+    for (const t of declared) {
+      const minIsr = Number(t.config?.['min.insync.replicas'] ?? 1);
+      expect({
+        t: t.name,
+        cluster: t.labels?.['strimzi.io/cluster'],
+        // The services create a missing topic with TOPIC_PARTITIONS, and partitions never shrink.
+        partitions: t.partitions >= TOPIC_PARTITIONS,
+        replicas: t.replicas >= 2 && t.replicas <= brokerCount(),
+        // One broker may be down (a rolling update) and writes with acks=all still succeed.
+        minIsr: minIsr < t.replicas,
+        retention: Number(t.config?.['retention.ms']) > 0,
+      }).toEqual({
+        t: t.name,
+        cluster: kafka.metadata.name,
+        partitions: true,
+        replicas: true,
+        minIsr: true,
+        retention: true,
+      });
+    }
+  });
+
+  it('gives each service that keeps data a managed Postgres role, named as the example Secret names it, at the -rw Service', () => {
+    const [pg] = ofKind<PostgresCluster>(objects, 'Cluster');
+    expect(ofKind(objects, 'Cluster')).toHaveLength(1);
+    const owners = fs
+      .readdirSync(path.join(REPO, 'services'))
+      .filter((s) => fs.existsSync(path.join(REPO, 'services', s, 'prisma', 'migrations')));
+    const roles = pg.spec.managed?.roles ?? [];
+    const expected = owners.map((s) => {
+      const url = new URL(exampleSecret.stringData![`${s.replace(/-/g, '_').toUpperCase()}_DATABASE_URL`]);
+      return { role: url.username, host: url.hostname, database: url.pathname.slice(1) };
+    });
+    expect(roles.map((r) => r.name).sort()).toEqual(expected.map((e) => e.role).sort());
+    for (const e of expected) {
+      expect({ ...e, host: e.host, database: e.database }).toEqual({
+        ...e,
+        host: `${pg.metadata.name}-rw`,
+        database: pg.spec.bootstrap?.initdb?.database,
+      });
+    }
+    for (const r of roles)
+      expect({ role: r.name, ensure: r.ensure, login: r.login, secret: r.passwordSecret?.name }).toEqual({
+        role: r.name,
+        ensure: 'present',
+        login: true,
+        secret: expect.any(String),
+      });
+    expect(new Set(roles.map((r) => r.passwordSecret?.name)).size).toBe(roles.length);
+    // db-migrate creates schemas for the roles and closes public: it runs as the superuser.
+    expect(pg.spec.enableSuperuserAccess).toBe(true);
+    expect(new URL(exampleSecret.stringData!.DATABASE_URL).hostname).toBe(`${pg.metadata.name}-rw`);
+    expect(pg.spec.instances).toBeGreaterThanOrEqual(2);
+  });
+
+  it("scales each Kafka consumer with KEDA on its own group's lag, one trigger per topic its handlers take", async () => {
+    const consumers = await consumersInCode();
+    expect(Object.keys(consumers).sort()).toEqual(
+      ['captioning', 'edits', 'frame-selection', 'metrics', 'video-generation', 'webhooks'].sort(),
+    );
+    const partitions = Object.fromEntries(topics().map((t) => [t.name, t.partitions]));
+    const prefix = config.KAFKA_TOPIC_PREFIX;
+    for (const [service, consumed] of Object.entries(consumers)) {
+      const scaled = ofKind<ScaledObject>(objects, 'ScaledObject').filter(
+        (s) => s.spec.scaleTargetRef.name === service,
+      );
+      expect({ service, scaledObjects: scaled.length }).toEqual({ service, scaledObjects: 1 });
+      const kafkaTriggers = scaled[0].spec.triggers.filter((t) => t.type === 'kafka');
+      expect({
+        service,
+        pairs: kafkaTriggers.map((t) => `${t.metadata.consumerGroup} ${t.metadata.topic}`).sort(),
+        bootstrap: [...new Set(kafkaTriggers.map((t) => t.metadata.bootstrapServers))],
+        thresholds: kafkaTriggers.every((t) => Number(t.metadata.lagThreshold) > 0),
+      }).toEqual({
+        service,
+        pairs: consumed.map((t) => `${prefix}${service} ${prefix}${t}`).sort(),
+        bootstrap: [`${kafka.metadata.name}-kafka-bootstrap.${NAMESPACE}.svc:${plainListener().port}`],
+        thresholds: true,
+      });
+      // A consumer beyond its topics' partitions gets none and idles.
+      const { minReplicaCount: min = 0, maxReplicaCount: max = 100 } = scaled[0].spec;
+      const fewest = Math.min(...consumed.map((t) => partitions[`${prefix}${t}`]));
+      expect({ service, min, max, ok: min >= 1 && min <= max && max <= fewest }).toEqual({
+        service,
+        min,
+        max,
+        ok: true,
+      });
+    }
+  });
+
+  it('scales the GPU workers on f2f_generation_pool_queued (to zero only in the scale-to-zero overlay), and the gateway on CPU', () => {
+    const [gpu] = gpuWorkers(objects);
+    const scaled = ofKind<ScaledObject>(objects, 'ScaledObject').find(
+      (s) => s.spec.scaleTargetRef.name === gpu.metadata.name,
+    )!;
+    const prometheus = scaled.spec.triggers.filter((t) => t.type === 'prometheus');
+    expect(prometheus).toHaveLength(1);
+    expect(prometheus[0].metadata.query).toMatch(/\bf2f_generation_pool_queued\b/);
+    expect(Number(prometheus[0].metadata.threshold)).toBeGreaterThan(0);
+    expect(scaled.spec.minReplicaCount).toBe(name.endsWith('scale-to-zero') ? 0 : 1);
+    expect(scaled.spec.maxReplicaCount).toBeGreaterThan(1);
+    const [hpa] = ofKind<Hpa>(objects, 'HorizontalPodAutoscaler').filter(
+      (h) => h.spec.scaleTargetRef.name === 'gateway',
+    );
+    expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment' }, minReplicas: 2 });
+  });
+
+  it('gives every Deployment exactly one autoscaler (KEDA or HPA) and no replicas field for `kubectl apply` to reset', () => {
+    const targets = [
+      ...ofKind<ScaledObject>(objects, 'ScaledObject').map((s) => s.spec.scaleTargetRef.name),
+      ...ofKind<Hpa>(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name),
+    ];
+    for (const d of deployments(objects)) {
+      const n = d.metadata.name;
+      expect({ d: n, autoscalers: targets.filter((t) => t === n).length, replicas: d.spec.replicas }).toEqual(
+        {
+          d: n,
+          autoscalers: 1,
+          replicas: undefined,
+        },
+      );
+    }
+    expect(targets.filter((t) => !deployments(objects).some((d) => d.metadata.name === t))).toEqual([]);
+  });
+
+  it("exposes the gateway only, through an Ingress at PUBLIC_BASE_URL's host, with WebSocket timeouts and its body limit", async () => {
+    const ingresses = ofKind<IngressObject>(objects, 'Ingress');
+    const backends = ingresses.flatMap((i) =>
+      i.spec.rules.flatMap((r) => r.http.paths.map((p) => p.backend.service)),
+    );
+    expect([...new Set(backends.map((b) => b.name))]).toEqual(['gateway']);
+    const gatewayService = services(objects).find((s) => s.metadata.name === 'gateway')!;
+    for (const b of backends)
+      expect(gatewayService.spec.ports.some((p) => p.name === b.port.name || p.port === b.port.number)).toBe(
+        true,
+      );
+    const hosts = ingresses.flatMap((i) => i.spec.rules.map((r) => r.host));
+    for (const d of deployments(objects)) {
+      const url = envOf(d.spec.template.spec.containers[0], 'PUBLIC_BASE_URL');
+      if (url)
+        expect({ d: key(d), host: hosts.includes(new URL(url).hostname) }).toEqual({ d: key(d), host: true });
+    }
+    const annotations = ingresses[0].metadata.annotations ?? {};
+    // graphql-ws subscriptions stay silent for minutes between events (a generation).
+    expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(
+      3600,
+    );
+    expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-send-timeout'])).toBeGreaterThanOrEqual(
+      3600,
+    );
+    const schema = await configSchemaOf('gateway');
+    const parsed = schema.safeParse(
+      environment(
+        objects,
+        deployments(objects).find((d) => d.metadata.name === 'gateway')!.spec.template.spec.containers[0],
+      ),
+    );
+    const maxBody = (parsed as unknown as { data: { MAX_BODY_BYTES: number } }).data.MAX_BODY_BYTES;
+    expect(
+      quantity(annotations['nginx.ingress.kubernetes.io/proxy-body-size'].replace(/m$/, 'Mi')),
+    ).toBeGreaterThan(maxBody);
+  });
+
+  describe('NetworkPolicies', () => {
+    let policies: NetworkPolicy[] = [];
+    let pods: Endpoint[] = [];
+    let brokers: Endpoint;
+    let postgres: Endpoint;
+    const outside = (ns: string, labels: Labels = {}): Endpoint => ({ name: ns, namespace: ns, labels });
+    const internet: Endpoint = { name: 'a public address', ip: '203.0.113.10' };
+    const privateAddress: Endpoint = { name: 'a private address', ip: '10.1.2.3' };
+    beforeAll(() => {
+      // Strimzi turns the plain listener's networkPolicyPeers into a policy of its own for that port.
+      const listener = plainListener();
+      const strimziListenerPolicy: NetworkPolicy = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `${kafka.metadata.name}-network-policy-kafka`, namespace: NAMESPACE },
+        spec: {
+          podSelector: {
+            matchLabels: { 'strimzi.io/cluster': kafka.metadata.name, 'strimzi.io/broker-role': 'true' },
+          },
+          policyTypes: ['Ingress'],
+          ingress: [
+            { from: listener.networkPolicyPeers ?? [], ports: [{ protocol: 'TCP', port: listener.port }] },
+          ],
+        },
+      };
+      policies = [...ofKind<NetworkPolicy>(objects, 'NetworkPolicy'), strimziListenerPolicy];
+      pods = workloads(objects).map((w) => ({
+        name: w.metadata.name,
+        namespace: NAMESPACE,
+        labels: w.spec.template.metadata?.labels,
+        ports: w.spec.template.spec.containers.flatMap((c) => c.ports ?? []),
+      }));
+      brokers = {
+        name: 'kafka broker',
+        namespace: NAMESPACE,
+        labels: {
+          'strimzi.io/cluster': kafka.metadata.name,
+          'strimzi.io/kind': 'Kafka',
+          'strimzi.io/broker-role': 'true',
+        },
+        ports: [{ name: 'tcp-clients', containerPort: listener.port }],
+      };
+      const [pg] = ofKind<PostgresCluster>(objects, 'Cluster');
+      postgres = {
+        name: 'postgres instance',
+        namespace: NAMESPACE,
+        labels: { 'cnpg.io/cluster': pg.metadata.name, 'cnpg.io/podRole': 'instance' },
+        ports: [{ name: 'postgresql', containerPort: 5432 }],
+      };
+    });
+    const allowedFrom = (to: Endpoint, port: number, from: Endpoint[] = pods) =>
+      from
+        .filter((f) => connectionAllowed(policies, f, to, port))
+        .map((f) => f.name)
+        .sort();
+    const withEnv = (variable: string) =>
+      workloads(objects)
+        .filter((w) => w.spec.template.spec.containers.some((c) => variable in environment(objects, c)))
+        .map((w) => w.metadata.name)
+        .sort();
+
+    it('lets the outside (the ingress controller, any other namespace) reach the gateway only', () => {
+      const reached = (from: Endpoint) =>
+        pods.flatMap((p) =>
+          (p.ports ?? [])
+            .filter((port) => connectionAllowed(policies, from, p, port.containerPort))
+            .map((port) => `${p.name}:${port.containerPort}`),
+        );
+      expect(reached(outside('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }))).toEqual([
+        'gateway:4000',
+      ]);
+      expect(reached(outside('some-other-app'))).toEqual([]);
+      expect(allowedFrom(brokers, 9092, [outside('some-other-app')])).toEqual([]);
+      expect(allowedFrom(postgres, 5432, [outside('some-other-app')])).toEqual([]);
+    });
+
+    it('lets exactly the services that keep data, and db-migrate, reach Postgres', () => {
+      const owners = workloads(objects)
+        .filter((w) =>
+          w.spec.template.spec.containers.some((c) => c.env?.some((e) => e.name === 'DATABASE_URL')),
+        )
+        .map((w) => w.metadata.name)
+        .sort();
+      expect(owners).toContain('db-migrate');
+      expect(allowedFrom(postgres, 5432)).toEqual(owners);
+      // The operator manages the instances; the instances replicate from each other.
+      expect(allowedFrom(postgres, 8000, [outside('cnpg-system'), postgres])).toEqual([
+        'cnpg-system',
+        'postgres instance',
+      ]);
+    });
+
+    it("lets exactly the services with KAFKA_BROKERS (and KEDA's lag reader) reach the brokers", () => {
+      const clients = withEnv('KAFKA_BROKERS');
+      expect(clients).toEqual(expect.arrayContaining(['gateway', 'edits', 'webhooks']));
+      expect(allowedFrom(brokers, 9092)).toEqual(clients);
+      expect(allowedFrom(brokers, 9092, [outside('keda')])).toEqual(['keda']);
+    });
+
+    it('lets only video-generation reach the generator workers, and only the gateway reach the subgraphs', () => {
+      const callers = withEnv('GENERATOR_ADDRESSES');
+      expect(callers).toEqual(['video-generation']);
+      for (const worker of gpuWorkers(objects)) {
+        const w = pods.find((p) => p.name === worker.metadata.name)!;
+        const grpcPort = w.ports!.find((p) => p.name === 'grpc')!.containerPort;
+        expect({ worker: w.name, from: allowedFrom(w, grpcPort) }).toEqual({ worker: w.name, from: callers });
+      }
+      const gateway = deployments(objects).find((d) => d.metadata.name === 'gateway')!;
+      const subgraphUrls = Object.entries(environment(objects, gateway.spec.template.spec.containers[0]))
+        .filter(([k]) => k.endsWith('_URL'))
+        .map(([, v]) => new URL(v));
+      expect(subgraphUrls.length).toBeGreaterThanOrEqual(5);
+      for (const url of subgraphUrls) {
+        const target = pods.find((p) => p.name === url.hostname)!;
+        expect({ url: url.href, from: allowedFrom(target, Number(url.port)) }).toEqual({
+          url: url.href,
+          from: ['gateway'],
+        });
+      }
+    });
+
+    it('opens HTTPS to the internet only for webhook deliveries and the VLM clients, never to private addresses for webhooks', () => {
+      const vlmClients = (['captioning', 'frame-selection'] as const).filter((s) =>
+        pods.some((p) => p.name === s),
+      );
+      expect(allowedFrom(internet, 443)).toEqual(['webhooks', ...vlmClients].sort());
+      expect(
+        allowedFrom(
+          privateAddress,
+          443,
+          pods.filter((p) => p.name === 'webhooks'),
+        ),
+      ).toEqual([]);
+      expect(allowedFrom(internet, 80)).toEqual([]);
+      // ...and every pod resolves names, and Prometheus scrapes every service.
+      const dns: Endpoint = { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+      expect(allowedFrom(dns, 53)).toEqual(pods.map((p) => p.name).sort());
+      const scraped = deployments(objects)
+        .map((d) => d.metadata.name)
+        .sort();
+      expect(
+        scraped.filter((n) => {
+          const p = pods.find((x) => x.name === n)!;
+          return !connectionAllowed(policies, outside('monitoring'), p, p.ports![0].containerPort);
+        }),
+      ).toEqual([]);
+    });
   });
 });
 

@@ -5,7 +5,22 @@
 // so the spec runs this file with `node`: a JSON array of {where, object} on stdin, a JSON array of
 // {where, model, errors} on stdout, in the same order; `errors` is empty when the object is valid.
 // An object whose apiVersion/kind has no model in kubernetes-models gets an error, not a pass.
-import { readFileSync } from 'node:fs';
+//
+// Objects of the operators' APIs (KEDA, Strimzi, CloudNativePG: CRD_GROUPS) are validated instead
+// against the openAPIV3Schema of their CustomResourceDefinition, which k8s/tools/fetch.sh puts in
+// .cache/k8s-tools/crds, with ajv. Stricter than the API server's defaults, as `kubectl apply`'s
+// strict field validation is: a field the schema does not declare is an error (where the schema
+// does not preserve unknown fields). CEL rules (x-kubernetes-validations) are not evaluated.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+
+const CRD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache/k8s-tools/crds');
+/** API groups served by the operators' CRDs rather than by Kubernetes itself. */
+const CRD_GROUPS = ['keda.sh', 'kafka.strimzi.io', 'postgresql.cnpg.io'];
 
 /** `kubernetes-models/<group>/<version>/<Kind>`; the core group (apiVersion "v1") has no group part. */
 function modelPath(apiVersion, kind) {
@@ -21,9 +36,82 @@ function describeError(e) {
   return `${where} ${e.message ?? e.keyword}${params}`;
 }
 
+/**
+ * A CRD's structural schema as JSON Schema for ajv: int-or-string and nullable spelt out, and an
+ * object with declared properties closed to others unless it preserves unknown fields.
+ */
+function jsonSchemaOf(node) {
+  if (Array.isArray(node)) return node.map(jsonSchemaOf);
+  if (typeof node !== 'object' || node === null) return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'properties')
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSchemaOf(v)]));
+    else if (key === 'items' || key === 'additionalProperties' || key === 'not')
+      out[key] = jsonSchemaOf(value);
+    else if (key === 'allOf' || key === 'anyOf' || key === 'oneOf') out[key] = value.map(jsonSchemaOf);
+    else if (!key.startsWith('x-kubernetes-') && key !== 'nullable' && key !== 'format') out[key] = value;
+  }
+  if (node['x-kubernetes-int-or-string']) {
+    delete out.type;
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (node.nullable && typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (
+    node.properties &&
+    node.additionalProperties === undefined &&
+    !node['x-kubernetes-preserve-unknown-fields']
+  )
+    out.additionalProperties = false;
+  return out;
+}
+
+let crdValidators;
+/** `<group>/<version>/<Kind>` -> { file, validate }, from every CRD file in CRD_DIR. */
+function crdValidatorsByType() {
+  if (crdValidators) return crdValidators;
+  crdValidators = new Map();
+  if (!existsSync(CRD_DIR)) return crdValidators;
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  for (const file of readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const crd = parse(readFileSync(path.join(CRD_DIR, file), 'utf8'));
+    for (const version of crd.spec.versions.filter((v) => v.served)) {
+      const schema = jsonSchemaOf(version.schema.openAPIV3Schema);
+      // metadata is the API server's ObjectMeta, not the CRD's to describe.
+      if (schema.properties) schema.properties.metadata = { type: 'object' };
+      crdValidators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, {
+        file,
+        validate: ajv.compile(schema),
+      });
+    }
+  }
+  return crdValidators;
+}
+
+function validateCustomResource(where, object, group) {
+  const type = `${object.apiVersion}/${object.kind}`;
+  const found = crdValidatorsByType().get(type);
+  if (!found) {
+    const known = [...crdValidatorsByType().keys()].filter((k) => k.startsWith(`${group}/`));
+    return {
+      where,
+      model: null,
+      errors: [
+        `no CRD for ${object.apiVersion} ${object.kind} in ${CRD_DIR} (${known.length > 0 ? `it has ${known.join(', ')}` : 'run k8s/tools/fetch.sh'})`,
+      ],
+    };
+  }
+  const valid = found.validate(object);
+  return { where, model: `crd:${found.file}`, errors: valid ? [] : found.validate.errors.map(describeError) };
+}
+
 async function validate({ where, object }) {
   const apiVersion = object?.apiVersion;
   const kind = object?.kind;
+  const group = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  if (CRD_GROUPS.includes(group)) return validateCustomResource(where, object, group);
   const model = modelPath(apiVersion, kind);
   if (!model) {
     return {
