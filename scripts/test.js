@@ -18,6 +18,10 @@ const jestArgs = args.filter((a) => a !== '--unit');
 step('build (nx run-many -t build)');
 run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static']);
 
+// kustomize and the operators' CRDs for k8s/__tests__/manifests.spec.ts (cached in .cache/k8s-tools).
+step("Kubernetes manifests' tools: kustomize and the KEDA, Strimzi and CloudNativePG CRDs");
+run('bash', ['k8s/tools/fetch.sh']);
+
 if (unitOnly) {
   step('unit tests');
   run('npx', ['jest', '--selectProjects', 'unit', ...jestArgs]);

