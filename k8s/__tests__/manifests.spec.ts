@@ -1620,9 +1620,8 @@ interface Endpoint {
 function ipInCidr(ip: string, cidr: string): boolean {
   const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
   const [base, bits] = cidr.split('/');
-  const mask = Number(bits) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
-  const masked = (n: number) => n - (n % 2 ** (32 - Number(bits)));
-  return mask === 0 || masked(toInt(ip)) === masked(toInt(base));
+  const block = 2 ** (32 - Number(bits));
+  return Math.floor(toInt(ip) / block) === Math.floor(toInt(base) / block);
 }
 
 function peerMatches(peer: Peer, e: Endpoint, policyNamespace: string): boolean {
@@ -2036,6 +2035,17 @@ describe.each(clusterDirs.map((d) => [path.relative(K8S, d), d]))('k8s cluster %
         'cnpg-system',
         'postgres instance',
       ]);
+    });
+
+    it("leaves the operators' pods their egress: an Egress policy selecting every pod would cut replication", () => {
+      // What allow-dns once did with `podSelector: {}`: it isolated the Postgres and Kafka pods' egress.
+      const everyPod = policies.map((p) =>
+        p.metadata.name === 'allow-dns' ? { ...p, spec: { ...p.spec, podSelector: {} } } : p,
+      );
+      expect(connectionAllowed(policies, postgres, postgres, 5432)).toBe(true);
+      expect(connectionAllowed(everyPod, postgres, postgres, 5432)).toBe(false);
+      // The brokers and instances reach the API server and each other outside these rules.
+      expect(connectionAllowed(policies, brokers, internet, 443)).toBe(true);
     });
 
     it("lets exactly the services with KAFKA_BROKERS (and KEDA's lag reader) reach the brokers", () => {
