@@ -1872,14 +1872,14 @@ describe.each(clusterDirs.map((d) => [path.relative(K8S, d), d]))('k8s cluster %
     }
   });
 
-  it('scales the GPU workers on f2f_generation_pool_queued (to zero only in the scale-to-zero overlay), and the gateway on CPU', () => {
+  it('scales the GPU workers on f2f_gpu_pool_queued (to zero only in the scale-to-zero overlay), and the gateway on CPU', () => {
     const [gpu] = gpuWorkers(objects);
     const scaled = ofKind<ScaledObject>(objects, 'ScaledObject').find(
       (s) => s.spec.scaleTargetRef.name === gpu.metadata.name,
     )!;
     const prometheus = scaled.spec.triggers.filter((t) => t.type === 'prometheus');
     expect(prometheus).toHaveLength(1);
-    expect(prometheus[0].metadata.query).toMatch(/\bf2f_generation_pool_queued\b/);
+    expect(prometheus[0].metadata.query).toMatch(/\bf2f_gpu_pool_queued\b/);
     expect(Number(prometheus[0].metadata.threshold)).toBeGreaterThan(0);
     expect(scaled.spec.minReplicaCount).toBe(name.endsWith('scale-to-zero') ? 0 : 1);
     expect(scaled.spec.maxReplicaCount).toBeGreaterThan(1);
