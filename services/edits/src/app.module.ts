@@ -34,7 +34,7 @@ import { StageEventsHandler } from './stage-events/stage-events.handler';
 import { ApiKeysRepository } from './tenancy/api-keys.repository';
 import { ApiKeysService } from './tenancy/api-keys.service';
 import { InternalApiKeysController, TENANT_CONTEXT_SECRET } from './tenancy/internal-api-keys.controller';
-import { TenancyResolver } from './tenancy/tenancy.resolver';
+import { TenancyResolver, ViewerResolver } from './tenancy/tenancy.resolver';
 import { CreateUploadUseCase } from './uploads/create-upload/create-upload.use-case';
 import { ReceiveUploadUseCase } from './uploads/receive-upload/receive-upload.use-case';
 import { ServeFileUseCase } from './uploads/serve-file/serve-file.use-case';
@@ -138,6 +138,7 @@ export class AppModule {
           inject: [ApiKeysRepository],
         },
         TenancyResolver,
+        ViewerResolver,
       ],
     };
   }

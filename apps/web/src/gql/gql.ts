@@ -1,0 +1,94 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Viewer {\n    viewer {\n      tenantId\n      tenantName\n      apiKey {\n        id\n        name\n        scopes\n      }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      id\n      url\n      method\n      headers {\n        name\n        value\n      }\n      maxBytes\n      expiresAt\n    }\n  }\n": typeof types.CreateUploadDocument,
+    "\n  mutation CreateEdit($input: CreateEditInput!) {\n    createEdit(input: $input) {\n      id\n      status\n    }\n  }\n": typeof types.CreateEditDocument,
+    "\n  fragment FrameFields on Frame {\n    id\n    candidate\n    index\n    url\n    width\n    height\n    metrics {\n      lpips\n      clipI\n      clipScore\n      ssim\n      psnr\n    }\n  }\n": typeof types.FrameFieldsFragmentDoc,
+    "\n  query Edit($id: ID!) {\n    edit(id: $id) {\n      id\n      status\n      targetCaption\n      temporalCaption\n      captionProvenance\n      createdAt\n      completedAt\n      sourceUrl\n      resultUrl\n      noEdit\n      selectionPolicy\n      selectionReason\n      failure {\n        code\n        reason\n      }\n      options {\n        model\n        frames\n        steps\n        fps\n        seed\n        candidates\n        captionMode\n        selection\n        outputWidth\n        outputHeight\n      }\n      progress {\n        step\n        totalSteps\n        framesReady\n        totalFrames\n      }\n      selection {\n        policy\n        reason\n        noEdit\n        overridden\n        frame {\n          id\n          candidate\n          index\n        }\n        original {\n          policy\n          noEdit\n          frame {\n            id\n            candidate\n            index\n          }\n        }\n      }\n      frames {\n        ...FrameFields\n      }\n      selectionDecision {\n        policy\n        reason\n        candidate\n        frameIndex\n        noEdit\n        collageUrls\n        rawAnswers\n        vlmModel\n        fallbackReason\n      }\n      history {\n        seq\n        type\n        occurredAt\n      }\n    }\n  }\n": typeof types.EditDocument,
+    "\n  subscription EditUpdated($id: ID!, $afterSeq: Int) {\n    editUpdated(id: $id, afterSeq: $afterSeq) {\n      editId\n      seq\n      type\n      status\n      occurredAt\n      temporalCaption\n      candidate\n      step\n      totalSteps\n      framesReady\n      totalFrames\n      frames {\n        candidate\n        index\n        frameId\n      }\n      selection {\n        candidate\n        frameIndex\n        policy\n        reason\n        noEdit\n      }\n      failure {\n        code\n        reason\n      }\n    }\n  }\n": typeof types.EditUpdatedDocument,
+    "\n  mutation SelectFrame($editId: ID!, $frameId: ID, $source: Boolean) {\n    selectFrame(editId: $editId, frameId: $frameId, source: $source) {\n      id\n      resultUrl\n      noEdit\n      selectionPolicy\n      selection {\n        policy\n        overridden\n        noEdit\n        frame {\n          id\n          candidate\n          index\n        }\n      }\n    }\n  }\n": typeof types.SelectFrameDocument,
+    "\n  query Edits($first: Int!, $after: String, $filter: EditFilter) {\n    edits(first: $first, after: $after, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          targetCaption\n          createdAt\n          noEdit\n          sourceUrl\n          resultUrl\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.EditsDocument,
+    "\n  query Analytics($from: String!, $to: String!) {\n    analytics(from: $from, to: $to) {\n      total\n      byDay {\n        day\n        count\n      }\n      stageLatency {\n        stage\n        edits\n        p50Ms\n        p95Ms\n      }\n      overrides {\n        completed\n        rechosen\n        overridden\n        share\n      }\n      noEdit {\n        total\n        count\n        share\n      }\n    }\n  }\n": typeof types.AnalyticsDocument,
+};
+const documents: Documents = {
+    "\n  query Viewer {\n    viewer {\n      tenantId\n      tenantName\n      apiKey {\n        id\n        name\n        scopes\n      }\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      id\n      url\n      method\n      headers {\n        name\n        value\n      }\n      maxBytes\n      expiresAt\n    }\n  }\n": types.CreateUploadDocument,
+    "\n  mutation CreateEdit($input: CreateEditInput!) {\n    createEdit(input: $input) {\n      id\n      status\n    }\n  }\n": types.CreateEditDocument,
+    "\n  fragment FrameFields on Frame {\n    id\n    candidate\n    index\n    url\n    width\n    height\n    metrics {\n      lpips\n      clipI\n      clipScore\n      ssim\n      psnr\n    }\n  }\n": types.FrameFieldsFragmentDoc,
+    "\n  query Edit($id: ID!) {\n    edit(id: $id) {\n      id\n      status\n      targetCaption\n      temporalCaption\n      captionProvenance\n      createdAt\n      completedAt\n      sourceUrl\n      resultUrl\n      noEdit\n      selectionPolicy\n      selectionReason\n      failure {\n        code\n        reason\n      }\n      options {\n        model\n        frames\n        steps\n        fps\n        seed\n        candidates\n        captionMode\n        selection\n        outputWidth\n        outputHeight\n      }\n      progress {\n        step\n        totalSteps\n        framesReady\n        totalFrames\n      }\n      selection {\n        policy\n        reason\n        noEdit\n        overridden\n        frame {\n          id\n          candidate\n          index\n        }\n        original {\n          policy\n          noEdit\n          frame {\n            id\n            candidate\n            index\n          }\n        }\n      }\n      frames {\n        ...FrameFields\n      }\n      selectionDecision {\n        policy\n        reason\n        candidate\n        frameIndex\n        noEdit\n        collageUrls\n        rawAnswers\n        vlmModel\n        fallbackReason\n      }\n      history {\n        seq\n        type\n        occurredAt\n      }\n    }\n  }\n": types.EditDocument,
+    "\n  subscription EditUpdated($id: ID!, $afterSeq: Int) {\n    editUpdated(id: $id, afterSeq: $afterSeq) {\n      editId\n      seq\n      type\n      status\n      occurredAt\n      temporalCaption\n      candidate\n      step\n      totalSteps\n      framesReady\n      totalFrames\n      frames {\n        candidate\n        index\n        frameId\n      }\n      selection {\n        candidate\n        frameIndex\n        policy\n        reason\n        noEdit\n      }\n      failure {\n        code\n        reason\n      }\n    }\n  }\n": types.EditUpdatedDocument,
+    "\n  mutation SelectFrame($editId: ID!, $frameId: ID, $source: Boolean) {\n    selectFrame(editId: $editId, frameId: $frameId, source: $source) {\n      id\n      resultUrl\n      noEdit\n      selectionPolicy\n      selection {\n        policy\n        overridden\n        noEdit\n        frame {\n          id\n          candidate\n          index\n        }\n      }\n    }\n  }\n": types.SelectFrameDocument,
+    "\n  query Edits($first: Int!, $after: String, $filter: EditFilter) {\n    edits(first: $first, after: $after, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          targetCaption\n          createdAt\n          noEdit\n          sourceUrl\n          resultUrl\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.EditsDocument,
+    "\n  query Analytics($from: String!, $to: String!) {\n    analytics(from: $from, to: $to) {\n      total\n      byDay {\n        day\n        count\n      }\n      stageLatency {\n        stage\n        edits\n        p50Ms\n        p95Ms\n      }\n      overrides {\n        completed\n        rechosen\n        overridden\n        share\n      }\n      noEdit {\n        total\n        count\n        share\n      }\n    }\n  }\n": types.AnalyticsDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      tenantId\n      tenantName\n      apiKey {\n        id\n        name\n        scopes\n      }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      tenantId\n      tenantName\n      apiKey {\n        id\n        name\n        scopes\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      id\n      url\n      method\n      headers {\n        name\n        value\n      }\n      maxBytes\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      id\n      url\n      method\n      headers {\n        name\n        value\n      }\n      maxBytes\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateEdit($input: CreateEditInput!) {\n    createEdit(input: $input) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation CreateEdit($input: CreateEditInput!) {\n    createEdit(input: $input) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment FrameFields on Frame {\n    id\n    candidate\n    index\n    url\n    width\n    height\n    metrics {\n      lpips\n      clipI\n      clipScore\n      ssim\n      psnr\n    }\n  }\n"): (typeof documents)["\n  fragment FrameFields on Frame {\n    id\n    candidate\n    index\n    url\n    width\n    height\n    metrics {\n      lpips\n      clipI\n      clipScore\n      ssim\n      psnr\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Edit($id: ID!) {\n    edit(id: $id) {\n      id\n      status\n      targetCaption\n      temporalCaption\n      captionProvenance\n      createdAt\n      completedAt\n      sourceUrl\n      resultUrl\n      noEdit\n      selectionPolicy\n      selectionReason\n      failure {\n        code\n        reason\n      }\n      options {\n        model\n        frames\n        steps\n        fps\n        seed\n        candidates\n        captionMode\n        selection\n        outputWidth\n        outputHeight\n      }\n      progress {\n        step\n        totalSteps\n        framesReady\n        totalFrames\n      }\n      selection {\n        policy\n        reason\n        noEdit\n        overridden\n        frame {\n          id\n          candidate\n          index\n        }\n        original {\n          policy\n          noEdit\n          frame {\n            id\n            candidate\n            index\n          }\n        }\n      }\n      frames {\n        ...FrameFields\n      }\n      selectionDecision {\n        policy\n        reason\n        candidate\n        frameIndex\n        noEdit\n        collageUrls\n        rawAnswers\n        vlmModel\n        fallbackReason\n      }\n      history {\n        seq\n        type\n        occurredAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query Edit($id: ID!) {\n    edit(id: $id) {\n      id\n      status\n      targetCaption\n      temporalCaption\n      captionProvenance\n      createdAt\n      completedAt\n      sourceUrl\n      resultUrl\n      noEdit\n      selectionPolicy\n      selectionReason\n      failure {\n        code\n        reason\n      }\n      options {\n        model\n        frames\n        steps\n        fps\n        seed\n        candidates\n        captionMode\n        selection\n        outputWidth\n        outputHeight\n      }\n      progress {\n        step\n        totalSteps\n        framesReady\n        totalFrames\n      }\n      selection {\n        policy\n        reason\n        noEdit\n        overridden\n        frame {\n          id\n          candidate\n          index\n        }\n        original {\n          policy\n          noEdit\n          frame {\n            id\n            candidate\n            index\n          }\n        }\n      }\n      frames {\n        ...FrameFields\n      }\n      selectionDecision {\n        policy\n        reason\n        candidate\n        frameIndex\n        noEdit\n        collageUrls\n        rawAnswers\n        vlmModel\n        fallbackReason\n      }\n      history {\n        seq\n        type\n        occurredAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription EditUpdated($id: ID!, $afterSeq: Int) {\n    editUpdated(id: $id, afterSeq: $afterSeq) {\n      editId\n      seq\n      type\n      status\n      occurredAt\n      temporalCaption\n      candidate\n      step\n      totalSteps\n      framesReady\n      totalFrames\n      frames {\n        candidate\n        index\n        frameId\n      }\n      selection {\n        candidate\n        frameIndex\n        policy\n        reason\n        noEdit\n      }\n      failure {\n        code\n        reason\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription EditUpdated($id: ID!, $afterSeq: Int) {\n    editUpdated(id: $id, afterSeq: $afterSeq) {\n      editId\n      seq\n      type\n      status\n      occurredAt\n      temporalCaption\n      candidate\n      step\n      totalSteps\n      framesReady\n      totalFrames\n      frames {\n        candidate\n        index\n        frameId\n      }\n      selection {\n        candidate\n        frameIndex\n        policy\n        reason\n        noEdit\n      }\n      failure {\n        code\n        reason\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SelectFrame($editId: ID!, $frameId: ID, $source: Boolean) {\n    selectFrame(editId: $editId, frameId: $frameId, source: $source) {\n      id\n      resultUrl\n      noEdit\n      selectionPolicy\n      selection {\n        policy\n        overridden\n        noEdit\n        frame {\n          id\n          candidate\n          index\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SelectFrame($editId: ID!, $frameId: ID, $source: Boolean) {\n    selectFrame(editId: $editId, frameId: $frameId, source: $source) {\n      id\n      resultUrl\n      noEdit\n      selectionPolicy\n      selection {\n        policy\n        overridden\n        noEdit\n        frame {\n          id\n          candidate\n          index\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Edits($first: Int!, $after: String, $filter: EditFilter) {\n    edits(first: $first, after: $after, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          targetCaption\n          createdAt\n          noEdit\n          sourceUrl\n          resultUrl\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Edits($first: Int!, $after: String, $filter: EditFilter) {\n    edits(first: $first, after: $after, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          targetCaption\n          createdAt\n          noEdit\n          sourceUrl\n          resultUrl\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Analytics($from: String!, $to: String!) {\n    analytics(from: $from, to: $to) {\n      total\n      byDay {\n        day\n        count\n      }\n      stageLatency {\n        stage\n        edits\n        p50Ms\n        p95Ms\n      }\n      overrides {\n        completed\n        rechosen\n        overridden\n        share\n      }\n      noEdit {\n        total\n        count\n        share\n      }\n    }\n  }\n"): (typeof documents)["\n  query Analytics($from: String!, $to: String!) {\n    analytics(from: $from, to: $to) {\n      total\n      byDay {\n        day\n        count\n      }\n      stageLatency {\n        stage\n        edits\n        p50Ms\n        p95Ms\n      }\n      overrides {\n        completed\n        rechosen\n        overridden\n        share\n      }\n      noEdit {\n        total\n        count\n        share\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
