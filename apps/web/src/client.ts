@@ -1,0 +1,40 @@
+import { createClient as createWsClient } from 'graphql-ws';
+import { cacheExchange, Client, fetchExchange, subscriptionExchange } from 'urql';
+
+import { apiUrls } from './config';
+
+/**
+ * The page's GraphQL client: queries and mutations over HTTP, subscriptions over graphql-ws (the
+ * gateway's /graphql), both with the API key. The socket reconnects by itself; the live view asks
+ * again from the last sequence number it saw, so nothing is missed.
+ */
+export function makeClient(apiKey: string, urls = apiUrls()): { client: Client; dispose: () => void } {
+  const ws = createWsClient({
+    url: urls.ws,
+    connectionParams: { authorization: `Bearer ${apiKey}` },
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    lazy: true,
+  });
+  const client = new Client({
+    url: urls.http,
+    requestPolicy: 'cache-and-network',
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${apiKey}` } }),
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+  return { client, dispose: () => void ws.dispose() };
+}
