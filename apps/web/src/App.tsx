@@ -64,6 +64,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <>
               Tenant <strong>{viewer.data.viewer.tenantName}</strong>
             </>
+          ) : viewer.error ? (
+            <span className="error">{describeError(viewer.error)}</span>
           ) : null}
         </span>
         <button type="button" className="secondary" onClick={onSignOut}>

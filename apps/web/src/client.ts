@@ -19,6 +19,8 @@ export function makeClient(apiKey: string, urls = apiUrls()): { client: Client; 
   const client = new Client({
     url: urls.http,
     requestPolicy: 'cache-and-network',
+    // POST always: the gateway refuses GET queries without a preflight header (CSRF prevention).
+    preferGetMethod: false,
     fetchOptions: () => ({ headers: { authorization: `Bearer ${apiKey}` } }),
     exchanges: [
       cacheExchange,
