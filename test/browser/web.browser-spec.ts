@@ -25,7 +25,8 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   adminUrl = process.env.TEST_DATABASE_URL ?? '';
   const kafkaBrokers = process.env.KAFKA_BROKERS ?? '';
-  if (!adminUrl || !kafkaBrokers) throw new Error('TEST_DATABASE_URL and KAFKA_BROKERS must be set (infra/up.sh)');
+  if (!adminUrl || !kafkaBrokers)
+    throw new Error('TEST_DATABASE_URL and KAFKA_BROKERS must be set (infra/up.sh)');
   mkdirSync(SCREENSHOTS, { recursive: true });
   await vlm.start();
   // A VLM double at the network boundary: a temporal caption, and the collage's frame 6.
@@ -77,7 +78,7 @@ test('a new tenant signs in, edits an image, watches it grow, scrubs, re-selects
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('tenant')).toContainText(tenant.tenantId, { timeout: 5000 });
   expect(page.url()).not.toContain(tenant.key);
-  expect(await page.evaluate(() => sessionStorage.getItem('f2f.apiKey'))).toBe(tenant.key);
+  expect(await page.evaluate<string | null>("sessionStorage.getItem('f2f.apiKey')")).toBe(tenant.key);
 
   // A file of a type the API refuses: its error is shown as the API gives it.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'f2f-browser-img-'));
@@ -156,7 +157,7 @@ test('a new tenant signs in, edits an image, watches it grow, scrubs, re-selects
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${origin}/#/edits/${encodeURIComponent(editId)}`);
   await expect(page.getByTestId('status')).toHaveText('COMPLETED');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
   expect(overflow).toBeLessThanOrEqual(0);
   await shot(page, '08-phone');
 });

@@ -41,13 +41,18 @@ export function applyUpdate(state: LiveState, entry: Entry): LiveState {
   return {
     lastSeq: entry.seq,
     status: entry.status,
-    timeline: progress ? state.timeline : [...state.timeline, { type: entry.type, status: entry.status, at: entry.occurredAt }],
+    timeline: progress
+      ? state.timeline
+      : [...state.timeline, { type: entry.type, status: entry.status, at: entry.occurredAt }],
     step: entry.step ?? state.step,
     totalSteps: entry.totalSteps ?? state.totalSteps,
     framesReady: entry.framesReady ?? state.framesReady,
     totalFrames: entry.totalFrames ?? state.totalFrames,
     temporalCaption: entry.temporalCaption ?? state.temporalCaption,
-    landed: [...state.landed, ...entry.frames.map((f) => f.frameId).filter((id) => !state.landed.includes(id))],
+    landed: [
+      ...state.landed,
+      ...entry.frames.map((f) => f.frameId).filter((id) => !state.landed.includes(id)),
+    ],
     failure: entry.failure ?? state.failure,
   };
 }

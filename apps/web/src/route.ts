@@ -2,10 +2,7 @@ import { useEffect, useState } from 'react';
 
 /** The page's screens, from the URL's hash (#/, #/edits/<id>, #/history, #/analytics). */
 export type Route =
-  | { name: 'new' }
-  | { name: 'edit'; id: string }
-  | { name: 'history' }
-  | { name: 'analytics' };
+  { name: 'new' } | { name: 'edit'; id: string } | { name: 'history' } | { name: 'analytics' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');

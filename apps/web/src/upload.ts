@@ -18,9 +18,15 @@ export function describeTransferError(status: number, body: unknown): string {
  * Uploads one image the way the API asks: createUpload (type and size checked by the API), then a
  * PUT of the bytes to the signed URL with the headers it gave. Answers the upload's id for createEdit.
  */
-export async function uploadImage(client: Client, file: File, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function uploadImage(
+  client: Client,
+  file: File,
+  fetchImpl: typeof fetch = fetch,
+): Promise<string> {
   const created = await client
-    .mutation(CreateUploadMutation, { input: { contentType: file.type || 'application/octet-stream', byteSize: file.size } })
+    .mutation(CreateUploadMutation, {
+      input: { contentType: file.type || 'application/octet-stream', byteSize: file.size },
+    })
     .toPromise();
   const ticket = created.data?.createUpload;
   if (!ticket) throw new UploadError(describeError(created.error) ?? 'the upload was refused');

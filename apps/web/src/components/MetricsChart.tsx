@@ -1,4 +1,14 @@
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 export interface FramePoint {
   index: number;
@@ -8,7 +18,15 @@ export interface FramePoint {
 }
 
 /** LPIPS, CLIP-I and CLIP score per frame of one candidate, the selected frame marked. */
-export function MetricsChart({ points, selectedIndex, scrubbedIndex }: { points: FramePoint[]; selectedIndex: number | null; scrubbedIndex: number }) {
+export function MetricsChart({
+  points,
+  selectedIndex,
+  scrubbedIndex,
+}: {
+  points: FramePoint[];
+  selectedIndex: number | null;
+  scrubbedIndex: number;
+}) {
   const measured = points.some((p) => p.lpips !== null || p.clipI !== null || p.clipScore !== null);
   return (
     <figure className="chart" aria-label="Metrics per frame">
@@ -24,11 +42,34 @@ export function MetricsChart({ points, selectedIndex, scrubbedIndex }: { points:
             <YAxis domain={['auto', 'auto']} />
             <Tooltip />
             <Legend />
-            <Line type="monotone" dataKey="lpips" name="LPIPS" stroke="#b3261e" dot={false} isAnimationActive={false} />
-            <Line type="monotone" dataKey="clipI" name="CLIP-I" stroke="#0b57d0" dot={false} isAnimationActive={false} />
-            <Line type="monotone" dataKey="clipScore" name="CLIP score" stroke="#146c2e" dot={false} isAnimationActive={false} />
+            <Line
+              type="monotone"
+              dataKey="lpips"
+              name="LPIPS"
+              stroke="#b3261e"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="clipI"
+              name="CLIP-I"
+              stroke="#0b57d0"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="clipScore"
+              name="CLIP score"
+              stroke="#146c2e"
+              dot={false}
+              isAnimationActive={false}
+            />
             <ReferenceLine x={scrubbedIndex} stroke="#5f6368" strokeDasharray="4 2" />
-            {selectedIndex !== null ? <ReferenceLine x={selectedIndex} stroke="#000" strokeWidth={2} label="selected" /> : null}
+            {selectedIndex !== null ? (
+              <ReferenceLine x={selectedIndex} stroke="#000" strokeWidth={2} label="selected" />
+            ) : null}
           </LineChart>
         </ResponsiveContainer>
       ) : (

@@ -6,7 +6,8 @@ import { describeError } from '../errors';
 import { AnalyticsQuery } from '../graphql/documents';
 
 const DAYS = 30;
-const percent = (share: number | null | undefined) => (share === null || share === undefined ? '–' : `${Math.round(share * 100)}%`);
+const percent = (share: number | null | undefined) =>
+  share === null || share === undefined ? '–' : `${Math.round(share * 100)}%`;
 
 /** Figures over the tenant's edits of the last 30 days. */
 export function AnalyticsPage() {
@@ -19,7 +20,11 @@ export function AnalyticsPage() {
   return (
     <section aria-labelledby="analytics-title">
       <h1 id="analytics-title">Analytics (last {DAYS} days)</h1>
-      {result.error ? <p role="alert" className="error">{describeError(result.error)}</p> : null}
+      {result.error ? (
+        <p role="alert" className="error">
+          {describeError(result.error)}
+        </p>
+      ) : null}
       {a ? (
         <>
           <dl className="figures">

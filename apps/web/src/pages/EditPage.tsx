@@ -23,10 +23,13 @@ export function EditPage({ id }: { id: string }) {
   );
   // The feed from its start (afterSeq 0); a reconnect replays from there and applyUpdate drops
   // what was already applied (each seq once), so nothing is missed and nothing is shown twice.
-  const [feed] = useSubscription({ query: EditUpdatedSubscription, variables: { id, afterSeq: 0 } }, (_prev, data) => {
-    dispatch(data.editUpdated);
-    return data;
-  });
+  const [feed] = useSubscription(
+    { query: EditUpdatedSubscription, variables: { id, afterSeq: 0 } },
+    (_prev, data) => {
+      dispatch(data.editUpdated);
+      return data;
+    },
+  );
 
   // Read the edit again (frame URLs, metrics, selection) when the feed says something landed.
   const last = useRef(0);
@@ -41,8 +44,14 @@ export function EditPage({ id }: { id: string }) {
   }, [live.lastSeq, live.landed.length, live.status, refetch]);
 
   const edit = result.data?.edit;
-  if (result.error && !edit) return <p role="alert" className="error">{describeError(result.error)}</p>;
-  if (!edit) return <p aria-live="polite">{result.fetching ? 'Loading…' : 'There is no edit with this id.'}</p>;
+  if (result.error && !edit)
+    return (
+      <p role="alert" className="error">
+        {describeError(result.error)}
+      </p>
+    );
+  if (!edit)
+    return <p aria-live="polite">{result.fetching ? 'Loading…' : 'There is no edit with this id.'}</p>;
 
   const status = live.status ?? edit.status;
   return (
@@ -56,9 +65,20 @@ export function EditPage({ id }: { id: string }) {
 
 const STAGES = ['SUBMITTED', 'CAPTIONING', 'GENERATING', 'SELECTING', 'COMPLETED'];
 
-function LivePanel({ edit, live, status, feedError }: { edit: Edit; live: LiveState; status: string; feedError: string | null }) {
+function LivePanel({
+  edit,
+  live,
+  status,
+  feedError,
+}: {
+  edit: Edit;
+  live: LiveState;
+  status: string;
+  feedError: string | null;
+}) {
   const totalSteps = live.totalSteps || edit.progress.totalSteps || edit.options.steps;
-  const step = FINISHED.has(status) && status === 'COMPLETED' ? totalSteps : Math.max(live.step, edit.progress.step);
+  const step =
+    FINISHED.has(status) && status === 'COMPLETED' ? totalSteps : Math.max(live.step, edit.progress.step);
   const caption = live.temporalCaption ?? edit.temporalCaption;
   const reached = STAGES.indexOf(status);
   return (
@@ -68,7 +88,11 @@ function LivePanel({ edit, live, status, feedError }: { edit: Edit; live: LiveSt
       </p>
       <ol className="stages" aria-label="Stages">
         {STAGES.map((s, i) => (
-          <li key={s} className={i < reached || status === 'COMPLETED' ? 'done' : i === reached ? 'now' : ''} aria-current={i === reached ? 'step' : undefined}>
+          <li
+            key={s}
+            className={i < reached || status === 'COMPLETED' ? 'done' : i === reached ? 'now' : ''}
+            aria-current={i === reached ? 'step' : undefined}
+          >
             {s.toLowerCase()}
           </li>
         ))}
@@ -96,7 +120,8 @@ function LivePanel({ edit, live, status, feedError }: { edit: Edit; live: LiveSt
           <ol className="timeline">
             {live.timeline.map((t, i) => (
               <li key={i}>
-                <time dateTime={t.at}>{new Date(t.at).toLocaleTimeString()}</time> {t.type} → {t.status.toLowerCase()}
+                <time dateTime={t.at}>{new Date(t.at).toLocaleTimeString()}</time> {t.type} →{' '}
+                {t.status.toLowerCase()}
               </li>
             ))}
           </ol>
@@ -107,14 +132,22 @@ function LivePanel({ edit, live, status, feedError }: { edit: Edit; live: LiveSt
 }
 
 function PathPanel({ edit }: { edit: Edit }) {
-  const candidates = useMemo(() => [...new Set(edit.frames.map((f) => f.candidate))].sort((a, b) => a - b), [edit.frames]);
+  const candidates = useMemo(
+    () => [...new Set(edit.frames.map((f) => f.candidate))].sort((a, b) => a - b),
+    [edit.frames],
+  );
   const selected = edit.selection?.frame ?? null;
   const [candidate, setCandidate] = useState<number | null>(null);
   const shown = candidate ?? selected?.candidate ?? candidates[0] ?? 0;
-  const frames = useStableUrls(edit.frames.filter((f) => f.candidate === shown).sort((a, b) => a.index - b.index));
+  const frames = useStableUrls(
+    edit.frames.filter((f) => f.candidate === shown).sort((a, b) => a.index - b.index),
+  );
   const [position, setPosition] = useState<number | null>(null);
   const selectedPosition = frames.findIndex((f) => f.id === selected?.id);
-  const current = Math.min(position ?? (selectedPosition >= 0 ? selectedPosition : frames.length - 1), frames.length - 1);
+  const current = Math.min(
+    position ?? (selectedPosition >= 0 ? selectedPosition : frames.length - 1),
+    frames.length - 1,
+  );
   const [choice, choose] = useMutation(SelectFrameMutation);
 
   if (frames.length === 0) return null;
@@ -129,7 +162,12 @@ function PathPanel({ edit }: { edit: Edit }) {
           <legend>Candidate (seed)</legend>
           {candidates.map((c) => (
             <label key={c}>
-              <input type="radio" name="candidate" checked={c === shown} onChange={() => (setCandidate(c), setPosition(null))} />
+              <input
+                type="radio"
+                name="candidate"
+                checked={c === shown}
+                onChange={() => (setCandidate(c), setPosition(null))}
+              />
               {c}
             </label>
           ))}
@@ -141,7 +179,11 @@ function PathPanel({ edit }: { edit: Edit }) {
           <figcaption>Source</figcaption>
         </figure>
         <figure>
-          <img src={frame.url} alt={`Frame ${frame.index} of candidate ${shown}`} data-testid="scrubbed-frame" />
+          <img
+            src={frame.url}
+            alt={`Frame ${frame.index} of candidate ${shown}`}
+            data-testid="scrubbed-frame"
+          />
           <figcaption>
             Frame {frame.index}
             {frame.id === selected?.id ? ' (selected)' : ''}
@@ -150,7 +192,12 @@ function PathPanel({ edit }: { edit: Edit }) {
       </div>
       <Filmstrip frames={frames} current={current} selectedId={selected?.id ?? null} onScrub={setPosition} />
       <MetricsChart
-        points={frames.map((f) => ({ index: f.index, lpips: f.metrics?.lpips ?? null, clipI: f.metrics?.clipI ?? null, clipScore: f.metrics?.clipScore ?? null }))}
+        points={frames.map((f) => ({
+          index: f.index,
+          lpips: f.metrics?.lpips ?? null,
+          clipI: f.metrics?.clipI ?? null,
+          clipScore: f.metrics?.clipScore ?? null,
+        }))}
         selectedIndex={selected && selected.candidate === shown ? selected.index : null}
         scrubbedIndex={frame.index}
       />
@@ -161,14 +208,25 @@ function PathPanel({ edit }: { edit: Edit }) {
             {edit.noEdit
               ? 'No edit: no frame fulfils the edit, the result is the source image.'
               : `Frame ${selected?.index} of candidate ${selected?.candidate}, chosen by ${edit.selection?.policy}`}
-            {edit.selection?.overridden ? ' (re-chosen; the platform chose ' + describeChoice(edit.selection.original) + ')' : ''}
+            {edit.selection?.overridden
+              ? ' (re-chosen; the platform chose ' + describeChoice(edit.selection.original) + ')'
+              : ''}
           </p>
           {edit.selectionReason ? <p className="help">Why: {edit.selectionReason}</p> : null}
           <div className="actions">
-            <button type="button" disabled={choice.fetching || frame.id === selected?.id} onClick={() => choose({ editId: edit.id, frameId: frame.id })}>
+            <button
+              type="button"
+              disabled={choice.fetching || frame.id === selected?.id}
+              onClick={() => choose({ editId: edit.id, frameId: frame.id })}
+            >
               Keep frame {frame.index}
             </button>
-            <button type="button" className="secondary" disabled={choice.fetching || edit.noEdit} onClick={() => choose({ editId: edit.id, source: true })}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={choice.fetching || edit.noEdit}
+              onClick={() => choose({ editId: edit.id, source: true })}
+            >
               Keep the source (no edit)
             </button>
             {edit.resultUrl ? (
@@ -177,8 +235,14 @@ function PathPanel({ edit }: { edit: Edit }) {
               </a>
             ) : null}
           </div>
-          {choice.error ? <p role="alert" className="error">{describeError(choice.error)}</p> : null}
-          {edit.resultUrl ? <img className="result-image" src={edit.resultUrl} alt="The result" data-testid="result" /> : null}
+          {choice.error ? (
+            <p role="alert" className="error">
+              {describeError(choice.error)}
+            </p>
+          ) : null}
+          {edit.resultUrl ? (
+            <img className="result-image" src={edit.resultUrl} alt="The result" data-testid="result" />
+          ) : null}
         </div>
       ) : null}
       {decision ? (
@@ -187,7 +251,12 @@ function PathPanel({ edit }: { edit: Edit }) {
           <p>{decision.reason}</p>
           {decision.fallbackReason ? <p>Fell back: {decision.fallbackReason}</p> : null}
           {decision.collageUrls.map((url, i) => (
-            <img key={url} src={url} alt={`The collage shown to the VLM for candidate ${i}`} className="collage" />
+            <img
+              key={url}
+              src={url}
+              alt={`The collage shown to the VLM for candidate ${i}`}
+              className="collage"
+            />
           ))}
           {decision.rawAnswers.length > 0 ? (
             <>
@@ -203,8 +272,14 @@ function PathPanel({ edit }: { edit: Edit }) {
   );
 }
 
-function describeChoice(c: { noEdit: boolean; policy: string; frame?: { index: number; candidate: number } | null }) {
-  return c.noEdit || !c.frame ? `no edit (${c.policy})` : `frame ${c.frame.index} of candidate ${c.frame.candidate} (${c.policy})`;
+function describeChoice(c: {
+  noEdit: boolean;
+  policy: string;
+  frame?: { index: number; candidate: number } | null;
+}) {
+  return c.noEdit || !c.frame
+    ? `no edit (${c.policy})`
+    : `frame ${c.frame.index} of candidate ${c.frame.candidate} (${c.policy})`;
 }
 
 /** Keeps the first signed URL seen of each frame, so that a re-read does not reload every image. */

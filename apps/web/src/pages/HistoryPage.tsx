@@ -6,7 +6,15 @@ import { EditsQuery } from '../graphql/documents';
 import type { EditStatus } from '../gql/graphql';
 import { editHref } from '../route';
 
-const STATUSES: EditStatus[] = ['SUBMITTED', 'CAPTIONING', 'GENERATING', 'SELECTING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+const STATUSES: EditStatus[] = [
+  'SUBMITTED',
+  'CAPTIONING',
+  'GENERATING',
+  'SELECTING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+];
 const PAGE = 10;
 
 /** The tenant's edits, newest first, a page at a time, filtered by status. */
@@ -39,7 +47,11 @@ export function HistoryPage() {
           </option>
         ))}
       </select>
-      {result.error ? <p role="alert" className="error">{describeError(result.error)}</p> : null}
+      {result.error ? (
+        <p role="alert" className="error">
+          {describeError(result.error)}
+        </p>
+      ) : null}
       {page && page.edges.length === 0 ? <p>No edits here yet.</p> : null}
       <ul className="history" aria-busy={result.fetching}>
         {page?.edges.map(({ node }) => (
@@ -47,14 +59,21 @@ export function HistoryPage() {
             <a href={editHref(node.id)}>
               <img src={node.resultUrl ?? node.sourceUrl} alt="" width={64} height={64} />
               <span className="caption">{node.targetCaption}</span>
-              <span className={`badge ${node.status.toLowerCase()}`}>{node.noEdit ? 'no edit' : node.status.toLowerCase()}</span>
+              <span className={`badge ${node.status.toLowerCase()}`}>
+                {node.noEdit ? 'no edit' : node.status.toLowerCase()}
+              </span>
               <time dateTime={node.createdAt}>{new Date(node.createdAt).toLocaleString()}</time>
             </a>
           </li>
         ))}
       </ul>
       <div className="actions">
-        <button type="button" className="secondary" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={cursors.length <= 1}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
           Newer
         </button>
         <button

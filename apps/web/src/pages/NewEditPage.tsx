@@ -3,7 +3,14 @@ import { useClient } from 'urql';
 
 import { describeError } from '../errors';
 import { CreateEditMutation } from '../graphql/documents';
-import { AdvancedOptions, CAPTION_MODES, defaultAdvanced, LIMITS, SELECTION_POLICIES, toOptionsInput } from '../limits';
+import {
+  AdvancedOptions,
+  CAPTION_MODES,
+  defaultAdvanced,
+  LIMITS,
+  SELECTION_POLICIES,
+  toOptionsInput,
+} from '../limits';
 import { editHref } from '../route';
 import { uploadImage } from '../upload';
 
@@ -68,7 +75,13 @@ export function NewEditPage() {
           }}
         >
           <label htmlFor="image">Image (PNG, JPEG or WebP): pick one or drop it here</label>
-          <input id="image" name="image" type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => choose(e.target.files?.[0])} />
+          <input
+            id="image"
+            name="image"
+            type="file"
+            accept="image/png,image/jpeg,image/webp"
+            onChange={(e) => choose(e.target.files?.[0])}
+          />
           {preview ? <img className="preview" src={preview} alt="The chosen image" /> : null}
         </div>
         <label htmlFor="caption">Target caption</label>
@@ -86,11 +99,24 @@ export function NewEditPage() {
           <div className="grid">
             <label>
               Seed
-              <input type="number" min={LIMITS.seed.min} max={LIMITS.seed.max} value={options.seed} onChange={set('seed')} placeholder="random" />
+              <input
+                type="number"
+                min={LIMITS.seed.min}
+                max={LIMITS.seed.max}
+                value={options.seed}
+                onChange={set('seed')}
+                placeholder="random"
+              />
             </label>
             <label>
               Candidates (videos from different seeds)
-              <input type="number" min={LIMITS.candidates.min} max={LIMITS.candidates.max} value={options.candidates} onChange={set('candidates')} />
+              <input
+                type="number"
+                min={LIMITS.candidates.min}
+                max={LIMITS.candidates.max}
+                value={options.candidates}
+                onChange={set('candidates')}
+              />
             </label>
             <label>
               Selection policy
@@ -114,11 +140,25 @@ export function NewEditPage() {
             </label>
             <label>
               Output width (px)
-              <input type="number" min={LIMITS.outputSide.min} max={LIMITS.outputSide.max} value={options.outputWidth} onChange={set('outputWidth')} placeholder="the source's" />
+              <input
+                type="number"
+                min={LIMITS.outputSide.min}
+                max={LIMITS.outputSide.max}
+                value={options.outputWidth}
+                onChange={set('outputWidth')}
+                placeholder="the source's"
+              />
             </label>
             <label>
               Output height (px)
-              <input type="number" min={LIMITS.outputSide.min} max={LIMITS.outputSide.max} value={options.outputHeight} onChange={set('outputHeight')} placeholder="the source's" />
+              <input
+                type="number"
+                min={LIMITS.outputSide.min}
+                max={LIMITS.outputSide.max}
+                value={options.outputHeight}
+                onChange={set('outputHeight')}
+                placeholder="the source's"
+              />
             </label>
           </div>
         </details>
