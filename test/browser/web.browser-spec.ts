@@ -138,6 +138,21 @@ test('a new tenant signs in, edits an image, watches it grow, scrubs, re-selects
   const { stdout } = await promisify(execFile)('file', [resultFile]).catch(() => ({ stdout: 'PNG' }));
   expect(stdout).toContain('PNG');
 
+  // Download the path as an MP4: it decodes, and holds all 49 frames.
+  const [video] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download the path (MP4)' }).click(),
+  ]);
+  const videoFile = path.join(dir, 'path.mp4');
+  await video.saveAs(videoFile);
+  const probe = await promisify(execFile)('ffprobe', [
+    ...['-v', 'error', '-select_streams', 'v:0', '-count_frames'],
+    ...['-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', videoFile],
+  ]);
+  const stream = (JSON.parse(probe.stdout) as { streams: { codec_name: string; nb_read_frames: string }[] })
+    .streams[0];
+  expect(stream).toEqual({ codec_name: 'h264', nb_read_frames: '49' });
+
   // History: the edit is there, with its thumbnail; the status filter keeps it.
   await page.getByRole('link', { name: 'History' }).click();
   const row = page.getByRole('link', { name: /A golden ball on the right/ });

@@ -60,7 +60,7 @@ export const FrameFields = graphql(`
 `);
 
 export const EditQuery = graphql(`
-  query Edit($id: ID!) {
+  query Edit($id: ID!, $candidate: Int) {
     edit(id: $id) {
       id
       status
@@ -71,6 +71,7 @@ export const EditQuery = graphql(`
       completedAt
       sourceUrl
       resultUrl
+      pathVideoUrl(candidate: $candidate)
       noEdit
       selectionPolicy
       selectionReason

@@ -16,7 +16,12 @@ const REFRESH_MS = 700;
 
 /** One edit: the live view while it runs, then its path, metrics, selection and downloads. */
 export function EditPage({ id }: { id: string }) {
-  const [result, refetch] = useQuery({ query: EditQuery, variables: { id }, requestPolicy: 'network-only' });
+  const [candidate, setCandidate] = useState<number | null>(null);
+  const [result, refetch] = useQuery({
+    query: EditQuery,
+    variables: { id, candidate: candidate ?? 0 },
+    requestPolicy: 'network-only',
+  });
   const [live, dispatch] = useReducer(
     (state: LiveState, entry: Parameters<typeof applyUpdate>[1]) => applyUpdate(state, entry),
     initialLive,
@@ -43,6 +48,19 @@ export function EditPage({ id }: { id: string }) {
     return () => clearTimeout(timer);
   }, [live.lastSeq, live.landed.length, live.status, refetch]);
 
+  // The path video is made in the background after generation (the feed does not announce it):
+  // ask again a few times until it is there.
+  const videoMissing = result.data?.edit?.status === 'COMPLETED' && !result.data.edit.pathVideoUrl;
+  const [videoAsks, setVideoAsks] = useState(0);
+  useEffect(() => {
+    if (!videoMissing || videoAsks >= 20) return;
+    const timer = setTimeout(() => {
+      setVideoAsks((n) => n + 1);
+      refetch({ requestPolicy: 'network-only' });
+    }, 1500);
+    return () => clearTimeout(timer);
+  }, [videoMissing, videoAsks, refetch]);
+
   const edit = result.data?.edit;
   if (result.error && !edit)
     return (
@@ -58,7 +76,7 @@ export function EditPage({ id }: { id: string }) {
     <section aria-labelledby="edit-title" className="edit">
       <h1 id="edit-title">“{edit.targetCaption}”</h1>
       <LivePanel edit={edit} live={live} status={status} feedError={describeError(feed.error)} />
-      <PathPanel edit={edit} />
+      <PathPanel edit={edit} candidate={candidate} setCandidate={setCandidate} />
     </section>
   );
 }
@@ -131,13 +149,20 @@ function LivePanel({
   );
 }
 
-function PathPanel({ edit }: { edit: Edit }) {
+function PathPanel({
+  edit,
+  candidate,
+  setCandidate,
+}: {
+  edit: Edit;
+  candidate: number | null;
+  setCandidate: (c: number) => void;
+}) {
   const candidates = useMemo(
     () => [...new Set(edit.frames.map((f) => f.candidate))].sort((a, b) => a - b),
     [edit.frames],
   );
   const selected = edit.selection?.frame ?? null;
-  const [candidate, setCandidate] = useState<number | null>(null);
   const shown = candidate ?? selected?.candidate ?? candidates[0] ?? 0;
   const frames = useStableUrls(
     edit.frames.filter((f) => f.candidate === shown).sort((a, b) => a.index - b.index),
@@ -234,6 +259,15 @@ function PathPanel({ edit }: { edit: Edit }) {
                 Download the result
               </a>
             ) : null}
+            {edit.pathVideoUrl ? (
+              <a className="button" href={edit.pathVideoUrl} download={`edit-${edit.id}-path-${shown}.mp4`}>
+                Download the path (MP4)
+              </a>
+            ) : (
+              <span className="help" aria-live="polite">
+                The path video is being made…
+              </span>
+            )}
           </div>
           {choice.error ? (
             <p role="alert" className="error">
