@@ -59,7 +59,7 @@ async function storeFrames(candidate: number, count: number): Promise<string[]> 
       .png()
       .toBuffer();
     const key = `tenants/acme/edits/${EDIT}/frames/${candidate}-${i}.png`;
-    await blobs.put(key, png, 'image/png');
+    await blobs.put(key, png);
     keys.push(key);
   }
   return keys;
@@ -101,7 +101,7 @@ describe('MakePathVideosUseCase (ffmpeg)', () => {
     expect(video).toMatchObject({ tenantId: 'acme', editId: EDIT, candidate: 0, frameCount: 12, fps: 8 });
     expect(video.blobKey).toBe(`tenants/acme/edits/${EDIT}/frames/path-0.mp4`);
     const file = path.join(dir, 'probe.mp4');
-    await blobs.put('probe.mp4', await blobs.get(video.blobKey), 'video/mp4');
+    await blobs.put('probe.mp4', await blobs.get(video.blobKey));
     const { stdout } = await promisify(execFile)('ffprobe', [
       ...['-v', 'error', '-select_streams', 'v:0', '-count_frames'],
       ...['-show_entries', 'stream=codec_name,nb_read_frames,r_frame_rate,width,height', '-of', 'json', file],
