@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { createDatabase, dropDatabase, migratePlatform } from '@f2f/database';
 import { REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test, type WebSocketRoute } from '@playwright/test';
 
 import { makeImage } from '../support/factories';
 import { FakeOpenAiServer } from '../support/fake-openai';
@@ -70,6 +70,19 @@ test('a new tenant signs in, edits an image, watches it grow, scrubs, re-selects
   const tenant = await platform.createTenant(`web-${randomBytes(3).toString('hex')}`);
 
   page.on('console', (m) => m.type() === 'error' && console.log(`browser console: ${m.text()}`));
+  // The page's WebSocket goes through a route that can drop it, as a flaky network would.
+  const sockets: WebSocketRoute[] = [];
+  const sent: string[][] = [];
+  await page.routeWebSocket(/\/graphql$/, (ws) => {
+    const server = ws.connectToServer();
+    const mine: string[] = [];
+    sent.push(mine);
+    ws.onMessage((message) => {
+      mine.push(String(message));
+      server.send(message);
+    });
+    sockets.push(ws);
+  });
   // Sign in: the key goes to session storage, never into the URL.
   await page.goto(`${origin}/`);
   await expect(page.getByRole('heading', { name: 'Frame2Frame' })).toBeVisible();
@@ -109,11 +122,26 @@ test('a new tenant signs in, edits an image, watches it grow, scrubs, re-selects
   const partway = Number(await ready.textContent());
   expect(partway).toBeLessThan(49);
   await shot(page, '03-live');
+  // Drop the connection mid-edit (1012: the server restarts): the page reconnects by itself and
+  // resumes; no frame is missed or shown twice (compared below with a fresh page's replay).
+  await sockets[sockets.length - 1].close({ code: 1012, reason: 'restart' });
+  await expect.poll(() => sockets.length, { timeout: 30_000 }).toBeGreaterThan(1);
+  // It subscribed again from the last entry it had seen, not from the start.
+  const resumed = () =>
+    sent[sent.length - 1]
+      .map((m) => JSON.parse(m) as { type: string; payload?: { variables?: { afterSeq?: number } } })
+      .find((m) => m.type === 'subscribe')?.payload?.variables?.afterSeq ?? 0;
+  await expect.poll(resumed).toBeGreaterThan(0);
   await expect(page.getByTestId('status')).toHaveText('COMPLETED', { timeout: 120_000 });
   await expect(ready).toHaveText('49');
   await expect(page.getByTestId('selection')).toContainText(/Frame \d+ of candidate 0, chosen by vlm/);
   await expect(page.getByRole('list', { name: 'Frames' }).getByRole('button')).toHaveCount(49);
+  const timeline = await page.getByText(/^Timeline \(\d+ events\)$/).textContent();
   await shot(page, '04-path');
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveText('COMPLETED');
+  await expect(ready).toHaveText('49');
+  await expect(page.getByText(/^Timeline \(\d+ events\)$/)).toHaveText(timeline!);
 
   // Scrub with the keyboard: the frame beside the source follows.
   const scrubber = page.getByRole('slider');

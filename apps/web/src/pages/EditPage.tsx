@@ -123,7 +123,7 @@ function LivePanel({
         Temporal caption: <q data-testid="temporal-caption">{caption ?? '…'}</q>
       </p>
       <p aria-live="polite">
-        Frames: <span data-testid="frames-ready">{Math.max(live.landed.length, edit.frames.length)}</span> of{' '}
+        Frames: <span data-testid="frames-ready">{live.landed.length || edit.frames.length}</span> of{' '}
         {edit.options.frames * edit.options.candidates}
       </p>
       {live.failure || edit.failure ? (
