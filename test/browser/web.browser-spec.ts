@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 
 import { createDatabase, dropDatabase, migratePlatform } from '@f2f/database';
 import { REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test, type WebSocketRoute } from '@playwright/test';
 
 import { makeImage } from '../support/factories';
@@ -60,8 +61,15 @@ test.afterAll(async () => {
   await vlm.stop();
 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+/** Saves the screen, after checking it with axe (WCAG 2 A and AA: labels, contrast, roles...). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const audit = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  const found = audit.violations.map(
+    (v) => `${name}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+  expect(found).toEqual([]);
+}
 
 test('a new tenant signs in, edits an image, watches it grow, scrubs, re-selects, downloads, finds it in history', async ({
   page,
