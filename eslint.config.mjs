@@ -28,6 +28,7 @@ const APP_SCOPES = [
   'webhooks',
   'eval',
   'reliability',
+  'web',
 ];
 
 const TEST_FILES = ['**/__tests__/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'];
@@ -146,6 +147,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '**/generated/**',
+      'apps/web/src/gql/**',
       '.cache/**',
       '.nx/**',
       '.data/**',
@@ -162,7 +164,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {
         require: 'readonly',
@@ -178,7 +180,7 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  { files: ['**/*.ts'], ...boundaries([]) },
+  { files: ['**/*.ts', '**/*.tsx'], ...boundaries([]) },
   // Tests of every project share the factories and doubles of test/support (no project of its own).
   { files: TEST_FILES, ...boundaries(['^(\\.\\./)+test/support/']) },
   DATABASE_RULES,

@@ -4,6 +4,8 @@
 //   - each service's own Prisma client (services/*/prisma) -> services/*/src/generated (git-ignored)
 //   - the federated supergraph from the subgraphs' SDL    -> services/gateway/supergraph.graphql (committed)
 //   - the resampling kernels' WebAssembly (wabt)          -> libs/learned-metrics/src/generated (committed)
+//   - the web page's typed GraphQL documents (GraphQL Code Generator, from the supergraph)
+//                                                          -> apps/web/src/gql (committed)
 // With --check, regenerates the committed artifacts into a temporary folder and fails when they
 // differ from the committed ones (a stale artifact fails CI).
 'use strict';
@@ -90,6 +92,8 @@ function sameTree(a, b) {
 const protoOut = path.join(root, 'libs/video-proto/src/generated');
 const supergraphOut = path.join(root, 'services/gateway/supergraph.graphql');
 const wasmOut = path.join(root, 'libs/learned-metrics/src/generated/resample-wasm.ts');
+const webOut = path.join(root, 'apps/web/src/gql');
+const { generateWebDocuments } = require(path.join(root, 'apps/web/codegen.cjs'));
 
 async function main() {
   if (check) {
@@ -107,6 +111,8 @@ async function main() {
     const committedWasm = fs.existsSync(wasmOut) ? fs.readFileSync(wasmOut, 'utf8') : '';
     if (committedWasm !== fs.readFileSync(path.join(tmp, 'resample-wasm.ts'), 'utf8'))
       stale.push(path.relative(root, wasmOut));
+    await generateWebDocuments(path.join(tmp, 'gql'));
+    if (!sameTree(path.join(tmp, 'gql'), webOut)) stale.push(path.relative(root, webOut));
     fs.rmSync(tmp, { recursive: true, force: true });
     if (stale.length) {
       console.error(
@@ -120,7 +126,10 @@ async function main() {
     generatePrisma();
     generateSupergraph(supergraphOut);
     await generateWasm(wasmOut);
-    console.log('generated: proto stubs, Prisma clients, supergraph, resampling WebAssembly');
+    await generateWebDocuments(webOut);
+    console.log(
+      "generated: proto stubs, Prisma clients, supergraph, resampling WebAssembly, the web page's GraphQL documents",
+    );
   }
 }
 

@@ -54,6 +54,7 @@ step('services');
   });
   const logDir = platform.options.logDir;
   console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
+  console.log(`  web page: ${new URL('/', platform.gatewayUrl)} (sign in with the API key below)`);
   console.log(
     `  API key of tenant "${platform.tenantId}" (read, write, admin; shown only now, a new one each start):`,
   );

@@ -8,6 +8,7 @@
 //   npm test -- <jest args>      extra arguments go to jest (e.g. a path filter)
 'use strict';
 const { spawnSync } = require('node:child_process');
+const path = require('node:path');
 
 const { root, run, startInfrastructure, step } = require('./lib');
 
@@ -25,6 +26,8 @@ run('bash', ['k8s/tools/fetch.sh']);
 if (unitOnly) {
   step('unit tests');
   run('npx', ['jest', '--selectProjects', 'unit', ...jestArgs]);
+  step('web page: component tests (vitest, jsdom)');
+  run('npx', ['vitest', 'run'], { cwd: path.join(root, 'apps/web') });
   process.exit(0);
 }
 
@@ -33,6 +36,7 @@ run('npm', ['run', '-s', 'lint']);
 
 step('type-check the tests (jest only transpiles them)');
 run('npx', ['tsc', '-p', 'tsconfig.spec.json']);
+run('npx', ['tsc', '-p', 'apps/web/tsconfig.json']);
 
 step('generated code is up to date (proto stubs, supergraph)');
 run('node', ['scripts/codegen.js', '--check']);
@@ -48,6 +52,12 @@ run('node', ['libs/database/scripts/schema-engine.mjs', 'check'], { env });
 
 step('tests: unit, integration (real Postgres and Kafka), e2e (every service as a process)');
 run('npx', ['jest', '--runInBand', ...jestArgs], { env, cwd: root });
+
+step('web page: component tests (vitest, jsdom)');
+run('npx', ['vitest', 'run'], { cwd: path.join(root, 'apps/web') });
+
+step("web page in a real browser: Playwright on Debian's chromium against the whole platform");
+run('npx', ['playwright', 'test', '-c', 'test/browser'], { env, cwd: root });
 
 step('CogVideoX worker (Python): gRPC layer and a tiny diffusers pipeline on the CPU');
 run('bash', ['workers/cogvideox/scripts/test.sh']);

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -131,6 +131,8 @@ const TENANT_CONTEXT_SERVICES: ReadonlySet<ServiceName> = new Set([
 ]);
 /** The services that sign or verify upload and download URLs. */
 const SIGNED_URL_SERVICES: ReadonlySet<ServiceName> = new Set(['gateway', 'edits', 'frame-selection']);
+/** The built web page (apps/web), which the gateway serves at its origin. */
+export const WEB_DIST = path.join(REPO_ROOT, 'apps', 'web', 'dist');
 const TENANT_CLI = path.join(REPO_ROOT, 'services', 'edits', 'dist', 'cli', 'tenant.js');
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
@@ -271,6 +273,8 @@ export class RunningPlatform {
         FRAME_SELECTION_URL: `http://127.0.0.1:${p['frame-selection']}/graphql`,
         METRICS_URL: `http://127.0.0.1:${p.metrics}/graphql`,
         WEBHOOKS_URL: `http://127.0.0.1:${p.webhooks}/graphql`,
+        // The web page (apps/web), served at the gateway's origin once built.
+        ...(existsSync(WEB_DIST) ? { WEB_DIR: WEB_DIST } : {}),
       },
       // A local platform: receivers run on this machine (127.0.0.1, plain http). Production keeps
       // both flags off (https to public addresses only).

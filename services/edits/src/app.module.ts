@@ -34,7 +34,12 @@ import { StageEventsHandler } from './stage-events/stage-events.handler';
 import { ApiKeysRepository } from './tenancy/api-keys.repository';
 import { ApiKeysService } from './tenancy/api-keys.service';
 import { InternalApiKeysController, TENANT_CONTEXT_SECRET } from './tenancy/internal-api-keys.controller';
-import { TenancyResolver } from './tenancy/tenancy.resolver';
+import { TenancyResolver, ViewerResolver } from './tenancy/tenancy.resolver';
+import { FfmpegEncoder } from './path-videos/ffmpeg-encoder';
+import { MakePathVideosUseCase, VIDEO_ENCODER } from './path-videos/make-path-videos.use-case';
+import { PathVideoResolver } from './path-videos/path-video.resolver';
+import { PathVideoWorker } from './path-videos/path-video.worker';
+import { PathVideosRepository } from './path-videos/path-videos.repository';
 import { CreateUploadUseCase } from './uploads/create-upload/create-upload.use-case';
 import { ReceiveUploadUseCase } from './uploads/receive-upload/receive-upload.use-case';
 import { ServeFileUseCase } from './uploads/serve-file/serve-file.use-case';
@@ -138,6 +143,13 @@ export class AppModule {
           inject: [ApiKeysRepository],
         },
         TenancyResolver,
+        ViewerResolver,
+        // Path videos (Edit.pathVideoUrl): made by ffmpeg in the background, once per candidate.
+        { provide: VIDEO_ENCODER, useFactory: () => new FfmpegEncoder(config.FFMPEG_PATH) },
+        PathVideosRepository,
+        MakePathVideosUseCase,
+        PathVideoWorker,
+        PathVideoResolver,
       ],
     };
   }

@@ -38,6 +38,8 @@ export const editsConfigSchema = z.object({
    */
   ANALYTICS_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   PORT: configParts.port(4101),
+  /** The ffmpeg that encodes path videos (Edit.pathVideoUrl; Debian's ffmpeg package). */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   MAX_IMAGE_BYTES: z.coerce
     .number()
     .int()

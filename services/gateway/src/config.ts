@@ -113,6 +113,11 @@ export const gatewayConfigSchema = z.object({
         }),
       ),
     ),
+  /**
+   * A built web page (apps/web/dist) to serve at the gateway's origin (/ and its assets), so that
+   * it calls the API same-origin. Empty (the default): no page.
+   */
+  WEB_DIR: z.string().default(''),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Whether the schema can be introspected; off by default when NODE_ENV=production. */
   INTROSPECTION: z

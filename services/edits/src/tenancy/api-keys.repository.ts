@@ -49,6 +49,12 @@ export class ApiKeysRepository {
     });
   }
 
+  /** The tenant's name; null when there is no such tenant. */
+  async tenantName(tenantId: TenantId): Promise<string | null> {
+    const row = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { name: true } });
+    return row?.name ?? null;
+  }
+
   list(tenantId: TenantId): Promise<ApiKeyRow[]> {
     return this.prisma.apiKey.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' } });
   }

@@ -77,6 +77,16 @@ export class ApiKeysService {
     return this.keys.list(tenantId);
   }
 
+  /** The caller: its tenant's name and the key it acts with (a web page shows whose edits these are). */
+  async viewer(tenantId: TenantId, keyId: string): Promise<{ tenantName: string; key: ApiKeyRow }> {
+    const [tenantName, key] = await Promise.all([
+      this.keys.tenantName(tenantId),
+      isUuid(keyId) ? this.keys.find(tenantId, keyId) : null,
+    ]);
+    if (tenantName === null || !key) throw new DomainError(ErrorCode.NotFound, 'no such tenant or API key');
+    return { tenantName, key };
+  }
+
   async revoke(tenantId: TenantId, id: string): Promise<ApiKeyRow> {
     const row = isUuid(id) ? await this.keys.revoke(tenantId, id, this.clock()) : null;
     if (!row) throw new DomainError(ErrorCode.NotFound, 'no API key with this id');

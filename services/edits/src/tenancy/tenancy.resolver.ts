@@ -14,6 +14,19 @@ const keyView = (row: ApiKeyRow) => ({
   revokedAt: row.revokedAt?.toISOString() ?? null,
 });
 
+/** Who is calling: any key may ask (read scope). */
+@Resolver('Viewer')
+@RequireScopes('read')
+export class ViewerResolver {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Query('viewer')
+  async viewer(@CurrentTenant() tenantId: TenantId, @ActingKeyId() keyId: string) {
+    const { tenantName, key } = await this.apiKeys.viewer(tenantId, keyId);
+    return { tenantId, tenantName, apiKey: keyView(key) };
+  }
+}
+
 /** The caller's tenant's API keys; every operation needs the admin scope. */
 @Resolver('ApiKey')
 @RequireScopes('admin')

@@ -22,6 +22,7 @@ import { testInfrastructure } from '../../../../../test/support/env';
 import { makeEdit, makeEditEvent, makeTenant } from '../../__tests__/factories';
 import { prismaRepositories } from '../../testing/prisma-repositories';
 import { type HistoryEntry, replayUpdates } from '../edit-update';
+import type { PathVideoWorker } from '../../path-videos/path-video.worker';
 import { RecordStageEventUseCase } from '../record-stage-event.use-case';
 import { StageEventsHandler } from '../stage-events.handler';
 
@@ -42,6 +43,7 @@ let consumer: EventConsumer;
 let relay: OutboxRelay;
 let statusReader: Consumer;
 let tenant: TenantId;
+const pathVideoRequests: string[] = [];
 const announced: EventEnvelope<Topic.EditStatus>[] = [];
 
 async function waitFor<T>(
@@ -78,6 +80,10 @@ beforeAll(async () => {
   new StageEventsHandler(
     consumer,
     new RecordStageEventUseCase(repos.edits, repos.history, repos.frames),
+    // Path videos are not this test's subject: the edits it asks for are recorded.
+    {
+      request: (_tenantId: string, editId: string) => void pathVideoRequests.push(editId),
+    } as PathVideoWorker,
   ).onModuleInit();
   await consumer.start();
   relay = new OutboxRelay(db.prisma, producer, logger, { producerName: 'edits', pollIntervalMs: 50 });
@@ -270,6 +276,8 @@ describe('each history entry once, however often its stage event is published', 
     // The edit converged.
     const after = await db.prisma.edit.findUniqueOrThrow({ where: { id: edit.id } });
     expect(after).toMatchObject({ status: 'COMPLETED', framesReady: FRAMES, historySeq: history.length });
+    // Once every frame was stored (video.generated), its path videos were asked for.
+    expect(pathVideoRequests).toContain(edit.id);
 
     // Edit.updates (replay) lists each frame once.
     const updates = replayUpdates(history, 0);

@@ -7,10 +7,13 @@ import { ApiKeysService } from '../api-keys.service';
 
 /** The repository swapped for rows in memory (the Prisma one is exercised by the e2e tests). */
 class InMemoryApiKeys implements Pick<ApiKeysRepository, keyof ApiKeysRepository> {
-  tenants = new Set<string>();
+  tenants = new Map<string, string>();
   rows: ApiKeyRow[] = [];
-  async ensureTenant(tenantId: TenantId) {
-    this.tenants.add(tenantId);
+  async ensureTenant(tenantId: TenantId, name: string) {
+    if (!this.tenants.has(tenantId)) this.tenants.set(tenantId, name);
+  }
+  async tenantName(tenantId: TenantId) {
+    return this.tenants.get(tenantId) ?? null;
   }
   async createUnderCap(
     tenantId: TenantId,
@@ -99,6 +102,18 @@ describe('ApiKeysService', () => {
     expect(await code(service.create(acme, 'ci \ud83d', ['read'], null))).toBe(ErrorCode.InvalidInput);
     expect(await code(service.create(acme, 'ci\u0000', ['read'], null))).toBe(ErrorCode.InvalidInput);
     expect(await code(service.ensureTenant('acme2', 'Acme \udc00'))).toBe(ErrorCode.InvalidInput);
+  });
+});
+
+describe('ApiKeysService.viewer', () => {
+  it("answers the tenant's name and the acting key, only within the key's own tenant", async () => {
+    const { service } = await setUp();
+    const { row } = await service.create(acme, 'web page', ['read'], null);
+    const viewer = await service.viewer(acme, row.id);
+    expect(viewer.tenantName).toBe('Acme');
+    expect(viewer.key).toMatchObject({ id: row.id, name: 'web page', scopes: ['read'] });
+    expect(await code(service.viewer(other, row.id))).toBe(ErrorCode.NotFound);
+    expect(await code(service.viewer(acme, 'not-a-uuid'))).toBe(ErrorCode.NotFound);
   });
 });
 
