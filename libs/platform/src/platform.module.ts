@@ -2,6 +2,7 @@ import { systemClock, type Logger } from '@f2f/common';
 import type { ServiceDatabase } from '@f2f/database';
 import { createKafka, ensureTopics, EventConsumer, OutboxRelay, OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
+import { stopTracing } from '@f2f/telemetry';
 import {
   Controller,
   type DynamicModule,
@@ -104,6 +105,8 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     await this.relay.flush().catch((err: unknown) => this.logger.warn({ err }, 'final outbox flush failed'));
     await this.producer.disconnect();
     await this.prisma.$disconnect();
+    // The spans of the last message handled leave before the process ends.
+    await stopTracing();
   }
 }
 
