@@ -32,6 +32,15 @@ go_bin() {
 
 build() {
   if [ -x "$BIN" ]; then log "cached: $BIN"; return; fi
+  mkdir -p "$CACHE"
+  # One build at a time: a second caller (the trace test while CI's early background build runs)
+  # waits for the first and then finds the binary.
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$CACHE/build.lock"
+    log "waiting for the build lock (another build under way?)"
+    flock 8
+    if [ -x "$BIN" ]; then log "built meanwhile: $BIN"; return; fi
+  fi
   local go t0 work; go="$(go_bin)"; t0="$(now_s)"
   work="$CACHE/build"; mkdir -p "$work"
   log "building jaeger $JAEGER_VERSION with $("$go" version) (once; cached in $CACHE)"

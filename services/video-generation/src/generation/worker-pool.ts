@@ -131,6 +131,11 @@ export class WorkerPool implements VideoGenerator {
     metrics.gpuPoolQueued.set(this.queued);
   }
 
+  /** The workers the pool knows now (its endpoints). */
+  async workerCount(): Promise<number> {
+    return (await this.endpoints.list()).length;
+  }
+
   workerStats(): Map<string, WorkerStats> {
     return new Map([...this.stats].map(([k, v]) => [k, { ...v }]));
   }
