@@ -308,7 +308,7 @@ describe('one edit, traced and measured', () => {
     const value = (r: { value: [number, string] }[]) => r.reduce((sum, x) => sum + Number(x.value[1]), 0);
     // Requests, latency and errors per operation.
     expect(value(await promEventually('f2f_graphql_requests_total{service="gateway",operation="CreateTracedEdit",outcome="ok"}'))).toBe(1);
-    expect(value(await promEventually('f2f_graphql_request_duration_seconds_count{service="edits",operation="CreateTracedEdit"}'))).toBe(1);
+    expect(value(await promEventually('f2f_graphql_request_duration_seconds_count{service="edits",operation=~"CreateTracedEdit.*"}'))).toBe(1);
     expect(value(await promEventually('f2f_graphql_requests_total{service="gateway",outcome!="ok"}'))).toBeGreaterThanOrEqual(1);
     // Consumer lag per group and topic: every group caught up.
     const lag = await promEventually(`f2f_kafka_consumer_lag{topic="${topicPrefix}video.generated"}`);
@@ -326,9 +326,11 @@ describe('one edit, traced and measured', () => {
     // Stage durations.
     expect(value(await promEventually('f2f_stage_duration_seconds_count{consumer="video-generation",event_type="caption.completed"}'))).toBe(1);
     // GPU pool size, busy and queued.
-    expect(value(await promEventually('f2f_gpu_pool_capacity_slots'))).toBe(1);
-    expect(await promEventually('f2f_gpu_pool_busy_slots')).toHaveLength(1);
-    expect(await promEventually('f2f_gpu_pool_queued')).toHaveLength(1);
+    const pool = (name: string) => promEventually(`${name}{service="video-generation"}`);
+    expect(value(await pool('f2f_gpu_pool_capacity_slots'))).toBe(1);
+    expect(value(await pool('f2f_gpu_pool_workers'))).toBe(1);
+    expect(await pool('f2f_gpu_pool_busy_slots')).toHaveLength(1);
+    expect(await pool('f2f_gpu_pool_queued')).toHaveLength(1);
     expect(value(await promEventually('f2f_generations_total{outcome="ok"}'))).toBe(1);
     // VLM calls, tokens and errors.
     expect(value(await promEventually('sum(f2f_vlm_calls_total{outcome="ok"})'))).toBeGreaterThanOrEqual(2);
