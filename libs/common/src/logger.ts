@@ -18,7 +18,7 @@ export function createLogger(
     level,
     base: { service, version, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin: traceFields,
+    mixin: traceLogFields,
     redact: {
       paths: [
         '*.password',
@@ -33,8 +33,8 @@ export function createLogger(
   });
 }
 
-/** The active span's ids (none when tracing is off: no span is ever active then). */
-function traceFields(): Record<string, string> {
+/** The active span's ids (none when tracing is off: no span is ever active then): createLogger's mixin. */
+export function traceLogFields(): Record<string, string> {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return {};
   const { traceId, spanId } = span.spanContext();
