@@ -47,6 +47,7 @@ build() {
   (
     cd "$work"
     export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gobuild" GOFLAGS=-mod=mod CGO_ENABLED=0
+    export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
     [ -f go.mod ] || "$go" mod init f2f-jaeger >&2
     "$go" get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION" >&2
     "$go" build -trimpath -ldflags='-s -w' -o "$BIN.tmp" github.com/jaegertracing/jaeger/cmd/jaeger >&2
