@@ -91,7 +91,9 @@ step('services');
   if (observability) {
     const prometheus = `http://127.0.0.1:${infraEnv.F2F_PROMETHEUS_PORT ?? 9090}`;
     console.log(`  traces: ${jaegerUi} (Jaeger; an edit's trace: ${jaegerUi}/trace/<Edit.traceId>)`);
-    console.log(`  metrics: ${prometheus} (Prometheus; alerts at ${prometheus}/alerts), each service's /metrics`);
+    console.log(
+      `  metrics: ${prometheus} (Prometheus; alerts at ${prometheus}/alerts), each service's /metrics`,
+    );
   }
   const stop = async () => {
     console.log('\nstopping…');

@@ -73,9 +73,12 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 180_000
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await gql<{ edit: { status: string } | null }>(`query($id: ID!) { edit(id: $id) { status } }`, {
-      id,
-    });
+    const res = await gql<{ edit: { status: string } | null }>(
+      `query($id: ID!) { edit(id: $id) { status } }`,
+      {
+        id,
+      },
+    );
     last = res.data?.edit?.status ?? JSON.stringify(res.errors);
     if (statuses.includes(last)) return last;
     await sleep(200);
@@ -129,7 +132,9 @@ async function traceFromJaeger(traceId: string): Promise<JaegerTrace> {
   throw new Error(`trace ${traceId} in Jaeger has spans of ${services.join(', ') || 'no service'} only`);
 }
 
-async function promQuery(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+async function promQuery(
+  expr: string,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const url = `http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`;
   const body = (await (await fetch(url)).json()) as {
     status: string;
@@ -266,10 +271,10 @@ describe('one edit, traced and measured', () => {
     // The VLM calls (captioning's and frame selection's) and the database are in the trace.
     expect(firstOf('captioning', /^vlm /)).toBeDefined();
     expect(firstOf('frame-selection', /^vlm /)).toBeDefined();
-    const sql = trace.spans.filter((s) => s.tags.some((t) => t.key === 'db.system' || t.key === 'db.system.name'));
-    expect(new Set(sql.map(serviceOf))).toEqual(
-      expect.objectContaining({ size: expect.any(Number) }),
+    const sql = trace.spans.filter((s) =>
+      s.tags.some((t) => t.key === 'db.system' || t.key === 'db.system.name'),
     );
+    expect(new Set(sql.map(serviceOf))).toEqual(expect.objectContaining({ size: expect.any(Number) }));
     expect([...new Set(sql.map(serviceOf))]).toEqual(
       expect.arrayContaining(['edits', 'captioning', 'video-generation', 'metrics', 'frame-selection']),
     );
@@ -302,18 +307,38 @@ describe('one edit, traced and measured', () => {
   });
 
   it('is measured by every family in a real Prometheus, with the alert rules loaded', async () => {
-    const bad = await gql(`mutation { createEdit(input: { imageBase64: "bm90IGFuIGltYWdl", targetCaption: "x" }) { id } }`);
+    const bad = await gql(
+      `mutation { createEdit(input: { imageBase64: "bm90IGFuIGltYWdl", targetCaption: "x" }) { id } }`,
+    );
     expect(bad.errors?.[0]?.extensions?.code).toBeDefined();
     await sleep(4000); // two scrapes after the edit
     const value = (r: { value: [number, string] }[]) => r.reduce((sum, x) => sum + Number(x.value[1]), 0);
     // Requests, latency and errors per operation.
-    expect(value(await promEventually('f2f_graphql_requests_total{service="gateway",operation="CreateTracedEdit",outcome="ok"}'))).toBe(1);
-    expect(value(await promEventually('f2f_graphql_request_duration_seconds_count{service="edits",operation=~"CreateTracedEdit.*"}'))).toBe(1);
-    expect(value(await promEventually('f2f_graphql_requests_total{service="gateway",outcome!="ok"}'))).toBeGreaterThanOrEqual(1);
+    expect(
+      value(
+        await promEventually(
+          'f2f_graphql_requests_total{service="gateway",operation="CreateTracedEdit",outcome="ok"}',
+        ),
+      ),
+    ).toBe(1);
+    expect(
+      value(
+        await promEventually(
+          'f2f_graphql_request_duration_seconds_count{service="edits",operation=~"CreateTracedEdit.*"}',
+        ),
+      ),
+    ).toBe(1);
+    expect(
+      value(await promEventually('f2f_graphql_requests_total{service="gateway",outcome!="ok"}')),
+    ).toBeGreaterThanOrEqual(1);
     // Consumer lag per group and topic: every group caught up.
     const lag = await promEventually(`f2f_kafka_consumer_lag{topic="${topicPrefix}video.generated"}`);
     expect(lag.map((r) => r.metric.group)).toEqual(
-      expect.arrayContaining([`${topicPrefix}metrics`, `${topicPrefix}frame-selection`, `${topicPrefix}edits`]),
+      expect.arrayContaining([
+        `${topicPrefix}metrics`,
+        `${topicPrefix}frame-selection`,
+        `${topicPrefix}edits`,
+      ]),
     );
     expect(value(await promEventually('sum(f2f_kafka_consumer_lag)'))).toBe(0);
     // Outbox backlog and age, per producer.
@@ -324,7 +349,13 @@ describe('one edit, traced and measured', () => {
     expect(value(await promEventually('max(f2f_outbox_oldest_age_seconds)'))).toBeLessThan(30);
     expect(value(await promEventually('sum(f2f_outbox_published_total)'))).toBeGreaterThan(5);
     // Stage durations.
-    expect(value(await promEventually('f2f_stage_duration_seconds_count{consumer="video-generation",event_type="caption.completed"}'))).toBe(1);
+    expect(
+      value(
+        await promEventually(
+          'f2f_stage_duration_seconds_count{consumer="video-generation",event_type="caption.completed"}',
+        ),
+      ),
+    ).toBe(1);
     // GPU pool size, busy and queued.
     const pool = (name: string) => promEventually(`${name}{service="video-generation"}`);
     expect(value(await pool('f2f_gpu_pool_capacity_slots'))).toBe(1);
@@ -334,22 +365,31 @@ describe('one edit, traced and measured', () => {
     expect(value(await promEventually('f2f_generations_total{outcome="ok"}'))).toBe(1);
     // VLM calls, tokens and errors.
     expect(value(await promEventually('sum(f2f_vlm_calls_total{outcome="ok"})'))).toBeGreaterThanOrEqual(2);
-    expect(value(await promEventually('sum(f2f_vlm_tokens_total{kind="prompt"})'))).toBeGreaterThanOrEqual(1400);
+    expect(value(await promEventually('sum(f2f_vlm_tokens_total{kind="prompt"})'))).toBeGreaterThanOrEqual(
+      1400,
+    );
     // Frames and bytes written.
     expect(value(await promEventually('f2f_frames_written_total'))).toBe(9);
     expect(value(await promEventually('sum(f2f_blob_bytes_written_total)'))).toBeGreaterThan(1000);
     // Webhook deliveries.
-    expect(value(await promEventually('f2f_webhook_deliveries_total{outcome="delivered"}'))).toBeGreaterThanOrEqual(1);
+    expect(
+      value(await promEventually('f2f_webhook_deliveries_total{outcome="delivered"}')),
+    ).toBeGreaterThanOrEqual(1);
     // Edits: none stuck, one completed.
     expect(value(await promEventually('f2f_edits_unfinished'))).toBe(0);
     expect(value(await promEventually('f2f_edits_finished_total{status="COMPLETED"}'))).toBe(1);
     // The alert rules are loaded and evaluate without error, none firing on a healthy platform.
-    const rules = (await (
-      await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/rules`)
-    ).json()) as { data: { groups: { rules: { name: string; health: string; state: string }[] }[] } };
+    const rules = (await (await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string; state: string }[] }[] };
+    };
     const all = rules.data.groups.flatMap((g) => g.rules);
     expect(all.map((r) => r.name)).toEqual(
-      expect.arrayContaining(['F2FEditsStuck', 'F2FConsumerLagGrowing', 'F2FGpuPoolSaturated', 'F2FVlmFailing']),
+      expect.arrayContaining([
+        'F2FEditsStuck',
+        'F2FConsumerLagGrowing',
+        'F2FGpuPoolSaturated',
+        'F2FVlmFailing',
+      ]),
     );
     expect(all.filter((r) => r.health !== 'ok' || r.state === 'firing')).toEqual([]);
   });
@@ -360,7 +400,11 @@ describe('one edit, traced and measured', () => {
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       const ready = await fetch(`${base}/health/ready`);
       const body = (await ready.json()) as { status: string; checks?: Record<string, string> };
-      expect({ service, status: ready.status, body: body.status }).toEqual({ service, status: 200, body: 'ok' });
+      expect({ service, status: ready.status, body: body.status }).toEqual({
+        service,
+        status: 200,
+        body: 'ok',
+      });
       if (service !== 'gateway')
         expect(body.checks).toEqual(expect.objectContaining({ database: 'ok', consumer: 'ok' }));
     }
@@ -391,12 +435,18 @@ describe('graceful shutdown', () => {
     // edit completes with video-generation down.
     expect(await waitForStatus(id, ['COMPLETED', 'FAILED'], 120_000)).toBe('COMPLETED');
     // Its offset was committed: nothing is left for video-generation's group on caption.completed.
-    const kafka = new Kafka({ brokers: testInfrastructure().kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: testInfrastructure().kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
       const topic = `${topicPrefix}caption.completed`;
-      const [committed] = await admin.fetchOffsets({ groupId: `${topicPrefix}video-generation`, topics: [topic] });
+      const [committed] = await admin.fetchOffsets({
+        groupId: `${topicPrefix}video-generation`,
+        topics: [topic],
+      });
       const ends = await admin.fetchTopicOffsets(topic);
       const lag = committed.partitions.reduce((sum, p) => {
         const end = Number(ends.find((e) => e.partition === p.partition)!.high);

@@ -238,7 +238,10 @@ export class EventConsumer {
         const lag = partitions.reduce((sum, p) => {
           const end = endOf.get(p.partition) ?? 0;
           // No commit yet (-1): the group would start at the oldest retained event.
-          const at = Number(p.offset) < 0 ? Number(ends.find((e) => e.partition === p.partition)?.low ?? 0) : Number(p.offset);
+          const at =
+            Number(p.offset) < 0
+              ? Number(ends.find((e) => e.partition === p.partition)?.low ?? 0)
+              : Number(p.offset);
           return sum + Math.max(0, end - at);
         }, 0);
         metrics.consumerLag.set({ group: this.groupId, topic }, lag);

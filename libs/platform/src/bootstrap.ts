@@ -1,9 +1,5 @@
 import { ConfigError, createLogger, redactConfig, type Logger } from '@f2f/common';
-import {
-  initMetrics,
-  metricsMiddleware,
-  tracingMiddleware,
-} from '@f2f/telemetry';
+import { initMetrics, metricsMiddleware, tracingMiddleware } from '@f2f/telemetry';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -113,7 +113,10 @@ export class PlatformLifecycle
     this.logger.info({ signal }, 'shutting down: finishing the message in hand');
     const started = performance.now();
     await this.consumer.stop().catch((err: unknown) => this.logger.warn({ err }, 'consumer stop failed'));
-    this.logger.info({ waitedMs: Math.round(performance.now() - started) }, 'consumer stopped; offsets committed');
+    this.logger.info(
+      { waitedMs: Math.round(performance.now() - started) },
+      'consumer stopped; offsets committed',
+    );
   }
 
   /**

@@ -32,7 +32,7 @@ export const metrics = {
   }),
   consumerLag: new Gauge({
     name: 'f2f_kafka_consumer_lag',
-    help: "Messages not yet committed by a consumer group, by group and topic (read at scrape time).",
+    help: 'Messages not yet committed by a consumer group, by group and topic (read at scrape time).',
     labelNames: ['group', 'topic'] as const,
   }),
   outboxBacklog: new Gauge({

@@ -72,8 +72,13 @@ describe('the Grafana dashboard', () => {
     const families = register
       .getMetricsAsArray()
       .map((m) => m.name)
-      .filter((name) => name.startsWith('f2f_') && !name.startsWith('f2f_process_') && !name.startsWith('f2f_nodejs_'));
-    const missing = families.filter((name) => ![...shown].some((s) => s === name || s.startsWith(`${name}_`)));
+      .filter(
+        (name) =>
+          name.startsWith('f2f_') && !name.startsWith('f2f_process_') && !name.startsWith('f2f_nodejs_'),
+      );
+    const missing = families.filter(
+      (name) => ![...shown].some((s) => s === name || s.startsWith(`${name}_`)),
+    );
     expect(missing).toEqual([]);
   });
 });
@@ -86,7 +91,12 @@ describe('the alert rules', () => {
 
   it('cover stuck edits, growing lag, a saturated pool and a failing VLM, each with a runbook', () => {
     expect(all.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(['F2FEditsStuck', 'F2FConsumerLagGrowing', 'F2FGpuPoolSaturated', 'F2FVlmFailing']),
+      expect.arrayContaining([
+        'F2FEditsStuck',
+        'F2FConsumerLagGrowing',
+        'F2FGpuPoolSaturated',
+        'F2FVlmFailing',
+      ]),
     );
     const operations = readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
     for (const rule of all) {

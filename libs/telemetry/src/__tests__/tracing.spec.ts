@@ -21,18 +21,29 @@ const EDIT = '6f1c1f6e-5d2a-4e38-9a52-2f8e8c2c9a11';
 describe('trace context through events (the outbox keeps it in the envelope)', () => {
   it('an event written in a span carries that span as its parent; its consumer continues the trace', async () => {
     const event = await withSpan('graphql CreateEdit', { kind: SpanKind.SERVER }, async () =>
-      makeEnvelope({ type: Topic.EditFailed, editId: EDIT, tenantId: 't', payload: { stage: 's', code: 'INTERNAL', reason: 'r' } }),
+      makeEnvelope({
+        type: Topic.EditFailed,
+        editId: EDIT,
+        tenantId: 't',
+        payload: { stage: 's', code: 'INTERNAL', reason: 'r' },
+      }),
     );
     const [request] = exporter.getFinishedSpans();
     expect(traceIdOf(event.trace)).toBe(request.spanContext().traceId);
     expect(event.trace.traceparent.split('-')[2]).toBe(request.spanContext().spanId);
     // The consumer (another process) starts its span from the envelope alone: JSON round trip.
     const stored = JSON.parse(JSON.stringify(event)) as typeof event;
-    await withSpan('captioning process', { kind: SpanKind.CONSUMER, parent: contextFrom(stored.trace) }, async () => {
-      const headers: Record<string, string> = {};
-      injectTraceContext((k, v) => (headers[k] = v));
-      expect(headers.traceparent).toMatch(new RegExp(`^00-${request.spanContext().traceId}-[0-9a-f]{16}-01$`));
-    });
+    await withSpan(
+      'captioning process',
+      { kind: SpanKind.CONSUMER, parent: contextFrom(stored.trace) },
+      async () => {
+        const headers: Record<string, string> = {};
+        injectTraceContext((k, v) => (headers[k] = v));
+        expect(headers.traceparent).toMatch(
+          new RegExp(`^00-${request.spanContext().traceId}-[0-9a-f]{16}-01$`),
+        );
+      },
+    );
     const consumer = exporter.getFinishedSpans().find((s) => s.name === 'captioning process')!;
     expect(consumer.spanContext().traceId).toBe(request.spanContext().traceId);
     expect(consumer.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
@@ -58,7 +69,10 @@ describe('trace context through events (the outbox keeps it in the envelope)', (
     await withSpan('work', {}, async () => logger.info('inside'));
     const [span] = exporter.getFinishedSpans();
     expect(lines[0].traceId).toBeUndefined();
-    expect(lines[1]).toMatchObject({ traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+    expect(lines[1]).toMatchObject({
+      traceId: span.spanContext().traceId,
+      spanId: span.spanContext().spanId,
+    });
   });
 });
 
