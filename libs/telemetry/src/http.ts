@@ -65,19 +65,32 @@ export function metricsMiddleware() {
   };
 }
 
+/** Distinct operation names kept as label values; clients choose them, so the rest count as `other`. */
+export const MAX_OPERATION_LABELS = 200;
+
 /**
  * Counts and times every GraphQL operation by name, type and outcome (`ok`, or the first error's
- * `extensions.code`); also names the active span after the operation once it is known.
+ * `extensions.code`); also names the active span after the operation once it is known. Operation
+ * names are the client's: at most MAX_OPERATION_LABELS distinct ones (of up to 100 characters) are
+ * kept, so that a client cannot grow the series without bound.
  */
 export function graphqlMetricsPlugin(): ApolloServerPlugin {
+  const seen = new Set<string>();
+  const label = (name: string | null | undefined): string => {
+    if (!name) return 'anonymous';
+    if (seen.has(name)) return name;
+    if (name.length > 100 || seen.size >= MAX_OPERATION_LABELS) return 'other';
+    seen.add(name);
+    return name;
+  };
   return {
-    requestDidStart: async ({ request }) => {
+    requestDidStart: async () => {
       const started = performance.now();
-      let operation = request.operationName ?? 'anonymous';
+      let operation = 'anonymous';
       let type = 'unknown';
       return {
         didResolveOperation: async (ctx) => {
-          operation = ctx.operationName ?? operation;
+          operation = label(ctx.operationName);
           type = ctx.operation?.operation ?? type;
           trace.getActiveSpan()?.setAttribute('graphql.operation.type', type);
         },
