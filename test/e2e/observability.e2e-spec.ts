@@ -54,14 +54,14 @@ async function gql<T>(query: string, variables: Record<string, unknown> = {}) {
   return (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
-async function createEdit(): Promise<string> {
+async function createEdit(steps = 10): Promise<string> {
   const res = await gql<{ createEdit: { id: string } }>(
     `mutation CreateTracedEdit($input: CreateEditInput!) { createEdit(input: $input) { id } }`,
     {
       input: {
         imageBase64: (await makeImage(160, 120)).toString('base64'),
         targetCaption: 'A photo of a sitting dog.',
-        options: { seed: 7, frames: 9, steps: 10 },
+        options: { seed: 7, frames: 9, steps },
       },
     },
   );
@@ -427,10 +427,17 @@ describe('the alert rules', () => {
 
 describe('graceful shutdown', () => {
   it('SIGTERM during a generation finishes it, commits its offset, and no stage is lost or repeated', async () => {
-    const id = await createEdit();
+    const id = await createEdit(20); // 20 steps of 150 ms: SIGTERM lands in the middle
     await waitForStatus(id, ['GENERATING'], 120_000);
     await sleep(300); // a few denoising steps in
     await platform.kill('video-generation', 'SIGTERM');
+    // The stop waited for the generation in hand (the consumer's stop returned only after it).
+    const stopped = (await readFile(path.join(logDir, 'video-generation.log'), 'utf8'))
+      .split('\n')
+      .filter((l) => l.includes('consumer stopped; offsets committed'))
+      .map((l) => JSON.parse(l) as { waitedMs: number });
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0].waitedMs).toBeGreaterThan(300);
     // The generation in hand was finished and its events published before the process ended: the
     // edit completes with video-generation down.
     expect(await waitForStatus(id, ['COMPLETED', 'FAILED'], 120_000)).toBe('COMPLETED');
@@ -469,7 +476,6 @@ describe('graceful shutdown', () => {
     }
     expect(res.data!.edit.frames).toHaveLength(9);
     const log = await readFile(path.join(logDir, 'video-generation.log'), 'utf8');
-    expect(log).toContain('consumer stopped; offsets committed');
     expect(log.split('\n').filter((l) => l.includes(id) && l.includes('already handled'))).toEqual([]);
   });
 });
