@@ -65,6 +65,7 @@ export class EventConsumer {
   private consumer: Consumer | undefined;
   private stopped = false;
   private stopLagSource: (() => void) | undefined;
+  private inHand = 0;
   private readonly maxAttempts: number;
   private readonly retryBaseDelayMs: number;
 
@@ -126,6 +127,11 @@ export class EventConsumer {
     }, delayMs).unref();
   }
 
+  /** Messages whose handling is under way now (a shutdown waits for them). */
+  get messagesInHand(): number {
+    return this.inHand;
+  }
+
   /**
    * Leaves the group after the message in hand: kafkajs lets the running handler finish, commits
    * the offsets it resolved, then disconnects (graceful shutdown on SIGTERM loses and repeats nothing).
@@ -159,6 +165,21 @@ export class EventConsumer {
     }
     const handler = this.handlers.get(event.type);
     if (!handler) return;
+    this.inHand++;
+    try {
+      await this.handle(physicalTopic, message, event, handler, heartbeat);
+    } finally {
+      this.inHand--;
+    }
+  }
+
+  private async handle(
+    physicalTopic: string,
+    message: KafkaMessage,
+    event: EventEnvelope<Topic>,
+    handler: EventHandler<Topic>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const consumer = this.options.consumerName;
     const started = performance.now();
     // The handling is a CONSUMER span of the event's trace (the span that wrote the event is its

@@ -110,7 +110,10 @@ export class PlatformLifecycle
    */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.ready = false;
-    this.logger.info({ signal }, 'shutting down: finishing the message in hand');
+    this.logger.info(
+      { signal, messagesInHand: this.consumer.messagesInHand },
+      'shutting down: finishing the message in hand',
+    );
     const started = performance.now();
     await this.consumer.stop().catch((err: unknown) => this.logger.warn({ err }, 'consumer stop failed'));
     this.logger.info(
