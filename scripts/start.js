@@ -6,8 +6,11 @@
 // environment wins); every setting a service reads reaches it (`npm start -- --settings` lists them),
 // and an unknown or invalid one stops the start before anything runs. Services that crash are
 // restarted with back-off (SUPERVISE=false: not). Ctrl-C stops the services; infra/down.sh stops
-// Postgres and Kafka.
+// Postgres and Kafka. `npm start -- --observability` (or OBSERVABILITY=true) also starts Jaeger and
+// Prometheus (infra/jaeger.sh, infra/prometheus.sh): every service sends its spans to Jaeger and
+// Prometheus scrapes every /metrics with the alert rules loaded.
 'use strict';
+const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const { root, run, startInfrastructure, step } = require('./lib');
@@ -41,6 +44,14 @@ const infraSettings = Object.fromEntries(
   Object.entries(settings.values).filter(([k]) => k in launcher.LAUNCHER_SETTINGS),
 );
 const env = startInfrastructure(infraSettings);
+const observability = process.argv.includes('--observability') || settings.values.OBSERVABILITY === 'true';
+const infraEnv = { ...process.env, ...infraSettings };
+const jaegerUi = `http://127.0.0.1:${infraEnv.F2F_JAEGER_UI_PORT ?? 16686}`;
+if (observability) {
+  step('observability: Jaeger (infra/jaeger.sh; built once from the Go module proxy)');
+  run('bash', ['infra/jaeger.sh', 'start'], { env: infraEnv });
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT ??= `http://127.0.0.1:${infraEnv.F2F_JAEGER_OTLP_HTTP_PORT ?? 4318}`;
+}
 
 step('database migrations');
 run('node', ['libs/database/dist/cli.js', 'migrate'], { env });
@@ -53,6 +64,13 @@ step('services');
     kafkaBrokers: env.KAFKA_BROKERS,
   });
   const logDir = platform.options.logDir;
+  if (observability) {
+    step('observability: Prometheus (infra/prometheus.sh)');
+    const targets = platform.instances
+      .filter((name) => !name.startsWith('preview-generator'))
+      .map((name) => `127.0.0.1:${platform.ports[name]}`);
+    run('bash', ['infra/prometheus.sh', 'start', ...targets], { env: infraEnv });
+  }
   console.log(`\n✔ Frame2Frame is up: GraphQL at ${platform.gatewayUrl}`);
   console.log(`  web page: ${new URL('/', platform.gatewayUrl)} (sign in with the API key below)`);
   console.log(
@@ -71,9 +89,20 @@ step('services');
   console.log(
     `  service logs: ${logDir}/<service>.log; crashed services are restarted${platform.options.supervise ? '' : ' (off: SUPERVISE=false)'}; Ctrl-C stops the platform`,
   );
+  if (observability) {
+    const prometheus = `http://127.0.0.1:${infraEnv.F2F_PROMETHEUS_PORT ?? 9090}`;
+    console.log(`  traces: ${jaegerUi} (Jaeger; an edit's trace: ${jaegerUi}/trace/<Edit.traceId>)`);
+    console.log(
+      `  metrics: ${prometheus} (Prometheus; alerts at ${prometheus}/alerts), each service's /metrics`,
+    );
+  }
   const stop = async () => {
     console.log('\nstopping…');
     await platform.stop();
+    if (observability) {
+      for (const script of ['prometheus', 'jaeger'])
+        spawnSync('bash', [`infra/${script}.sh`, 'stop'], { cwd: root, env: infraEnv, stdio: 'inherit' });
+    }
     process.exit(0);
   };
   process.on('SIGINT', stop);

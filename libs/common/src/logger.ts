@@ -1,10 +1,13 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
 /**
  * Structured JSON logs: every line carries the service name and version; callers add `editId`,
- * `tenantId` and `traceId` with `logger.child({...})`. Credentials are redacted by path.
+ * `tenantId` and `traceId` with `logger.child({...})`. A line written while a span is active (tracing
+ * on: a request, an event's handling) carries that span's `traceId` and `spanId` by itself.
+ * Credentials are redacted by path.
  */
 export function createLogger(
   service: string,
@@ -15,6 +18,7 @@ export function createLogger(
     level,
     base: { service, version, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: traceLogFields,
     redact: {
       paths: [
         '*.password',
@@ -27,4 +31,12 @@ export function createLogger(
       censor: '[redacted]',
     },
   });
+}
+
+/** The active span's ids (none when tracing is off: no span is ever active then): createLogger's mixin. */
+export function traceLogFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
 }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
+import { trace as otelTrace } from '@opentelemetry/api';
 import { z } from 'zod';
 
 import { eventPayloadSchemas, type EventPayloads } from './events';
@@ -81,6 +82,17 @@ export function childTraceContext(parent: TraceContext): TraceContext {
   return { ...parent, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
 }
 
+/**
+ * The active OpenTelemetry span as a trace context (tracing on: the request or the handling of an
+ * event that writes this one), so that the event continues the span that caused it.
+ */
+export function activeTraceContext(): TraceContext | undefined {
+  const span = otelTrace.getActiveSpan();
+  if (!span?.isRecording()) return undefined;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return { traceparent: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}` };
+}
+
 export function traceIdOf(trace: TraceContext): string {
   return trace.traceparent.split('-')[1];
 }
@@ -107,7 +119,7 @@ export function makeEnvelope<T extends Topic>(event: NewEvent<T>): EventEnvelope
     tenantId: event.tenantId,
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),
     causationId: event.cause?.eventId ?? null,
-    trace: event.cause ? childTraceContext(event.cause.trace) : newTraceContext(),
+    trace: activeTraceContext() ?? (event.cause ? childTraceContext(event.cause.trace) : newTraceContext()),
     payload: event.payload,
   };
   return parseEnvelope(envelope) as EventEnvelope<T>;

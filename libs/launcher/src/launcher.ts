@@ -81,6 +81,12 @@ export interface PlatformOptions {
    * services loading at once on two busy cores take over a minute; an exit fails a start at once).
    */
   startTimeoutMs?: number;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT of every service (OTLP/HTTP, e.g. infra/jaeger.sh's
+   * http://127.0.0.1:4318): each exports its spans there. The launcher's own OTEL_* variables are
+   * passed on to every service too.
+   */
+  otlpEndpoint?: string;
 }
 
 export interface SupervisionOptions {
@@ -254,6 +260,7 @@ export class RunningPlatform {
       LOG_LEVEL: o.logLevel ?? 'info',
       HOST: '127.0.0.1',
       PORT: String(p[name]),
+      ...(o.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpEndpoint } : {}),
     };
     const specific: Partial<Record<ServiceName, Record<string, string>>> = {
       'preview-generator': { STEP_DELAY_MS: String(o.stepDelayMs ?? 10), MAX_CONCURRENT: '1' },
@@ -318,7 +325,10 @@ export class RunningPlatform {
     clearTimeout(this.restartTimers.get(name));
     this.restartTimers.delete(name);
     const entry = path.join(REPO_ROOT, 'services', serviceOf(name), 'dist', 'main.js');
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.envFor(name) };
+    const otel = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('OTEL_') && !!e[1]),
+    );
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...otel, ...this.envFor(name) };
     const logDir = this.options.logDir;
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
       cwd: REPO_ROOT,

@@ -43,6 +43,12 @@ export const LAUNCHER_SETTINGS: Readonly<Record<string, string>> = {
   F2F_KAFKA_HEAP_OPTS: "infra/: the broker's JVM heap options",
   F2F_KAFKA_START_TIMEOUT: 'infra/: seconds to wait for Kafka',
   TEST_DATABASE_URL: 'infra/, npm test: the database tests copy',
+  OBSERVABILITY:
+    'true: also start Jaeger (traces, OTLP) and Prometheus (metrics, alert rules) for the platform (npm start -- --observability)',
+  F2F_JAEGER_OTLP_PORT: "infra/jaeger.sh: Jaeger's OTLP/gRPC port (4317)",
+  F2F_JAEGER_OTLP_HTTP_PORT: "infra/jaeger.sh: Jaeger's OTLP/HTTP port (4318), where the services send spans",
+  F2F_JAEGER_UI_PORT: "infra/jaeger.sh: Jaeger's UI and query API port (16686)",
+  F2F_PROMETHEUS_PORT: "infra/prometheus.sh: Prometheus' UI and API port (9090)",
 };
 
 /** What the launcher sets for each process itself (addresses on this machine): never a user's setting. */

@@ -10,6 +10,7 @@ import {
   traceIdOf,
 } from '@f2f/contracts';
 import type { ServiceDatabase, SqlClient } from '@f2f/database';
+import { contextFrom, metrics, onScrape, SpanKind, withSpan } from '@f2f/telemetry';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 import type { OutboxWriter } from './outbox';
@@ -63,6 +64,8 @@ export class EventConsumer {
   private readonly handlers = new Map<Topic, EventHandler<Topic>>();
   private consumer: Consumer | undefined;
   private stopped = false;
+  private stopLagSource: (() => void) | undefined;
+  private inHand = 0;
   private readonly maxAttempts: number;
   private readonly retryBaseDelayMs: number;
 
@@ -85,8 +88,9 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     if (this.stopped) return;
+    this.stopLagSource ??= onScrape(() => this.recordLag());
     const consumer = this.kafka.consumer({
-      groupId: this.options.groupId ?? `${this.options.topicPrefix}${this.options.consumerName}`,
+      groupId: this.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       retry: { retries: 10 },
@@ -123,8 +127,18 @@ export class EventConsumer {
     }, delayMs).unref();
   }
 
+  /** Messages whose handling is under way now (a shutdown waits for them). */
+  get messagesInHand(): number {
+    return this.inHand;
+  }
+
+  /**
+   * Leaves the group after the message in hand: kafkajs lets the running handler finish, commits
+   * the offsets it resolved, then disconnects (graceful shutdown on SIGTERM loses and repeats nothing).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopLagSource?.();
     await this.consumer?.disconnect();
   }
 
@@ -151,17 +165,67 @@ export class EventConsumer {
     }
     const handler = this.handlers.get(event.type);
     if (!handler) return;
-    const logger = this.logger.child({
-      editId: event.editId,
-      tenantId: event.tenantId,
-      traceId: traceIdOf(event.trace),
-      eventId: event.eventId,
-      eventType: event.type,
-    });
+    this.inHand++;
+    try {
+      await this.handle(physicalTopic, message, event, handler, heartbeat);
+    } finally {
+      this.inHand--;
+    }
+  }
+
+  private async handle(
+    physicalTopic: string,
+    message: KafkaMessage,
+    event: EventEnvelope<Topic>,
+    handler: EventHandler<Topic>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const consumer = this.options.consumerName;
+    const started = performance.now();
+    // The handling is a CONSUMER span of the event's trace (the span that wrote the event is its
+    // parent): what the handler does, and the events it writes, belong to the same trace.
+    const outcome = await withSpan(
+      `${consumer} process ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFrom(event.trace),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': physicalTopic,
+          'messaging.consumer.group.name': this.groupId,
+          'messaging.message.id': event.eventId,
+          'f2f.edit_id': event.editId,
+          'f2f.tenant_id': event.tenantId,
+        },
+      },
+      (span) => {
+        // Lines logged in the span carry its trace id themselves (the logger's mixin).
+        const logger = this.logger.child({
+          editId: event.editId,
+          tenantId: event.tenantId,
+          ...(span.isRecording() ? {} : { traceId: traceIdOf(event.trace) }),
+          eventId: event.eventId,
+          eventType: event.type,
+        });
+        return this.handleWithRetries(physicalTopic, message, event, handler, logger, heartbeat);
+      },
+    );
+    metrics.eventsHandled.inc({ consumer, event_type: event.type, outcome });
+    metrics.stageDuration.observe({ consumer, event_type: event.type }, (performance.now() - started) / 1000);
+  }
+
+  private async handleWithRetries(
+    physicalTopic: string,
+    message: KafkaMessage,
+    event: EventEnvelope<Topic>,
+    handler: EventHandler<Topic>,
+    logger: Logger,
+    heartbeat: () => Promise<void>,
+  ): Promise<'ok' | 'retried' | 'dead_lettered'> {
     for (let attempt = 1; ; attempt++) {
       try {
         await handler(event, this.context(event, logger, heartbeat, attempt));
-        return;
+        return attempt === 1 ? 'ok' : 'retried';
       } catch (error) {
         const code = error instanceof DomainError ? error.code : ErrorCode.Internal;
         const final = !isRetryable(code) || attempt >= this.maxAttempts;
@@ -169,11 +233,42 @@ export class EventConsumer {
         if (final) {
           await this.deadLetter(physicalTopic, message, error);
           await this.failEdit(event, code, error);
-          return;
+          return 'dead_lettered';
         }
         await sleep(backoffDelay(attempt, this.retryBaseDelayMs, 10_000));
         await heartbeat();
       }
+    }
+  }
+
+  private get groupId(): string {
+    return this.options.groupId ?? `${this.options.topicPrefix}${this.options.consumerName}`;
+  }
+
+  /** The group's lag per topic (end offsets minus committed ones), set on f2f_kafka_consumer_lag. */
+  private async recordLag(): Promise<void> {
+    const topics = [...this.handlers.keys()].map((t) => topicName(this.options.topicPrefix, t));
+    if (topics.length === 0 || this.stopped) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics });
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const endOf = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+        const lag = partitions.reduce((sum, p) => {
+          const end = endOf.get(p.partition) ?? 0;
+          // No commit yet (-1): the group would start at the oldest retained event.
+          const at =
+            Number(p.offset) < 0
+              ? Number(ends.find((e) => e.partition === p.partition)?.low ?? 0)
+              : Number(p.offset);
+          return sum + Math.max(0, end - at);
+        }, 0);
+        metrics.consumerLag.set({ group: this.groupId, topic }, lag);
+      }
+    } finally {
+      await admin.disconnect();
     }
   }
 

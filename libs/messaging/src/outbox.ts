@@ -1,6 +1,7 @@
 import { sleep, type Logger } from '@f2f/common';
 import { type AnyEventEnvelope, type EventEnvelope, topicName, type Topic } from '@f2f/contracts';
 import type { ServiceDatabase, SqlClient } from '@f2f/database';
+import { metrics, onScrape } from '@f2f/telemetry';
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 
@@ -17,6 +18,11 @@ export class OutboxWriter {
     private readonly topicPrefix: string,
   ) {}
 
+  /**
+   * Each event keeps its W3C trace context in its envelope (`trace.traceparent`: the span that
+   * wrote it), so the relay, publishing it later from no request at all, sends it in the message
+   * headers and the consumer continues the same trace.
+   */
   async enqueue(tx: SqlClient, ...events: EventEnvelope<Topic>[]): Promise<void> {
     if (events.length === 0) return;
     // The outbox_events table of the service's own schema (the connection's search_path).
@@ -56,6 +62,7 @@ export class OutboxRelay {
   private running = false;
   private listener: Client | undefined;
   private wake: (() => void) | undefined;
+  private stopBacklogSource: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -73,6 +80,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stopBacklogSource = onScrape(() => this.recordBacklog());
     if (this.options.listenUrl) await this.listen(this.options.listenUrl);
     this.loop = this.run();
   }
@@ -84,10 +92,21 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopBacklogSource?.();
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
+  }
+
+  /** Sets f2f_outbox_backlog and f2f_outbox_oldest_age_seconds for this producer. */
+  private async recordBacklog(): Promise<void> {
+    const [row] = await this.prisma.$queryRaw<{ backlog: bigint; age: number | null }[]>`
+      SELECT count(*) AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS age
+      FROM outbox_events WHERE producer = ${this.options.producerName} AND published_at IS NULL`;
+    const producer = this.options.producerName;
+    metrics.outboxBacklog.set({ producer }, Number(row?.backlog ?? 0));
+    metrics.outboxOldestAge.set({ producer }, Math.max(0, row?.age ?? 0));
   }
 
   private async listen(url: string): Promise<void> {
@@ -161,6 +180,7 @@ export class OutboxRelay {
         });
         const ids = rows.map((r) => r.id.toString());
         await tx.$executeRaw`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::bigint[])`;
+        metrics.outboxPublished.inc({ producer: this.options.producerName }, rows.length);
         return rows.length;
       },
       { timeout: 30_000, maxWait: 10_000 },

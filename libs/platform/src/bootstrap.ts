@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, redactConfig, type Logger } from '@f2f/common';
+import { initMetrics, metricsMiddleware, tracingMiddleware } from '@f2f/telemetry';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -37,6 +38,7 @@ export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<IN
     throw error;
   }
   const logger = createLogger(spec.serviceName, spec.logLevel(config));
+  initMetrics(spec.serviceName);
   // sinceProcessStartMs: node's start and the loading of the service's modules.
   logger.info(
     { config: redactConfig(config as Record<string, unknown>), sinceProcessStartMs: sinceProcessStart() },
@@ -49,6 +51,9 @@ export async function bootstrapService<C>(spec: ServiceBootstrap<C>): Promise<IN
   // the same default here, so a body the gateway accepts gets the resolver's answer, never a 413
   // that the gateway could only report as an internal error.
   app.useBodyParser('json', { limit: spec.bodyLimitBytes?.(config) ?? DEFAULT_BODY_LIMIT_BYTES });
+  // GET /metrics (Prometheus), then a span per request (after the body parser: the operation's name).
+  app.use(metricsMiddleware());
+  app.use(tracingMiddleware());
   app.enableShutdownHooks();
   await spec.configure?.(app, config, logger);
   const { port, host } = spec.listen(config);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { assertNever, DomainError, ErrorCode, type Logger } from '@f2f/common';
 import { asTenantId, type TenantId } from '@f2f/database';
+import { graphqlMetricsPlugin } from '@f2f/telemetry';
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
 import {
   applyDecorators,
@@ -173,6 +174,7 @@ export function subgraphModule(typePaths: string[], logger: Logger, options: Sub
     playground: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    plugins: [graphqlMetricsPlugin()],
     formatError: formatGraphqlError(logger),
     context: ({ req }: { req: { headers: Record<string, string | undefined> } }): SubgraphContext => {
       try {

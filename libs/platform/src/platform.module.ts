@@ -2,6 +2,7 @@ import { systemClock, type Logger } from '@f2f/common';
 import type { ServiceDatabase } from '@f2f/database';
 import { createKafka, ensureTopics, EventConsumer, OutboxRelay, OutboxWriter } from '@f2f/messaging';
 import { FilesystemBlobStore } from '@f2f/storage';
+import { stopTracing } from '@f2f/telemetry';
 import {
   Controller,
   type DynamicModule,
@@ -10,8 +11,10 @@ import {
   Inject,
   Injectable,
   Module,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Res,
 } from '@nestjs/common';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 
@@ -30,10 +33,13 @@ import { BLOB_STORE, CLOCK, KAFKA, KAFKA_PRODUCER, LOGGER, PLATFORM_CONFIG, PRIS
  * start that fails ends the process, so that its supervisor starts it again.
  */
 @Injectable()
-export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PlatformLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private ready = false;
   private messaging: 'starting' | 'ready' | 'failed' = 'starting';
   private readonly phases: Record<string, number> = {};
+  private readonly extraChecks = new Map<string, () => Promise<string>>();
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -96,18 +102,92 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     this.phases[phase] = Math.round(performance.now() - t0);
   }
 
-  async onApplicationShutdown(signal?: string): Promise<void> {
+  /**
+   * First of the shutdown (SIGTERM): not ready any more, then the consumer leaves its group after
+   * the message in hand, whose handler finishes (a generation included) and whose offset is
+   * committed, before any module closes what handlers use (onApplicationShutdown: the GPU pool's
+   * clients, the models, the database). Nothing is lost and nothing is done twice.
+   */
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.ready = false;
-    this.logger.info({ signal }, 'shutting down');
+    this.logger.info(
+      { signal, messagesInHand: this.consumer.messagesInHand },
+      'shutting down: finishing the message in hand',
+    );
+    const started = performance.now();
     await this.consumer.stop().catch((err: unknown) => this.logger.warn({ err }, 'consumer stop failed'));
+    this.logger.info(
+      { waitedMs: Math.round(performance.now() - started) },
+      'consumer stopped; offsets committed',
+    );
+  }
+
+  /**
+   * Readiness (GET /health/ready): the database answers, the broker answers, the consumer group
+   * has joined, and every check a module added (the GPU pool has a worker) passes.
+   */
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+    const checks: Record<string, string> = {};
+    const run = async (name: string, check: () => Promise<string>) => {
+      try {
+        checks[name] = await withTimeout(check(), 2_000);
+      } catch (error) {
+        checks[name] = `failed: ${(error as Error).message}`;
+      }
+    };
+    await Promise.all([
+      run('database', async () => (await this.prisma.$queryRaw`SELECT 1`, 'ok')),
+      run('kafka', () => this.kafkaAnswers()),
+      run('consumer', async () => {
+        if (this.messaging !== 'ready') throw new Error(this.messaging);
+        return 'ok';
+      }),
+      ...[...this.extraChecks].map(([name, check]) => run(name, check)),
+    ]);
+    const ready = this.ready && Object.values(checks).every((c) => !c.startsWith('failed'));
+    return { ready, checks };
+  }
+
+  /** A check of something this service depends on; it throws (or rejects) when not ready. */
+  addReadinessCheck(name: string, check: () => Promise<string>): void {
+    this.extraChecks.set(name, check);
+  }
+
+  /** Liveness: false once the consumer could not start (the process is about to exit). */
+  get isLive(): boolean {
+    return this.messaging !== 'failed';
+  }
+
+  private async kafkaAnswers(): Promise<string> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { brokers } = await admin.describeCluster();
+      return `${brokers.length} broker(s)`;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
     await this.relay.flush().catch((err: unknown) => this.logger.warn({ err }, 'final outbox flush failed'));
     await this.producer.disconnect();
     await this.prisma.$disconnect();
+    // The spans of the last message handled leave before the process ends.
+    await stopTracing();
   }
 }
 
 const sinceProcessStart = () => Math.round(performance.now());
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 @Controller()
 export class HealthController {
@@ -117,6 +197,23 @@ export class HealthController {
   @Get('health')
   health(): { status: string; messaging: string } {
     return { status: this.lifecycle.isReady ? 'ok' : 'starting', messaging: this.lifecycle.messagingState };
+  }
+
+  /** Liveness (restart when 503): the process runs and its consumer did not fail for good. */
+  @Get('health/live')
+  live(@Res({ passthrough: true }) res: { status(code: number): unknown }): { status: string } {
+    if (!this.lifecycle.isLive) res.status(503);
+    return { status: this.lifecycle.isLive ? 'ok' : 'failed' };
+  }
+
+  /** Readiness (route traffic and work here only when 200): every dependency answers. */
+  @Get('health/ready')
+  async ready(
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+  ): Promise<{ status: string; checks: Record<string, string> }> {
+    const { ready, checks } = await this.lifecycle.readiness();
+    if (!ready) res.status(503);
+    return { status: ready ? 'ok' : 'not ready', checks };
   }
 }
 
@@ -206,6 +303,7 @@ export class PlatformModule {
         OutboxWriter,
         OutboxRelay,
         EventConsumer,
+        PlatformLifecycle,
       ],
     };
   }

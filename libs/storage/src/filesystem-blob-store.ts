@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { metrics } from '@f2f/telemetry';
+
 import { assertValidKey, type BlobStore, type StoredBlob } from './blob-store';
 
 /** Blobs as files under a root directory; writes are atomic (temporary file, then rename). */
@@ -23,6 +25,7 @@ export class FilesystemBlobStore implements BlobStore {
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, data);
     await rename(tmp, file);
+    metrics.blobBytesWritten.inc(data.length);
     return { key, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
   }
 

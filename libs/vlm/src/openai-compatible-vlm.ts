@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 
 import { ConfigError } from '@f2f/common';
+import { metrics, SpanKind, withSpan } from '@f2f/telemetry';
 
 import {
   type TenantVlmOverride,
@@ -65,7 +66,39 @@ export class OpenAiCompatibleVlm implements VisionLanguageModel {
     return this.config.model;
   }
 
+  /** One call: a CLIENT span of the edit's trace, and the f2f_vlm_* metrics (calls, tokens, latency). */
   async complete(request: VlmRequest): Promise<VlmResponse> {
+    const { purpose } = request;
+    const model = this.config.model;
+    const started = performance.now();
+    try {
+      const response = await withSpan(
+        `vlm ${purpose}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'gen_ai.request.model': model, 'f2f.vlm.purpose': purpose },
+        },
+        async (span) => {
+          const answer = await this.call(request);
+          span.setAttribute('gen_ai.usage.input_tokens', answer.usage.promptTokens);
+          span.setAttribute('gen_ai.usage.output_tokens', answer.usage.completionTokens);
+          return answer;
+        },
+      );
+      metrics.vlmCalls.inc({ purpose, model, outcome: 'ok' });
+      metrics.vlmTokens.inc({ purpose, model, kind: 'prompt' }, response.usage.promptTokens);
+      metrics.vlmTokens.inc({ purpose, model, kind: 'completion' }, response.usage.completionTokens);
+      return response;
+    } catch (error) {
+      const kind = error instanceof VlmError ? error.kind : 'error';
+      metrics.vlmCalls.inc({ purpose, model, outcome: kind });
+      throw error;
+    } finally {
+      metrics.vlmDuration.observe({ purpose }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async call(request: VlmRequest): Promise<VlmResponse> {
     const started = performance.now();
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {

@@ -20,6 +20,8 @@ import type { EditsConfig } from './config';
 import { CreateEditUseCase, EDIT_LIMITS } from './create-edit/create-edit.use-case';
 import { EditsResolver, FrameResolver } from './graphql/edits.resolver';
 import { EDIT_HISTORY } from './history/edit-history';
+import { EditGauges } from './operations/edit-gauges';
+import { EditGaugesRepository } from './operations/edit-gauges.repository';
 import { PrismaEditHistory } from './history/edit-history.repository';
 import { ANALYTICS_STATEMENT_TIMEOUT_MS, AnalyticsRepository } from './persistence/analytics.repository';
 import { EDITS_REPOSITORY } from './persistence/edits';
@@ -123,6 +125,8 @@ export class AppModule {
         },
         { provide: FRAMES_REPOSITORY, useValue: new PrismaFramesRepository() },
         AnalyticsRepository,
+        EditGaugesRepository,
+        EditGauges,
         { provide: ANALYTICS_STATEMENT_TIMEOUT_MS, useValue: config.ANALYTICS_STATEMENT_TIMEOUT_MS },
         CreateEditUseCase,
         CancelEditUseCase,

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@f2f/common';
 import { createKafka } from '@f2f/messaging';
 import { signTenantContext, TENANT_CONTEXT_HEADER } from '@f2f/platform';
+import { graphqlMetricsPlugin, injectTraceContext, stopTracing } from '@f2f/telemetry';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloGatewayDriver, type ApolloGatewayDriverConfig } from '@nestjs/apollo';
-import { Controller, type DynamicModule, Get, Module } from '@nestjs/common';
+import { Controller, type DynamicModule, Get, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError, type GraphQLFormattedError, Kind, parse, type ValidationRule } from 'graphql';
 
@@ -31,9 +32,17 @@ import { TRANSFERS, TransfersController, type TransfersSetup } from './transfers
 
 @Controller()
 class HealthController {
-  @Get('health')
+  /** Liveness and readiness: the gateway holds no state of its own (its subgraphs report theirs). */
+  @Get(['health', 'health/live', 'health/ready'])
   health(): { status: string } {
     return { status: 'ok' };
+  }
+}
+
+/** Flushes the last spans when the gateway stops. */
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing();
   }
 }
 
@@ -224,6 +233,8 @@ function subgraphService(config: GatewayConfig) {
           ),
         );
         request.http?.headers.set('x-request-id', context.requestId);
+        // The subgraph continues this request's trace (the gateway's fetch span is active here).
+        injectTraceContext((key, value) => request.http?.headers.set(key, value));
       },
     });
   };
@@ -246,7 +257,7 @@ function gatewayGraphQLModule(
       introspection: introspectionEnabled(config),
       validationRules,
       parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
-      plugins: [operationPlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS)],
+      plugins: [operationPlugin, deadlinePlugin(config.REQUEST_TIMEOUT_MS), graphqlMetricsPlugin()],
       formatError: formatError(logger),
       context: requestContext(config, auth),
     },
@@ -287,6 +298,7 @@ export class AppModule {
         },
         { provide: TRANSFERS, useValue: transfersSetup(config, logger) },
         SubscriptionsServer,
+        TracingShutdown,
       ],
     };
   }

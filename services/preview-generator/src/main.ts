@@ -1,4 +1,6 @@
+import './instrument';
 import { ConfigError, createLogger } from '@f2f/common';
+import { stopTracing } from '@f2f/telemetry';
 
 import { loadPreviewConfig, type PreviewConfig } from './config';
 import { PREVIEW_GENERATOR_NAME } from './render';
@@ -23,7 +25,10 @@ async function main(): Promise<void> {
   );
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    void running.shutdown().then(() => process.exit(0));
+    void running
+      .shutdown()
+      .then(stopTracing)
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

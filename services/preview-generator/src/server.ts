@@ -7,6 +7,7 @@ import {
   type GenerateRequest__Output,
   type GenerateResponse,
 } from '@f2f/video-proto';
+import { context, contextFrom, SpanKind, trace, tracer, withSpan } from '@f2f/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 
@@ -66,7 +67,21 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
   const inspector = new ImageInspector(imageInspectorSettings(config));
   const limits: ImageLimits = { maxBytes: MAX_MESSAGE_BYTES, maxPixels: config.MAX_IMAGE_PIXELS, minSide: 1 };
 
-  async function generate(call: GenerateCall): Promise<void> {
+  /** A SERVER span that continues the caller's trace (traceparent in the call's metadata). */
+  function generate(call: GenerateCall): Promise<void> {
+    const header = (key: string) => call.metadata.get(key)[0]?.toString();
+    return withSpan(
+      'frame2frame.video.v1.VideoGenerator/Generate',
+      {
+        kind: SpanKind.SERVER,
+        parent: contextFrom({ traceparent: header('traceparent'), tracestate: header('tracestate') }),
+        attributes: { 'rpc.system': 'grpc', 'f2f.worker': 'preview-generator' },
+      },
+      () => generateInSpan(call),
+    );
+  }
+
+  async function generateInSpan(call: GenerateCall): Promise<void> {
     const req = call.request;
     const log = logger.child({ requestId: req.requestId, seed: req.seed });
     if (active >= config.MAX_CONCURRENT) {
@@ -79,26 +94,26 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
       await validateRequest(req, inspector, limits);
       log.info({ frames: req.numFrames, steps: req.numInferenceSteps }, 'generating (preview, not a model)');
       const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-      for (let step = 1; step <= req.numInferenceSteps; step++) {
-        await sleep(config.STEP_DELAY_MS);
-        if (call.cancelled) return log.info({ step }, 'cancelled by the client');
-        await write(call, {
-          progress: { step, totalSteps: req.numInferenceSteps, elapsedSeconds: elapsed() },
-        });
+      const denoise = tracer().startSpan('worker denoise', { attributes: { steps: req.numInferenceSteps } });
+      try {
+        for (let step = 1; step <= req.numInferenceSteps; step++) {
+          await sleep(config.STEP_DELAY_MS);
+          if (call.cancelled) return log.info({ step }, 'cancelled by the client');
+          await write(call, {
+            progress: { step, totalSteps: req.numInferenceSteps, elapsedSeconds: elapsed() },
+          });
+        }
+      } finally {
+        denoise.end();
       }
-      for await (const frame of renderPath({
-        image: req.image,
-        prompt: req.prompt,
-        seed: req.seed,
-        numFrames: req.numFrames,
-        width: req.width,
-        height: req.height,
-      })) {
-        if (call.cancelled) return log.info({ frame: frame.index }, 'cancelled by the client');
-        await write(call, {
-          frame: { index: frame.index, png: frame.png, width: req.width, height: req.height },
-        });
+      const decode = tracer().startSpan('worker decode frames', { attributes: { frames: req.numFrames } });
+      const decodeContext = trace.setSpan(context.active(), decode);
+      try {
+        await context.with(decodeContext, () => streamFrames(call, req, log));
+      } finally {
+        decode.end();
       }
+      if (call.cancelled) return;
       await write(call, {
         summary: {
           seed: req.seed,
@@ -152,6 +167,23 @@ export async function startPreviewServer(config: PreviewConfig, logger: Logger):
         server.tryShutdown(() => void inspector.close().then(resolve, resolve));
       }),
   };
+}
+
+/** Renders and streams the frames (the stand-in's "VAE decode"). */
+async function streamFrames(call: GenerateCall, req: GenerateRequest__Output, log: Logger): Promise<void> {
+  for await (const frame of renderPath({
+    image: req.image,
+    prompt: req.prompt,
+    seed: req.seed,
+    numFrames: req.numFrames,
+    width: req.width,
+    height: req.height,
+  })) {
+    if (call.cancelled) return log.info({ frame: frame.index }, 'cancelled by the client');
+    await write(call, {
+      frame: { index: frame.index, png: frame.png, width: req.width, height: req.height },
+    });
+  }
 }
 
 /**

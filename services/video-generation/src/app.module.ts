@@ -4,8 +4,22 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@f2f/common';
 import type { PrismaClient } from './database';
 import { EventConsumer, OutboxWriter } from '@f2f/messaging';
-import { KAFKA, KAFKA_PRODUCER, PlatformModule, platformConfigFrom, PRISMA } from '@f2f/platform';
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  KAFKA,
+  KAFKA_PRODUCER,
+  PlatformLifecycle,
+  PlatformModule,
+  platformConfigFrom,
+  PRISMA,
+} from '@f2f/platform';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 
 import type { VideoGenerationConfig } from './config';
@@ -25,8 +39,22 @@ import { VIDEO_GENERATION_SETTINGS } from './generation/settings';
 import { VIDEO_GENERATOR, WorkerPool } from './generation/worker-pool';
 
 @Injectable()
-class GeneratorLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(VIDEO_GENERATOR) private readonly pool: WorkerPool) {}
+class GeneratorLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(VIDEO_GENERATOR) private readonly pool: WorkerPool,
+    private readonly lifecycle: PlatformLifecycle,
+  ) {}
+
+  /** Ready only with at least one GPU worker to send generations to. */
+  onModuleInit(): void {
+    this.lifecycle.addReadinessCheck('gpuPool', async () => {
+      const workers = await this.pool.workerCount();
+      if (workers === 0) throw new Error('no GPU worker');
+      return `${workers} worker(s)`;
+    });
+  }
+
+  /** After the consumer finished the generation in hand (PlatformLifecycle.beforeApplicationShutdown). */
   onApplicationShutdown(): void {
     this.pool.close();
   }

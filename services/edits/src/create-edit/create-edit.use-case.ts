@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
 import { type Clock, DomainError, ErrorCode, systemClock } from '@f2f/common';
-import { type EventEnvelope, makeEnvelope, Topic } from '@f2f/contracts';
+import { type EventEnvelope, makeEnvelope, Topic, traceIdOf } from '@f2f/contracts';
 import type { TenantId } from '@f2f/database';
 import type { Edit, Upload } from '../database';
 import { ImageInspector } from '@f2f/imaging';
@@ -297,6 +297,8 @@ export class CreateEditUseCase {
         outputHeight: options.outputHeight,
         progressTotal: options.steps,
         historySeq: 1,
+        // The trace the request and every event of the edit belong to (queryable as Edit.traceId).
+        traceId: traceIdOf(requested.trace),
       });
       await this.outbox.enqueue(tx, requested);
       // The history's first entry, announced on the live feed like every later one.

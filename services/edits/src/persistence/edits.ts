@@ -31,6 +31,7 @@ export type NewEdit = Pick<
   | 'outputHeight'
   | 'progressTotal'
   | 'historySeq'
+  | 'traceId'
 >;
 
 /** What a use case may change of an edit. */

@@ -2,6 +2,7 @@ import { DomainError, ErrorCode } from '@f2f/common';
 import { asTenantId, type TenantId } from '@f2f/database';
 import { type Edit, type Tx } from '../database';
 import type { HandlerContext } from '@f2f/messaging';
+import { metrics } from '@f2f/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { EDIT_HISTORY, type EditHistory } from '../history/edit-history';
@@ -12,6 +13,8 @@ import { applyStageEvent, type EditState, type StageEvent } from './edit-state';
 import { historyKeyScope, newHistoryEntry } from './history-key';
 
 type Context = Pick<HandlerContext<Tx>, 'transaction' | 'logger'>;
+
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /**
  * Every stage event: the frames and frame metrics it announces recorded (upserts, so a repeat
@@ -65,6 +68,7 @@ export class RecordStageEventUseCase {
       );
       if (after.status !== before.status) {
         ctx.logger.info({ from: before.status, to: after.status }, 'edit status changed');
+        if (FINAL_STATUSES.has(after.status)) metrics.editsFinished.inc({ status: after.status });
       }
     });
   }

@@ -41,6 +41,7 @@ export async function storedEdit(
     outputHeight: null,
     progressTotal: 4,
     historySeq: 3,
+    traceId: 'b'.repeat(32),
   });
   return edits.update(undefined as never, tenantId, created.id, {
     status: 'COMPLETED',

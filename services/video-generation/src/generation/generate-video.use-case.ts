@@ -14,6 +14,7 @@ import { type ContentBox, cropToSource, prepareSource, VIDEO_HEIGHT, VIDEO_WIDTH
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
+import { metrics } from '@f2f/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { CandidateProgress } from './candidate-progress';
@@ -289,6 +290,7 @@ export class GenerateVideoUseCase {
     await this.blobs.put(rawBlobKey, item.png, 'image/png');
     const edited = await cropToSource(item.png, box, output.width, output.height);
     const stored = await this.blobs.put(blobKey, edited, 'image/png');
+    metrics.framesWritten.inc();
     return {
       candidate,
       index: item.index,

@@ -2,6 +2,17 @@ import { EventEmitter } from 'node:events';
 
 import { DomainError, ErrorCode, sleep } from '@f2f/common';
 import {
+  context,
+  injectTraceContext,
+  metrics,
+  onScrape,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+} from '@f2f/telemetry';
+import {
   type GenerateResponse__Output,
   videoGeneratorClient,
   type VideoGeneratorClient,
@@ -96,12 +107,33 @@ export class WorkerPool implements VideoGenerator {
   private readonly released = new EventEmitter();
   private readonly stats = new Map<string, WorkerStats>();
   private rotation = 0;
+  /** Generations waiting in acquire() for a free worker. */
+  private queued = 0;
+  private readonly stopScraping: () => void;
 
   constructor(
     private readonly endpoints: WorkerEndpoints,
     private readonly options: WorkerPoolOptions = DEFAULT_POOL_OPTIONS,
   ) {
     this.released.setMaxListeners(0);
+    this.stopScraping = onScrape(() => this.recordPoolMetrics());
+  }
+
+  /** f2f_gpu_pool_*: workers, slots busy of the capacity (one generation per worker), queued. */
+  private async recordPoolMetrics(): Promise<void> {
+    const workers = await this.endpoints.list();
+    const now = Date.now();
+    const cooling = workers.filter((w) => (this.coolingUntil.get(w) ?? 0) > now).length;
+    metrics.gpuPoolWorkers.set({ state: 'healthy' }, workers.length - cooling);
+    metrics.gpuPoolWorkers.set({ state: 'unhealthy' }, cooling);
+    metrics.gpuPoolCapacity.set(workers.length);
+    metrics.gpuPoolBusy.set(workers.reduce((n, w) => n + (this.inFlight.get(w) ?? 0), 0));
+    metrics.gpuPoolQueued.set(this.queued);
+  }
+
+  /** The workers the pool knows now (its endpoints). */
+  async workerCount(): Promise<number> {
+    return (await this.endpoints.list()).length;
   }
 
   workerStats(): Map<string, WorkerStats> {
@@ -117,7 +149,11 @@ export class WorkerPool implements VideoGenerator {
       const stats = this.statsOf(worker);
       stats.calls++;
       let received = 0;
-      const call = this.client(worker).Generate(toMessage(request), { deadline: options.deadline });
+      const span = generateSpan(worker, attempt, request);
+      const metadata = new grpc.Metadata();
+      // The worker continues the edit's trace (traceparent in the call's metadata).
+      injectTraceContext((key, value) => metadata.set(key, value), trace.setSpan(context.active(), span));
+      const call = this.client(worker).Generate(toMessage(request), metadata, { deadline: options.deadline });
       const onAbort = () => call.cancel();
       options.signal?.addEventListener('abort', onAbort);
       try {
@@ -127,10 +163,14 @@ export class WorkerPool implements VideoGenerator {
           const event = toEvent(message, worker, attempt);
           yield event;
         }
+        metrics.generations.inc({ outcome: 'ok' });
         return;
       } catch (error) {
-        if (options.signal?.aborted) throw new GenerationCancelled();
         const code = (error as grpc.ServiceError).code;
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.setAttribute('rpc.grpc.status_code', code ?? -1);
+        metrics.generations.inc({ outcome: options.signal?.aborted ? 'cancelled' : 'failed' });
+        if (options.signal?.aborted) throw new GenerationCancelled();
         if (code === grpc.status.RESOURCE_EXHAUSTED && received === 0) {
           this.coolDown(worker, this.options.busyRetryMs);
           continue;
@@ -146,6 +186,8 @@ export class WorkerPool implements VideoGenerator {
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
         call.cancel();
+        span.setAttribute('f2f.messages_received', received);
+        span.end();
         stats.busyMs += Date.now() - started;
         this.inFlight.set(worker, (this.inFlight.get(worker) ?? 1) - 1);
         this.released.emit('released');
@@ -154,6 +196,7 @@ export class WorkerPool implements VideoGenerator {
   }
 
   close(): void {
+    this.stopScraping();
     for (const client of this.clients.values()) client.close();
     this.clients.clear();
   }
@@ -180,8 +223,13 @@ export class WorkerPool implements VideoGenerator {
         this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
         return worker;
       }
-      if (workers.length === 0) await sleep(this.options.busyRetryMs);
-      else await this.waitForRelease(options);
+      this.queued++;
+      try {
+        if (workers.length === 0) await sleep(this.options.busyRetryMs);
+        else await this.waitForRelease(options);
+      } finally {
+        this.queued--;
+      }
     }
   }
 
@@ -220,6 +268,22 @@ export class WorkerPool implements VideoGenerator {
     }
     return stats;
   }
+}
+
+/** The CLIENT span of one gRPC Generate call (one per attempt). */
+function generateSpan(worker: string, attempt: number, request: GenerationRequest): Span {
+  return tracer().startSpan('frame2frame.video.v1.VideoGenerator/Generate', {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'rpc.system': 'grpc',
+      'rpc.service': 'frame2frame.video.v1.VideoGenerator',
+      'rpc.method': 'Generate',
+      'server.address': worker,
+      'f2f.attempt': attempt,
+      'f2f.model': request.model,
+      'f2f.steps': request.steps,
+    },
+  });
 }
 
 /** A worker that is unreachable, dying or broken: the job moves to another worker. */

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@f2f/common';
+import { metrics } from '@f2f/telemetry';
 
 import type {
   ClaimedDelivery,
@@ -149,6 +150,9 @@ export class WebhookDispatcher {
       },
       next,
     );
+    metrics.webhookDeliveries.inc({
+      outcome: next.status === 'SUCCEEDED' ? 'delivered' : next.status === 'FAILED' ? 'gave_up' : 'failed',
+    });
     const result = {
       statusCode: response.statusCode,
       latencyMs: response.latencyMs,

@@ -5,6 +5,7 @@ cannot be bound."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -26,8 +27,13 @@ def main() -> int:
     log = Log("f2f_worker")
     log.info("starting", **config.summary())
 
+    from . import telemetry
     from .pipeline import CogVideoXPipeline
     from .server import WorkerServer
+
+    tracing = telemetry.setup_tracing(os.environ)
+    metrics_port = telemetry.start_metrics_server(config.host, config.metrics_port) if config.metrics_port else None
+    log.info("telemetry", tracing=tracing, metricsPort=metrics_port)
 
     stop = threading.Event()
 
@@ -86,6 +92,7 @@ def main() -> int:
     while not stop.wait(1.0):
         pass
     server.drain(config.drain_timeout_s)
+    telemetry.shutdown_tracing()
     log.info("exiting", exitCode=0)
     return 0
 

@@ -50,6 +50,8 @@ class Config:
     max_num_frames: int = 49
     allow_any_size: bool = False
     log_level: str = "info"
+    # /metrics (Prometheus) on this port; 0 turns it off.
+    metrics_port: int = 9400
 
     def summary(self) -> dict[str, object]:
         """What the start-up log line reports (nothing secret lives here)."""
@@ -69,6 +71,7 @@ class Config:
             "drainTimeoutS": self.drain_timeout_s,
             "maxNumFrames": self.max_num_frames,
             "allowAnySize": self.allow_any_size,
+            "metricsPort": self.metrics_port,
         }
 
 
@@ -170,6 +173,7 @@ def load_config(env: Mapping[str, str] | None = None, *, require_model_dir: bool
         max_num_frames=integer("MAX_NUM_FRAMES", 49, 9, 257),
         allow_any_size=boolean("ALLOW_ANY_SIZE", False),
         log_level=choice("LOG_LEVEL", "info", LOG_LEVELS),
+        metrics_port=integer("METRICS_PORT", 9400, 0, 65535),
     )
     if (config.max_num_frames - 1) % 8 != 0:
         issues.append(f"MAX_NUM_FRAMES must be 8k+1 (9, 17, ..., 49, ...), got {config.max_num_frames}")

@@ -20,6 +20,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from PIL import Image
 
+from . import telemetry
 from .config import NATIVE_HEIGHT, NATIVE_WIDTH, Config, accepted_model_names
 from .imaging import UnreadableImage, decode_image, encode_png, letterbox
 from .logs import Log
@@ -100,6 +101,8 @@ class Job:
     image: Image.Image
     log: Log
     context: Any = None
+    # The trace context of the Generate span: the phases' spans are its children (telemetry.py).
+    trace_context: Any = None
     messages: queue.Queue[Any] = field(default_factory=queue.Queue)
     stop_reason: str | None = None
     stopped_by_server: bool = False
@@ -170,7 +173,28 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
 
     # -- the RPC -------------------------------------------------------------------------------
     def Generate(self, request: pb.GenerateRequest, context: grpc.ServicerContext) -> Iterator[pb.GenerateResponse]:
-        log = self._log.child(requestId=request.request_id, seed=request.seed)
+        """One generation as a SERVER span of the caller's trace (traceparent in the metadata)."""
+        parent = telemetry.context_from_metadata(context.invocation_metadata())
+        span, trace_context = telemetry.start_generate_span(
+            parent,
+            {"rpc.system": "grpc", "f2f.request_id": request.request_id, "f2f.steps": request.num_inference_steps},
+        )
+        outcome = "failed"
+        try:
+            yield from self._generate(request, context, trace_context)
+            outcome = "ok" if context.is_active() else "cancelled"
+        except BaseException:
+            outcome = "aborted"
+            raise
+        finally:
+            telemetry.end_generate_span(span, outcome)
+
+    def _generate(
+        self, request: pb.GenerateRequest, context: grpc.ServicerContext, trace_context: Any
+    ) -> Iterator[pb.GenerateResponse]:
+        log = self._log.child(
+            requestId=request.request_id, seed=request.seed, traceId=telemetry.trace_id_of(trace_context)
+        )
         if self._draining:
             context.abort(grpc.StatusCode.UNAVAILABLE, "draining: the worker is shutting down, try another server")
         pipeline = self._pipeline
@@ -181,7 +205,7 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
         except InvalidArgument as error:
             log.info("invalid request", problems=str(error))
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
-        job = Job(request=request, image=image, log=log, context=context)
+        job = Job(request=request, image=image, log=log, context=context, trace_context=trace_context)
         with self._cv:
             if self._draining:
                 refusal = (grpc.StatusCode.UNAVAILABLE, "draining: the worker is shutting down, try another server")
@@ -243,8 +267,11 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
         started = time.monotonic()
         outcome: Any = _DONE
         out: list[pb.GenerateResponse] = []
+        phases = telemetry.Phases(job.trace_context)
+        telemetry.IN_PROGRESS.inc()
         try:
-            image = letterbox(job.image, req.width, req.height)
+            with phases.phase("prepare"):
+                image = letterbox(job.image, req.width, req.height)
             log.info(
                 "generating",
                 frames=req.num_frames,
@@ -262,7 +289,10 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
                 )
                 if step == total or step % 10 == 0:
                     log.debug("denoising", step=step, totalSteps=total, elapsedSeconds=round(elapsed, 3))
+                phases.step(step, total)
 
+            # denoise ends at the last step, where decode (the VAE) begins: Phases.step.
+            phases.begin("denoise", steps=req.num_inference_steps)
             frames = pipeline.generate(
                 image=image,
                 prompt=req.prompt,
@@ -275,8 +305,10 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
                 on_step=on_step,
                 should_stop=job.should_stop,
             )
+            phases.end("decode")
             if len(frames) != req.num_frames:
                 raise RuntimeError(f"the pipeline returned {len(frames)} frames, {req.num_frames} were asked for")
+            phases.begin("encode_png", frames=len(frames))
             for index, frame in enumerate(frames):
                 if job.should_stop():
                     raise Cancelled(f"stopped while encoding frame {index}")
@@ -287,6 +319,7 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
                         frame=pb.Frame(index=index, png=encode_png(frame), width=req.width, height=req.height)
                     )
                 )
+            phases.end("encode_png")
             compute = pipeline.last_compute_seconds()
             peak = pipeline.peak_memory_bytes()
             out.append(
@@ -317,6 +350,8 @@ class VideoGeneratorServicer(pb_grpc.VideoGeneratorServicer):
             outcome = _Failed(error)
             log.error("generation failed", exc_info=True)
         finally:
+            phases.close()
+            telemetry.IN_PROGRESS.dec()
             # Queue what the call streams, then free the slot, and only then end the stream: a caller
             # that saw the end of the stream can always start its next generation here.
             for message in out if outcome is _DONE else ():

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "edits" ADD COLUMN     "trace_id" TEXT;
