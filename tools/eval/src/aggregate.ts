@@ -1,4 +1,5 @@
 import { isCompleted, type ResultMetrics, type RunResult } from './model';
+import { type RowProvenance, rowProvenance, type StandIn, standInsOf } from './provenance';
 import type { Variant } from './variants';
 
 export type Aggregation = 'mean' | 'best-clip';
@@ -32,6 +33,10 @@ export interface SummaryRow {
   /** Of those, items with a ground-truth image: the target LPIPS / CLIP-I columns are over these. */
   itemsWithGroundTruth: number;
   metrics: RowMetrics;
+  /** How the row's completed edits were made. */
+  provenance: RowProvenance;
+  /** Stand-ins among them (preview generator, template captions, fallbacks, random networks). */
+  standIns: StandIn[];
 }
 
 export interface Summary {
@@ -87,6 +92,8 @@ export function summarize(
       failed: own.length - completed.length,
       items: byItem.size,
       itemsWithGroundTruth: [...byItem.values()].filter((runs) => runs[0]!.hasGroundTruth).length,
+      provenance: rowProvenance(completed),
+      standIns: standInsOf(completed, variant),
     };
     const perItem = [...byItem.values()].map((runs) => meanOfMetrics(runs.map((r) => r.metrics!)));
     rows.push({
@@ -95,7 +102,7 @@ export function summarize(
       noEdit: completed.filter((r) => r.outcome === 'NO_EDIT').length,
       metrics: meanOfMetrics(perItem),
     });
-    if (seeds > 1) {
+    if (seeds > 1 && variant.candidates === undefined) {
       const best = [...byItem.values()].map(
         (runs) =>
           [...runs].sort(

@@ -1,4 +1,5 @@
 import { type FrameMetrics, METRIC_FIELDS, type MetricField } from './model';
+import type { Provenance } from './provenance';
 
 /** The gateway could not be reached or answered something that is not GraphQL. */
 export class GatewayError extends Error {
@@ -46,6 +47,51 @@ export interface EditView {
   selectedFrame: FrameView | null;
   /** Candidate 0's frames, in index order (only asked for once the edit is terminal). */
   frames: FrameView[];
+  /** How the edit was made; absent when the platform's schema does not serve it. */
+  provenance?: Provenance | null;
+}
+
+/** The Edit fields provenance is read from (edits, captioning and frame-selection subgraphs). */
+const PROVENANCE_QUERY = `options { model }
+  caption { provenance promptVersion exampleSet fallbackReason }
+  selectionDecision { policy fallbackReason }
+  history { type payload }`;
+
+interface ProvenanceFields {
+  options?: { model: string | null } | null;
+  caption?: {
+    provenance: string;
+    promptVersion: string | null;
+    exampleSet: string | null;
+    fallbackReason: string | null;
+  } | null;
+  selectionDecision?: { policy: string; fallbackReason: string | null } | null;
+  history?: { type: string; payload: string }[] | null;
+}
+
+/** The edit's provenance from its options, caption, selection decision and video.generated event. */
+export function provenanceOf(edit: ProvenanceFields): Provenance {
+  let generator: string | null = null;
+  const generated = (edit.history ?? []).filter((e) => e.type === 'video.generated').at(-1);
+  if (generated) {
+    try {
+      const payload = JSON.parse(generated.payload) as { generator?: unknown; payload?: { generator?: unknown } };
+      const g = payload.generator ?? payload.payload?.generator;
+      generator = typeof g === 'string' ? g : null;
+    } catch {
+      generator = null;
+    }
+  }
+  return {
+    model: edit.options?.model ?? null,
+    generator,
+    captionProvenance: edit.caption?.provenance ?? null,
+    exampleSet: edit.caption?.exampleSet ?? null,
+    promptVersion: edit.caption?.promptVersion ?? null,
+    captionFallback: edit.caption?.fallbackReason ?? null,
+    selectionPolicy: edit.selectionDecision?.policy ?? null,
+    selectionFallback: edit.selectionDecision?.fallbackReason ?? null,
+  };
 }
 
 /** The statuses after which an edit never changes. */
@@ -108,16 +154,25 @@ export class GatewayClient {
    * When the gateway refuses introspection, every field is assumed and a missing one fails the
    * first edit query with the gateway's own message.
    */
-  async availableMetricFields(): Promise<{ fields: MetricField[]; models: boolean }> {
-    let data: { __type: { fields: { name: string }[] } | null };
+  async availableMetricFields(): Promise<{ fields: MetricField[]; models: boolean; provenance: boolean }> {
+    type Fields = { fields: { name: string }[] } | null;
+    let data: { metrics: Fields; edit: Fields };
     try {
-      data = await this.request(`{ __type(name: "FrameMetrics") { fields { name } } }`);
+      data = await this.request(
+        `{ metrics: __type(name: "FrameMetrics") { fields { name } } edit: __type(name: "Edit") { fields { name } } }`,
+      );
     } catch (error) {
-      if (error instanceof GraphqlRequestError) return { fields: [...METRIC_FIELDS], models: false };
+      if (error instanceof GraphqlRequestError)
+        return { fields: [...METRIC_FIELDS], models: false, provenance: true };
       throw error;
     }
-    const served = new Set((data.__type?.fields ?? []).map((f) => f.name));
-    return { fields: METRIC_FIELDS.filter((f) => served.has(f)), models: served.has('models') };
+    const served = new Set((data.metrics?.fields ?? []).map((f) => f.name));
+    const edit = new Set((data.edit?.fields ?? []).map((f) => f.name));
+    return {
+      fields: METRIC_FIELDS.filter((f) => served.has(f)),
+      models: served.has('models'),
+      provenance: ['options', 'caption', 'selectionDecision', 'history'].every((f) => edit.has(f)),
+    };
   }
 
   async createEdit(input: CreateEditRequest): Promise<string> {
@@ -146,6 +201,7 @@ export class GatewayClient {
     id: string,
     metricFields: readonly MetricField[],
     withModels = false,
+    withProvenance = false,
   ): Promise<EditView | null> {
     const asked = [...metricFields, ...(withModels ? ['models'] : [])];
     const metrics = asked.length > 0 ? `metrics { ${asked.join(' ')} }` : '';
@@ -156,6 +212,7 @@ export class GatewayClient {
         id status noEdit failure { code reason }
         selectedFrame { index candidate ${metrics} }
         frames(candidate: 0) { index candidate ${metrics} }
+        ${withProvenance ? PROVENANCE_QUERY : ''}
       } }`,
       { id },
     );
@@ -181,6 +238,7 @@ export class GatewayClient {
       failure: data.edit.failure,
       selectedFrame: view(data.edit.selectedFrame as Record<string, unknown> | null),
       frames,
+      provenance: withProvenance ? provenanceOf(data.edit as ProvenanceFields) : null,
     };
   }
 }

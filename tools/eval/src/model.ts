@@ -1,3 +1,5 @@
+import type { Provenance } from './provenance';
+
 /** The metrics of one frame as the platform serves them (`FrameMetrics`); null where not measured. */
 export interface FrameMetrics {
   lpips: number | null;
@@ -69,6 +71,8 @@ export interface RunResult {
   durationMs: number;
   /** The learned metrics' model set that measured the result (FrameMetrics.models), when served. */
   metricModels?: string | null;
+  /** How the edit was made (generator, caption, selection), when the platform serves it. */
+  provenance?: Provenance | null;
 }
 
 /** Model sets whose networks have random weights (the platform's test fixtures): their scores mean nothing. */

@@ -15,6 +15,8 @@ export interface RunSettings {
   servedFields: readonly MetricField[];
   /** Whether to read FrameMetrics.models (the model set) too. */
   readModels?: boolean;
+  /** Whether to read how each edit was made (generator, caption, selection). */
+  readProvenance?: boolean;
   pollMs?: number;
 }
 
@@ -46,9 +48,12 @@ export function planTasks(
   settings: Pick<RunSettings, 'variants' | 'seeds' | 'firstSeed'>,
 ): Task[] {
   const tasks: Task[] = [];
-  for (const variant of settings.variants)
+  for (const variant of settings.variants) {
+    // A variant whose candidates are the seeds runs once per item.
+    const seeds = variant.candidates === undefined ? settings.seeds : 1;
     for (const item of dataset.items)
-      for (let s = 0; s < settings.seeds; s++) tasks.push({ item, variant, seed: settings.firstSeed + s });
+      for (let s = 0; s < seeds; s++) tasks.push({ item, variant, seed: settings.firstSeed + s });
+  }
   return tasks;
 }
 
@@ -121,7 +126,8 @@ async function runTask(
         captionMode: task.variant.captionMode,
         selection: task.variant.selection,
         seed: task.seed,
-        candidates: settings.candidates,
+        // "Best of N seeds by the VLM": one edit of N candidates, the VLM choosing across them.
+        candidates: task.variant.candidates ?? settings.candidates,
         outputWidth: settings.outputSize,
         outputHeight: settings.outputSize,
       },
@@ -160,7 +166,12 @@ async function runTask(
   let edit: EditView | null = null;
   for (let attempt = 1; ; attempt++) {
     try {
-      edit = await client.editResult(id, settings.servedFields, settings.readModels ?? false);
+      edit = await client.editResult(
+        id,
+        settings.servedFields,
+        settings.readModels ?? false,
+        settings.readProvenance ?? false,
+      );
       break;
     } catch (error) {
       if (!(error instanceof GatewayError || error instanceof GraphqlRequestError)) throw error;
