@@ -4,7 +4,14 @@ import * as ort from 'onnxruntime-node';
 
 import { ClipTokenizer } from './clip-tokenizer';
 import { type MetricModelsManifest, ModelDirError, readManifest } from './manifest';
-import { CLIP_SIZE, lpipsResize, lpipsTensorInto, type PreparedImage, prepareImage, type Rgb8 } from './preprocess';
+import {
+  CLIP_SIZE,
+  lpipsResize,
+  lpipsTensorInto,
+  type PreparedImage,
+  prepareImage,
+  type Rgb8,
+} from './preprocess';
 
 export interface LearnedMetricsOptions {
   /** A directory exported by tools/metric-models (manifest.json, ONNX files, BPE vocabulary). */

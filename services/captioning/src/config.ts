@@ -19,7 +19,9 @@ export const captioningConfigSchema = z.object({
    * `paper-figures` (v1's nine, six of them from the paper's TEdBench figures; prompt paper-b1-v1;
    * evaluation warns when it is used).
    */
-  CAPTION_EXAMPLE_SET: z.enum(BUILTIN_EXAMPLE_SET_NAMES as [BuiltinExampleSet, ...BuiltinExampleSet[]]).default('project'),
+  CAPTION_EXAMPLE_SET: z
+    .enum(BUILTIN_EXAMPLE_SET_NAMES as [BuiltinExampleSet, ...BuiltinExampleSet[]])
+    .default('project'),
   /** In-context examples a tenant may keep (each one is a turn of every captioning prompt). */
   CAPTION_EXAMPLES_MAX: z.coerce.number().int().min(1).max(32).default(12),
   CAPTION_EXAMPLE_MAX_IMAGE_BYTES: z.coerce

@@ -75,7 +75,10 @@ export function provenanceOf(edit: ProvenanceFields): Provenance {
   const generated = (edit.history ?? []).filter((e) => e.type === 'video.generated').at(-1);
   if (generated) {
     try {
-      const payload = JSON.parse(generated.payload) as { generator?: unknown; payload?: { generator?: unknown } };
+      const payload = JSON.parse(generated.payload) as {
+        generator?: unknown;
+        payload?: { generator?: unknown };
+      };
       const g = payload.generator ?? payload.payload?.generator;
       generator = typeof g === 'string' ? g : null;
     } catch {

@@ -58,7 +58,7 @@ export function refuseStandIns(summary: Summary): void {
   );
   throw new StandInError(
     `refusing to print ${refused.length} row(s) whose edits used stand-ins, not the method:\n${lines.join('\n')}\n` +
-      'Their numbers would look like the method\'s. Fix the platform (a real video model, a VLM, trained metric ' +
+      "Their numbers would look like the method's. Fix the platform (a real video model, a VLM, trained metric " +
       'networks), or pass --allow-stand-ins to print them labelled with the stand-in.',
   );
 }

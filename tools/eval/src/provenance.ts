@@ -21,7 +21,8 @@ export interface Provenance {
 }
 
 /** The kinds of stand-in that make a row's numbers something other than the method's. */
-export type StandInKind = 'preview-generator' | 'template-caption' | 'last-frame-fallback' | 'random-metric-networks';
+export type StandInKind =
+  'preview-generator' | 'template-caption' | 'last-frame-fallback' | 'random-metric-networks';
 
 export interface StandIn {
   kind: StandInKind;
@@ -47,7 +48,8 @@ export const isPreviewGenerator = (p: Provenance): boolean =>
 export function standInsOfRun(run: RunResult, variant: Variant): { kind: StandInKind; detail: string }[] {
   const found: { kind: StandInKind; detail: string }[] = [];
   const p = run.provenance;
-  if (p && isPreviewGenerator(p)) found.push({ kind: 'preview-generator', detail: p.generator ?? p.model ?? '' });
+  if (p && isPreviewGenerator(p))
+    found.push({ kind: 'preview-generator', detail: p.generator ?? p.model ?? '' });
   if (p && variant.captionMode === 'TEMPORAL' && p.captionProvenance === 'template')
     found.push({ kind: 'template-caption', detail: p.captionFallback ?? 'template caption' });
   if (p && variant.selection === 'VLM' && p.selectionPolicy !== null && p.selectionPolicy !== 'vlm')
@@ -102,7 +104,9 @@ export function rowProvenance(runs: readonly RunResult[]): RowProvenance {
     x === null ? null : `${x.generator ?? 'unknown generator'} (model ${x.model ?? 'unknown'})`;
   return {
     generator: tally(p.map(both)),
-    caption: tally(p.map((x) => (x ? [x.captionProvenance, x.promptVersion].filter(Boolean).join(' ') : null))),
+    caption: tally(
+      p.map((x) => (x ? [x.captionProvenance, x.promptVersion].filter(Boolean).join(' ') : null)),
+    ),
     exampleSets: tally(p.filter((x) => x?.exampleSet).map((x) => x!.exampleSet)),
     selection: tally(p.map((x) => x?.selectionPolicy)),
     captionFallbacks: p.filter((x) => x?.captionFallback).length,

@@ -25,7 +25,9 @@ export const columnsOf = (summary: Summary): Column[] => (summary.form === 'tabl
 /** The row's label; a row made with stand-ins (only printed with --allow-stand-ins) names them. */
 export function rowLabel(row: SummaryRow, seeds: number): string {
   const name =
-    row.aggregation === 'best-clip' ? `${row.variant.name} (best of ${seeds} seeds by CLIP)` : row.variant.name;
+    row.aggregation === 'best-clip'
+      ? `${row.variant.name} (best of ${seeds} seeds by CLIP)`
+      : row.variant.name;
   return row.standIns.length === 0
     ? name
     : `${name} [STAND-IN: ${row.standIns.map((s) => STAND_IN_LABEL[s.kind]).join(', ')}]`;
@@ -38,7 +40,8 @@ function provenanceNotes(summary: Summary): string[] {
     if (row.aggregation !== 'mean') continue;
     const p = row.provenance;
     const standIns = row.standIns.map(
-      (s) => `${STAND_IN_LABEL[s.kind]} in ${s.count} edit(s)${s.details.length ? ` (${s.details.join('; ')})` : ''}`,
+      (s) =>
+        `${STAND_IN_LABEL[s.kind]} in ${s.count} edit(s)${s.details.length ? ` (${s.details.join('; ')})` : ''}`,
     );
     notes.push(
       `${row.variant.name}: generator ${p.generator || 'unknown'}; caption ${p.caption || 'unknown'}` +
@@ -106,7 +109,7 @@ export function renderMarkdown(summary: Summary, ctx: RenderContext = { missingM
     'No edit: the selection found no frame that fulfils the edit, so the result is the source image (source LPIPS 0, CLIP-I 1; CLIP score and target metrics of frame 0, which reproduces the source).',
   );
   notes.push(
-    'Target CLIP is CLIPScore (Hessel et al. 2021): 2.5 · max(cos, 0) of the CLIP ViT-B/32 image and caption embeddings. LPIPS here is the platform\'s per-frame LPIPS (inputs in [-1, 1], at the model set\'s size); `eval score` gives both LPIPS input ranges at 512×512.',
+    "Target CLIP is CLIPScore (Hessel et al. 2021): 2.5 · max(cos, 0) of the CLIP ViT-B/32 image and caption embeddings. LPIPS here is the platform's per-frame LPIPS (inputs in [-1, 1], at the model set's size); `eval score` gives both LPIPS input ranges at 512×512.",
   );
   if (summary.metricModels.length > 0)
     notes.push(`Learned metrics measured with ${summary.metricModels.join(', ')}.`);

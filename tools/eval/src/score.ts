@@ -129,8 +129,10 @@ export async function matchEdited(dataset: Dataset, dir: string): Promise<Map<st
   const matched = new Map<string, string>();
   for (const item of dataset.items) {
     const found = byId.get(item.id) ?? [];
-    if (found.length === 0) problems.push(`no edited image for item "${item.id}" (${item.id}.png, .jpg or .webp)`);
-    else if (found.length > 1) problems.push(`item "${item.id}" has ${found.length} images: ${found.join(', ')}`);
+    if (found.length === 0)
+      problems.push(`no edited image for item "${item.id}" (${item.id}.png, .jpg or .webp)`);
+    else if (found.length > 1)
+      problems.push(`item "${item.id}" has ${found.length} images: ${found.join(', ')}`);
     else matched.set(item.id, path.join(dir, found[0]!));
   }
   if (problems.length > 0)
@@ -173,7 +175,10 @@ export function scoreRow(
   allowStandIns: boolean,
 ): ScoreRow {
   const avg = (k: Averaged) => {
-    if (!allowStandIns && ((random.lpips && LPIPS_KEYS.includes(k)) || (random.clip && CLIP_KEYS.includes(k))))
+    if (
+      !allowStandIns &&
+      ((random.lpips && LPIPS_KEYS.includes(k)) || (random.clip && CLIP_KEYS.includes(k)))
+    )
       return null;
     return mean(items.map((i) => i.scores[k]).filter((v): v is number => typeof v === 'number'));
   };
@@ -208,7 +213,9 @@ export function renderScoreMarkdown(
   rows: ScoreRow[],
   ctx: { models: string; lpipsSize: number; random: RandomNetworks; datasetItems: number },
 ): string {
-  const withGt = rows.some((r) => r.targetLpips !== null || r.targetClipI !== null || r.itemsWithGroundTruth > 0);
+  const withGt = rows.some(
+    (r) => r.targetLpips !== null || r.targetClipI !== null || r.itemsWithGroundTruth > 0,
+  );
   const cols: [string, Averaged][] = withGt
     ? [
         ['Source LPIPS↓ †', 'lpipsPaperRange'],
@@ -238,15 +245,17 @@ export function renderScoreMarkdown(
   ];
   const notes = [
     `Scored with ${ctx.models}: every image resized to ${EVAL_SIZE}x${EVAL_SIZE} (Lanczos), LPIPS (AlexNet, v0.1) at ${ctx.lpipsSize}x${ctx.lpipsSize}.`,
-    '† paper-comparable LPIPS (`lpipsPaperRange`): images enter LPIPS in [0, 1], which reproduces the paper\'s LPIPS figures. [-1,1]: `lpips` as LPIPS defines its input (Zhang et al. 2018), about 40% higher on the same images.',
-    'Target CLIP: CLIPScore (Hessel et al. 2021), 2.5 · max(cos, 0) of the CLIP ViT-B/32 image embedding and the target caption\'s text embedding. CLIP-I: cosine of the image embeddings.',
+    "† paper-comparable LPIPS (`lpipsPaperRange`): images enter LPIPS in [0, 1], which reproduces the paper's LPIPS figures. [-1,1]: `lpips` as LPIPS defines its input (Zhang et al. 2018), about 40% higher on the same images.",
+    "Target CLIP: CLIPScore (Hessel et al. 2021), 2.5 · max(cos, 0) of the CLIP ViT-B/32 image embedding and the target caption's text embedding. CLIP-I: cosine of the image embeddings.",
   ];
   if (withGt)
     notes.push(
       `Target columns are over the items with a ground-truth image (${rows.map((r) => `${r.name}: ${r.itemsWithGroundTruth}`).join(', ')} of ${ctx.datasetItems}).`,
     );
   if (rows.some((r) => r.name === REFERENCE_ROW))
-    notes.push(`${REFERENCE_ROW}: the ground-truth images scored as results (target LPIPS 0 and CLIP-I 1 by construction).`);
+    notes.push(
+      `${REFERENCE_ROW}: the ground-truth images scored as results (target LPIPS 0 and CLIP-I 1 by construction).`,
+    );
   const off = [ctx.random.lpips ? 'LPIPS' : null, ctx.random.clip ? 'CLIP-I and CLIP' : null].filter(Boolean);
   if (off.length > 0 && rows.every((r) => r.standIns.length === 0))
     notes.push(

@@ -270,7 +270,7 @@ describe('LearnedMetrics on the tiny fixture networks (against PyTorch)', () => 
     expect(noTarget[0]).toMatchObject({ targetLpips: null, targetClipI: null, lpips: out[0].lpips });
   });
 
-  it("scores a result with both LPIPS input ranges as lpips.LPIPS computes them, and CLIPScore", async () => {
+  it('scores a result with both LPIPS input ranges as lpips.LPIPS computes them, and CLIPScore', async () => {
     for (const f of ['frame-a', 'frame-b']) {
       const vsSource = ref.pairs.find((p) => p.frame === f && p.against === 'source')!;
       const vsTarget = ref.pairs.find((p) => p.frame === f && p.against === 'target')!;

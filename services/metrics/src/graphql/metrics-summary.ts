@@ -9,14 +9,7 @@ export interface MetricsSummaryView {
 }
 
 type Averaged =
-  | 'ssim'
-  | 'psnr'
-  | 'lpips'
-  | 'clipI'
-  | 'clipScore'
-  | 'clipCosine'
-  | 'targetLpips'
-  | 'targetClipI';
+  'ssim' | 'psnr' | 'lpips' | 'clipI' | 'clipScore' | 'clipCosine' | 'targetLpips' | 'targetClipI';
 
 /**
  * Means over an edit's measured frames (a learned metric's mean is null unless every frame has it)

@@ -63,7 +63,10 @@ export class ScoreImagesUseCase {
     const decoded = items.map((item, i) => {
       const caption = item.targetCaption.trim();
       if (!caption || caption.length > 2000)
-        throw new DomainError(ErrorCode.InvalidCaption, `items[${i}].targetCaption must hold 1..2000 characters`);
+        throw new DomainError(
+          ErrorCode.InvalidCaption,
+          `items[${i}].targetCaption must hold 1..2000 characters`,
+        );
       const image = (value: string, field: string) =>
         decodeBase64Image(value, MAX_SCORED_IMAGE_BYTES, `items[${i}].${field}`);
       return {

@@ -61,8 +61,18 @@ describe('eval score', () => {
     const edited = await editedFolder();
     const out = await mkdtemp(path.join(os.tmpdir(), 'f2f-eval-score-'));
     const r = await run([
-      '--dataset', DATASET, '--edited', edited, '--name', 'Re-encoded sources', '--reference',
-      '--metric-models', FIXTURES, '--allow-stand-ins', '--out', out,
+      '--dataset',
+      DATASET,
+      '--edited',
+      edited,
+      '--name',
+      'Re-encoded sources',
+      '--reference',
+      '--metric-models',
+      FIXTURES,
+      '--allow-stand-ins',
+      '--out',
+      out,
     ]);
     expect(r.stderr).not.toContain('error');
     expect(r.code).toBe(0);
@@ -73,7 +83,9 @@ describe('eval score', () => {
     const label = '[STAND-IN: random-weight metric networks, LPIPS at 256x256]';
     // The ground truths against themselves: target LPIPS 0 and CLIP-I 1, over the 2 items that have one.
     expect(lines[2]).toMatch(
-      new RegExp(`^\\| GT \\(Reference\\) ${label.replace(/[[\]]/g, '\\$&')} \\| \\d\\.\\d\\d \\| \\d\\.\\d\\d \\| 0\\.00 \\| 1\\.00 \\| \\d\\.\\d\\d \\| \\d\\.\\d\\d \\| 0\\.00 \\| 2 \\|$`),
+      new RegExp(
+        `^\\| GT \\(Reference\\) ${label.replace(/[[\]]/g, '\\$&')} \\| \\d\\.\\d\\d \\| \\d\\.\\d\\d \\| 0\\.00 \\| 1\\.00 \\| \\d\\.\\d\\d \\| \\d\\.\\d\\d \\| 0\\.00 \\| 2 \\|$`,
+      ),
     );
     expect(lines[3]).toContain(`| Re-encoded sources ${label} |`);
     expect(lines[3]).toMatch(/\| 4 \|$/);
@@ -85,13 +97,19 @@ describe('eval score', () => {
     expect(csv).toHaveLength(1 + 2 + 4);
     const header = csv[0]!.split(',');
     const row = Object.fromEntries(
-      csv.find((l) => l.startsWith('Re-encoded sources,ball-bounce,'))!.split(',').map((v, i) => [header[i], v]),
+      csv
+        .find((l) => l.startsWith('Re-encoded sources,ball-bounce,'))!
+        .split(',')
+        .map((v, i) => [header[i], v]),
     );
     const models = await LearnedMetrics.load({ modelDir: FIXTURES, threads: 1 });
     try {
       const direct = await models.score({
         result: await decodeForEvaluation(await readFile(path.join(edited, 'ball-bounce.webp')), 'x'),
-        source: await decodeForEvaluation(await readFile(path.join(DATASET, 'images', 'ball-bounce.png')), 'x'),
+        source: await decodeForEvaluation(
+          await readFile(path.join(DATASET, 'images', 'ball-bounce.png')),
+          'x',
+        ),
         groundTruth: await decodeForEvaluation(
           await readFile(path.join(DATASET, 'ground-truth', 'ball-bounce.png')),
           'x',
@@ -110,10 +128,15 @@ describe('eval score', () => {
   it('needs an edited image for every item, and exactly one', async () => {
     const dataset = await loadDataset(DATASET);
     const edited = await editedFolder();
-    await writeFile(path.join(edited, 'sunset.png'), await sharp(path.join(DATASET, 'images', 'sunset.png')).toBuffer());
+    await writeFile(
+      path.join(edited, 'sunset.png'),
+      await sharp(path.join(DATASET, 'images', 'sunset.png')).toBuffer(),
+    );
     const empty = await mkdtemp(path.join(os.tmpdir(), 'f2f-eval-empty-'));
     await expect(matchEdited(dataset, empty)).rejects.toThrow(/no edited image for item "ball-bounce"/);
-    await expect(matchEdited(dataset, edited)).rejects.toThrow(/item "sunset" has 2 images: sunset.jpg, sunset.png/);
+    await expect(matchEdited(dataset, edited)).rejects.toThrow(
+      /item "sunset" has 2 images: sunset.jpg, sunset.png/,
+    );
     const r = await run(['--dataset', DATASET, '--edited', empty, '--metric-models', FIXTURES]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no edited image for item "tree-autumn"');

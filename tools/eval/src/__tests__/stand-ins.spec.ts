@@ -5,7 +5,15 @@ import type { RunResult } from '../model';
 import { type Provenance, standInsOf } from '../provenance';
 import { renderMarkdown, rowLabel } from '../render';
 import { planTasks } from '../run-eval';
-import { bestByVlm, F2F, LAST_FRAME, METRIC_SELECTION, TARGET_CAPTION, type Variant, variantsFor } from '../variants';
+import {
+  bestByVlm,
+  F2F,
+  LAST_FRAME,
+  METRIC_SELECTION,
+  TARGET_CAPTION,
+  type Variant,
+  variantsFor,
+} from '../variants';
 import { makeRun } from './factories';
 
 /** How a clean F2F edit is made: CogVideoX, a VLM caption with the project's examples, VLM selection. */
@@ -54,7 +62,9 @@ describe('rows made with stand-ins', () => {
   });
 
   it('refuses a row with an edit of the preview generator', () => {
-    const message = refusal(runs(F2F, { model: 'preview', generator: 'preview-generator (not a model)' }), [F2F]);
+    const message = refusal(runs(F2F, { model: 'preview', generator: 'preview-generator (not a model)' }), [
+      F2F,
+    ]);
     expect(message).toContain('F2F: preview generator in 1 of 3 edits (preview-generator (not a model))');
     expect(message).toContain('--allow-stand-ins');
   });
@@ -66,7 +76,9 @@ describe('rows made with stand-ins', () => {
     );
     expect(message).toContain('template captions in 1 of 3 edits (VLM failed after 2 call(s): timeout)');
     // The Target-caption ablation asks for no VLM caption: its provenance "target" is the method.
-    expect(() => refuseStandIns(summary(runs(TARGET_CAPTION, { captionProvenance: 'target' }), [TARGET_CAPTION]))).not.toThrow();
+    expect(() =>
+      refuseStandIns(summary(runs(TARGET_CAPTION, { captionProvenance: 'target' }), [TARGET_CAPTION])),
+    ).not.toThrow();
   });
 
   it('refuses a row whose VLM selection fell back to the last frame, but not the Last-frame ablation', () => {
@@ -82,14 +94,20 @@ describe('rows made with stand-ins', () => {
 
   it('refuses a row measured with random-weight metric networks', () => {
     const message = refusal(runs(F2F, {}, 'fixture-tiny-random-7076e34009dc'), [F2F]);
-    expect(message).toContain('random-weight metric networks in 3 of 3 edits (fixture-tiny-random-7076e34009dc)');
+    expect(message).toContain(
+      'random-weight metric networks in 3 of 3 edits (fixture-tiny-random-7076e34009dc)',
+    );
     expect(refusal(runs(F2F, {}, 'full-lpips-trained-clip-random-abc'), [F2F])).toContain(
       'random-weight metric networks',
     );
   });
 
   it('labels each stand-in in the row when allowed, and says how the row was made', () => {
-    const results = runs(F2F, { model: 'preview', generator: 'preview-generator (not a model)', captionProvenance: 'template' });
+    const results = runs(F2F, {
+      model: 'preview',
+      generator: 'preview-generator (not a model)',
+      captionProvenance: 'template',
+    });
     const s = summary(results, [F2F]);
     expect(standInsOf(results, F2F).map((x) => [x.kind, x.count])).toEqual([
       ['preview-generator', 1],
@@ -108,7 +126,9 @@ describe('rows made with stand-ins', () => {
   it('warns when captions used the paper-figures examples (TEdBench results)', () => {
     const clean3 = summary(runs(F2F), [F2F]);
     expect(renderMarkdown(clean3)).not.toContain('paper-figures');
-    const md = renderMarkdown(summary(runs(F2F, { exampleSet: 'paper-figures', promptVersion: 'paper-b1-v1' }), [F2F]));
+    const md = renderMarkdown(
+      summary(runs(F2F, { exampleSet: 'paper-figures', promptVersion: 'paper-b1-v1' }), [F2F]),
+    );
     expect(md).toContain('WARNING: captions were written with the paper-figures example set');
   });
 });
@@ -121,7 +141,10 @@ describe('reading provenance from the edit', () => {
       selectionDecision: { policy: 'last-frame', fallbackReason: 'VLM selection failed' },
       history: [
         { type: 'edit.requested', payload: '{}' },
-        { type: 'video.generated', payload: JSON.stringify({ model: 'preview', generator: 'preview-generator (not a model)' }) },
+        {
+          type: 'video.generated',
+          payload: JSON.stringify({ model: 'preview', generator: 'preview-generator (not a model)' }),
+        },
       ],
     });
     expect(p).toEqual({
@@ -163,13 +186,17 @@ describe('selection variants', () => {
     // One edit per seed for F2F (best by CLIP), one edit of 3 candidates per item for the VLM's choice.
     const tasks = planTasks(dataset, { variants, seeds: 3, firstSeed: 5 });
     expect(tasks.filter((t) => t.variant === F2F)).toHaveLength(6);
-    expect(tasks.filter((t) => t.variant !== F2F).map((t) => [t.item.id, t.seed, t.variant.candidates])).toEqual([
+    expect(
+      tasks.filter((t) => t.variant !== F2F).map((t) => [t.item.id, t.seed, t.variant.candidates]),
+    ).toEqual([
       ['a', 5, 3],
       ['b', 5, 3],
     ]);
     // Its row has no best-by-CLIP companion; F2F's has.
     const results = [
-      ...tasks.map((t) => makeRun({ itemId: t.item.id, variant: t.variant.name, seed: t.seed, metricModels: TRAINED })),
+      ...tasks.map((t) =>
+        makeRun({ itemId: t.item.id, variant: t.variant.name, seed: t.seed, metricModels: TRAINED }),
+      ),
     ];
     const s = summarize(results, variants, { items: 2, itemsWithGroundTruth: 0 }, 3);
     expect(s.rows.map((r) => rowLabel(r, 3))).toEqual([

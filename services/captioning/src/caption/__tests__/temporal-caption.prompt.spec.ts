@@ -64,7 +64,8 @@ describe('the temporal caption prompt (paper 3.1, B.1)', () => {
       expect(DEFAULT_EXAMPLES.map((e) => e.targetCaption)).not.toContain(f.targetCaption);
       expect(DEFAULT_EXAMPLES.map((e) => e.temporalCaption)).not.toContain(f.temporalCaption);
     }
-    for (const e of PROJECT_EXAMPLES) expect(checkTemporalCaption(e.temporalCaption)).toEqual({ ok: true, caption: e.temporalCaption });
+    for (const e of PROJECT_EXAMPLES)
+      expect(checkTemporalCaption(e.temporalCaption)).toEqual({ ok: true, caption: e.temporalCaption });
   });
 
   it('attaches the images of examples that have one (a tenant own examples)', () => {

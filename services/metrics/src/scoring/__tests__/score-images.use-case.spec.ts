@@ -22,7 +22,9 @@ beforeAll(async () => {
   models = await LearnedMetrics.load({ modelDir: FIXTURES, threads: 1 });
   const gradient = Buffer.alloc(64 * 48 * 3);
   for (let i = 0; i < gradient.length; i++) gradient[i] = (i * 7) % 256;
-  source = await sharp(gradient, { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer();
+  source = await sharp(gradient, { raw: { width: 64, height: 48, channels: 3 } })
+    .png()
+    .toBuffer();
   result = await sharp(source).modulate({ brightness: 1.3 }).resize(300, 300).webp().toBuffer();
 });
 afterAll(() => models.release());
@@ -37,9 +39,19 @@ describe('scoreImages', () => {
         targetCaption: 'A brighter photo.',
         groundTruthBase64: source.toString('base64'),
       },
-      { resultBase64: source.toString('base64'), sourceBase64: source.toString('base64'), targetCaption: 'a' },
+      {
+        resultBase64: source.toString('base64'),
+        sourceBase64: source.toString('base64'),
+        targetCaption: 'a',
+      },
     ]);
-    expect(out).toMatchObject({ models: models.modelId, lpipsSize: 256, evalSize: 512, randomLpips: true, randomClip: true });
+    expect(out).toMatchObject({
+      models: models.modelId,
+      lpipsSize: 256,
+      evalSize: 512,
+      randomLpips: true,
+      randomClip: true,
+    });
     const direct = await models.score({
       result: await decodeForEvaluation(result, 'r'),
       source: await decodeForEvaluation(source, 's'),
@@ -54,7 +66,11 @@ describe('scoreImages', () => {
 
   it('refuses bad input with a code before running anything', async () => {
     const useCase = new ScoreImagesUseCase(models);
-    const item = { resultBase64: source.toString('base64'), sourceBase64: source.toString('base64'), targetCaption: 'a' };
+    const item = {
+      resultBase64: source.toString('base64'),
+      sourceBase64: source.toString('base64'),
+      targetCaption: 'a',
+    };
     await expect(useCase.score(tenant, [])).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
     await expect(useCase.score(tenant, Array(MAX_SCORED_ITEMS + 1).fill(item))).rejects.toMatchObject({
       code: ErrorCode.InvalidInput,
@@ -67,7 +83,9 @@ describe('scoreImages', () => {
       message: 'items[0].resultBase64 is not valid base64',
     });
     const gif = await sharp(source).gif().toBuffer();
-    await expect(useCase.score(tenant, [{ ...item, sourceBase64: gif.toString('base64') }])).rejects.toMatchObject({
+    await expect(
+      useCase.score(tenant, [{ ...item, sourceBase64: gif.toString('base64') }]),
+    ).rejects.toMatchObject({
       code: ErrorCode.InvalidImage,
       message: expect.stringContaining('the source is gif; use PNG, JPEG or WebP'),
     });
