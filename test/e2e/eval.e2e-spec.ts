@@ -138,7 +138,7 @@ describe('the eval command against the whole platform', () => {
     // Table 2 form: the dataset has ground truths for 2 of its 4 items.
     const lines = markdown.split('\n');
     expect(lines[0]).toBe(
-      '| Variant | Source LPIPS↓ | Source CLIP-I↑ | Target LPIPS↓ | Target CLIP-I↑ | Target CLIP↑ | Completed | No edit | Failed |',
+      '| Variant | Source LPIPS↓ | Source CLIP-I↑ | Target LPIPS↓ | Target CLIP-I↑ | Target CLIP↑ | Source LPIPS↓ † | Target LPIPS↓ † | Completed | No edit | Failed |',
     );
     const standIn = ' [STAND-IN: preview generator, random-weight metric networks]';
     expect(lines.slice(2, 6).map((l) => l.split(' | ')[0])).toEqual([
@@ -157,7 +157,7 @@ describe('the eval command against the whole platform', () => {
     expect(markdown).toMatch(/Learned metrics measured with fixture-tiny-random-[0-9a-f]+\./);
     expect(markdown).toContain('random-weight test model set; these scores mean nothing');
     for (const row of lines.slice(2, 6))
-      expect(row).toMatch(/^\| [^|]+ (\| \d+\.\d\d ){5}\| 4\/4 \| \d \| 0 \|$/);
+      expect(row).toMatch(/^\| [^|]+ (\| \d+\.\d\d ){7}\| 4\/4 \| \d \| 0 \|$/);
 
     // results.csv: one row per variant, with the counts.
     const summary = parseCsv(await readFile(path.join(out, 'results.csv'), 'utf8'));
@@ -208,7 +208,14 @@ describe('the eval command against the whole platform', () => {
         ['tree-autumn', 'NO_EDIT', ''],
       ]);
     const noEdit = byVariant('F2F').find((r) => r.outcome === 'NO_EDIT')!;
-    expect([num(noEdit.source_lpips), num(noEdit.source_clip_i)]).toEqual([0, 1]);
+    expect(num(noEdit.source_lpips)).toBeCloseTo(0, 6);
+    expect(num(noEdit.source_lpips_paper_range)).toBeCloseTo(0, 6);
+    expect(num(noEdit.source_clip_i)).toBe(1);
+    // LPIPS re-scored by the platform's scoreImages (the fixtures' LPIPS network is 256x256).
+    expect(markdown).toContain(
+      "re-scored by the platform's scoreImages at 512×512 (LPIPS network at 256×256)",
+    );
+    expect(items.every((r) => r.lpips_size === '256' && num(r.source_lpips_paper_range) >= 0)).toBe(true);
 
     // The table is the mean of the item rows (target columns over the items with a ground truth).
     for (const s of summary) {
@@ -240,10 +247,9 @@ describe('the eval command against the whole platform', () => {
     });
     expect([data.edit.selectedFrame.width, data.edit.selectedFrame.height]).toEqual([512, 512]);
     const m = data.edit.selectedFrame.metrics;
-    expect([m.lpips, m.clipI, m.clipScore, m.targetLpips, m.targetClipI]).toEqual(
-      ['source_lpips', 'source_clip_i', 'clip_score', 'target_lpips', 'target_clip_i'].map((k) =>
-        num(sample[k]),
-      ),
+    // CLIP-I and CLIP score are the selected frame's; LPIPS was measured again at 512x512.
+    expect([m.clipI, m.clipScore, m.targetClipI]).toEqual(
+      ['source_clip_i', 'clip_score', 'target_clip_i'].map((k) => num(sample[k])),
     );
     expect(await editCount()).toBe(16);
 

@@ -8,13 +8,15 @@ export type Aggregation = 'mean' | 'best-clip';
 export type RowMetrics = Pick<
   ResultMetrics,
   'sourceLpips' | 'sourceClipI' | 'targetLpips' | 'targetClipI' | 'clip'
->;
+> & { sourceLpipsPaperRange?: number | null; targetLpipsPaperRange?: number | null };
 const ROW_METRICS: (keyof RowMetrics)[] = [
   'sourceLpips',
   'sourceClipI',
   'targetLpips',
   'targetClipI',
   'clip',
+  'sourceLpipsPaperRange',
+  'targetLpipsPaperRange',
 ];
 
 /** One row of the table: a variant, aggregated one way. */
@@ -49,6 +51,8 @@ export interface Summary {
   seeds: number;
   /** The learned metrics' model sets the results were measured with (one, normally). */
   metricModels: string[];
+  /** The LPIPS size of scoreImages when results were re-scored by it; null when they were not. */
+  rescoredLpipsSize: number | null;
 }
 
 export const mean = (values: number[]): number | null =>
@@ -56,8 +60,11 @@ export const mean = (values: number[]): number | null =>
 
 function meanOfMetrics(list: RowMetrics[]): RowMetrics {
   const out = {} as RowMetrics;
-  for (const key of ROW_METRICS)
-    out[key] = mean(list.map((m) => m[key]).filter((v): v is number => typeof v === 'number'));
+  for (const key of ROW_METRICS) {
+    const value = mean(list.map((m) => m[key]).filter((v): v is number => typeof v === 'number'));
+    // The paper-range LPIPS exists only for re-scored results: absent rather than null otherwise.
+    if (value !== null || !key.endsWith('PaperRange')) out[key] = value;
+  }
   return out;
 }
 
@@ -125,5 +132,7 @@ export function summarize(
     datasetItemsWithGroundTruth: dataset.itemsWithGroundTruth,
     seeds,
     metricModels: [...new Set(results.map((r) => r.metricModels).filter((m): m is string => !!m))].sort(),
+    rescoredLpipsSize:
+      results.find((r) => typeof r.metrics?.lpipsSize === 'number')?.metrics?.lpipsSize ?? null,
   };
 }

@@ -97,6 +97,21 @@ export function provenanceOf(edit: ProvenanceFields): Provenance {
   };
 }
 
+/** What scoreImages answers for one item. */
+export interface ScoredImage {
+  models: string;
+  lpipsSize: number;
+  scores: {
+    lpips: number;
+    lpipsPaperRange: number;
+    clipI: number;
+    clipScore: number;
+    targetLpips: number | null;
+    targetLpipsPaperRange: number | null;
+    targetClipI: number | null;
+  }[];
+}
+
 /** The statuses after which an edit never changes. */
 export const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
@@ -157,16 +172,22 @@ export class GatewayClient {
    * When the gateway refuses introspection, every field is assumed and a missing one fails the
    * first edit query with the gateway's own message.
    */
-  async availableMetricFields(): Promise<{ fields: MetricField[]; models: boolean; provenance: boolean }> {
+  async availableMetricFields(): Promise<{
+    fields: MetricField[];
+    models: boolean;
+    provenance: boolean;
+    scoreImages: boolean;
+  }> {
     type Fields = { fields: { name: string }[] } | null;
-    let data: { metrics: Fields; edit: Fields };
+    let data: { metrics: Fields; edit: Fields; mutation: Fields };
     try {
       data = await this.request(
-        `{ metrics: __type(name: "FrameMetrics") { fields { name } } edit: __type(name: "Edit") { fields { name } } }`,
+        `{ metrics: __type(name: "FrameMetrics") { fields { name } } edit: __type(name: "Edit") { fields { name } }
+           mutation: __type(name: "Mutation") { fields { name } } }`,
       );
     } catch (error) {
       if (error instanceof GraphqlRequestError)
-        return { fields: [...METRIC_FIELDS], models: false, provenance: true };
+        return { fields: [...METRIC_FIELDS], models: false, provenance: true, scoreImages: true };
       throw error;
     }
     const served = new Set((data.metrics?.fields ?? []).map((f) => f.name));
@@ -175,7 +196,58 @@ export class GatewayClient {
       fields: METRIC_FIELDS.filter((f) => served.has(f)),
       models: served.has('models'),
       provenance: ['options', 'caption', 'selectionDecision', 'history'].every((f) => edit.has(f)),
+      scoreImages: (data.mutation?.fields ?? []).some((f) => f.name === 'scoreImages'),
     };
+  }
+
+  /** The edit's result, source and ground truth as stored, downloaded from their signed URLs. */
+  async resultImages(
+    id: string,
+  ): Promise<{ result: Buffer; source: Buffer; groundTruth: Buffer | null } | null> {
+    const data = await this.request<{
+      edit: { resultUrl: string | null; sourceUrl: string; groundTruthUrl: string | null } | null;
+    }>(`query EvalImages($id: ID!) { edit(id: $id) { resultUrl sourceUrl groundTruthUrl } }`, { id });
+    if (!data.edit?.resultUrl) return null;
+    const [result, source, groundTruth] = await Promise.all([
+      this.download(data.edit.resultUrl),
+      this.download(data.edit.sourceUrl),
+      data.edit.groundTruthUrl ? this.download(data.edit.groundTruthUrl) : null,
+    ]);
+    return { result, source, groundTruth };
+  }
+
+  private async download(url: string): Promise<Buffer> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(url);
+    } catch (error) {
+      throw new GatewayError(`cannot download ${url.split('?')[0]}: ${(error as Error).message}`);
+    }
+    if (!res.ok) throw new GatewayError(`downloading ${url.split('?')[0]} answered HTTP ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** The platform's scoreImages (metrics service) for one result: the protocol's 512×512 scores. */
+  async scoreImage(images: { result: Buffer; source: Buffer; groundTruth: Buffer | null }, caption: string) {
+    const data = await this.request<{ scoreImages: ScoredImage }>(
+      `mutation EvalScore($input: ScoreImagesInput!) { scoreImages(input: $input) {
+        models lpipsSize
+        scores { lpips lpipsPaperRange clipI clipScore targetLpips targetLpipsPaperRange targetClipI }
+      } }`,
+      {
+        input: {
+          items: [
+            {
+              resultBase64: images.result.toString('base64'),
+              sourceBase64: images.source.toString('base64'),
+              groundTruthBase64: images.groundTruth?.toString('base64') ?? null,
+              targetCaption: caption,
+            },
+          ],
+        },
+      },
+    );
+    return data.scoreImages;
   }
 
   async createEdit(input: CreateEditRequest): Promise<string> {

@@ -76,7 +76,12 @@ const processIo: EvalIo = {
 export async function runEval(options: EvalOptions, io: EvalIo = processIo): Promise<EvalReport> {
   const dataset = await loadDataset(options.dataset);
   const client = new GatewayClient(options.gateway, io.fetch, options.apiKey);
-  const { fields: served, models: readModels, provenance } = await client.availableMetricFields();
+  const {
+    fields: served,
+    models: readModels,
+    provenance,
+    scoreImages,
+  } = await client.availableMetricFields();
   const missingMetrics = PAPER_METRIC_FIELDS.filter((f) => !served.includes(f));
   if (missingMetrics.length > 0 && !options.allowMissingMetrics)
     throw new PlatformError(
@@ -105,6 +110,7 @@ export async function runEval(options: EvalOptions, io: EvalIo = processIo): Pro
       servedFields: served,
       readModels,
       readProvenance: provenance,
+      rescore: scoreImages,
       pollMs: io.pollMs,
     },
     io.clock ?? systemClock,

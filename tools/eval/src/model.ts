@@ -43,6 +43,15 @@ export interface ResultMetrics {
   targetClipI: number | null;
   /** CLIP score(result, target caption) ↑ */
   clip: number | null;
+  /**
+   * LPIPS with images in [0, 1] (paper-comparable) against source and ground truth, at 512×512:
+   * set when the result was re-scored with the platform's scoreImages (then sourceLpips and
+   * targetLpips are that call's 512×512 [-1, 1] values too); absent otherwise.
+   */
+  sourceLpipsPaperRange?: number | null;
+  targetLpipsPaperRange?: number | null;
+  /** The LPIPS size of that scoring. */
+  lpipsSize?: number | null;
   ssim: number | null;
   psnr: number | null;
 }

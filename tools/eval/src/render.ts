@@ -20,7 +20,18 @@ const TABLE2: Column[] = [
   { header: 'Target CLIP↑', key: 'clip' },
 ];
 
-export const columnsOf = (summary: Summary): Column[] => (summary.form === 'table2' ? TABLE2 : TABLE1);
+/** With re-scored results, the paper-comparable LPIPS columns (†) too. */
+export const columnsOf = (summary: Summary): Column[] => {
+  const base = summary.form === 'table2' ? TABLE2 : TABLE1;
+  if (summary.rescoredLpipsSize === null) return base;
+  return [
+    ...base,
+    { header: 'Source LPIPS↓ †', key: 'sourceLpipsPaperRange' },
+    ...(summary.form === 'table2'
+      ? [{ header: 'Target LPIPS↓ †', key: 'targetLpipsPaperRange' as const }]
+      : []),
+  ];
+};
 
 /** The row's label; a row made with stand-ins (only printed with --allow-stand-ins) names them. */
 export function rowLabel(row: SummaryRow, seeds: number): string {
@@ -63,7 +74,8 @@ function exampleSetWarning(summary: Summary): string[] {
 }
 
 /** Two decimals like the paper; "n/a" where the platform gave no value. */
-const fixed = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));
+const fixed = (v: number | null | undefined): string =>
+  v === null || v === undefined ? 'n/a' : v.toFixed(2);
 
 /** Markdown cells cannot hold a pipe or a line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -109,7 +121,10 @@ export function renderMarkdown(summary: Summary, ctx: RenderContext = { missingM
     'No edit: the selection found no frame that fulfils the edit, so the result is the source image (source LPIPS 0, CLIP-I 1; CLIP score and target metrics of frame 0, which reproduces the source).',
   );
   notes.push(
-    "Target CLIP is CLIPScore (Hessel et al. 2021): 2.5 · max(cos, 0) of the CLIP ViT-B/32 image and caption embeddings. LPIPS here is the platform's per-frame LPIPS (inputs in [-1, 1], at the model set's size); `eval score` gives both LPIPS input ranges at 512×512.",
+    'Target CLIP is CLIPScore (Hessel et al. 2021): 2.5 · max(cos, 0) of the CLIP ViT-B/32 image and caption embeddings.',
+    summary.rescoredLpipsSize === null
+      ? "LPIPS here is the platform's per-frame LPIPS (inputs in [-1, 1], at its model set's size): the platform has no scoreImages to measure at 512×512."
+      : `LPIPS: each result, source and ground truth re-scored by the platform's scoreImages at 512×512 (LPIPS network at ${summary.rescoredLpipsSize}×${summary.rescoredLpipsSize}); LPIPS↓ has inputs in [-1, 1] as LPIPS defines it, † inputs in [0, 1], which reproduces the paper's LPIPS figures (paper-comparable).`,
   );
   if (summary.metricModels.length > 0)
     notes.push(`Learned metrics measured with ${summary.metricModels.join(', ')}.`);
@@ -179,12 +194,14 @@ export function renderResultsCsv(summary: Summary): string {
       'target_clip_i',
       'clip_score',
       'stand_ins',
-      'generator',
-      'caption',
-      'selection',
+      'generators',
+      'captions',
+      'selection_policies',
       'caption_fallbacks',
       'selection_fallbacks',
-      'metric_models',
+      'metric_model_sets',
+      'source_lpips_paper_range',
+      'target_lpips_paper_range',
     ],
     ...summary.rows.map((r) => [
       r.variant.name,
@@ -209,6 +226,8 @@ export function renderResultsCsv(summary: Summary): string {
       r.provenance.captionFallbacks,
       r.provenance.selectionFallbacks,
       r.provenance.metricModels,
+      r.metrics.sourceLpipsPaperRange ?? null,
+      r.metrics.targetLpipsPaperRange ?? null,
     ]),
   ]);
 }
@@ -243,6 +262,9 @@ export const ITEMS_CSV_HEADER = [
   'caption_fallback',
   'selection_policy',
   'selection_fallback',
+  'source_lpips_paper_range',
+  'target_lpips_paper_range',
+  'lpips_size',
 ] as const;
 
 /** One row per item × variant × seed: the edit, its outcome, the selected frame and every metric. */
@@ -279,6 +301,9 @@ export function renderItemsCsv(results: RunResult[]): string {
       r.provenance?.captionFallback ?? null,
       r.provenance?.selectionPolicy ?? null,
       r.provenance?.selectionFallback ?? null,
+      r.metrics?.sourceLpipsPaperRange ?? null,
+      r.metrics?.targetLpipsPaperRange ?? null,
+      r.metrics?.lpipsSize ?? null,
     ]),
   ]);
 }

@@ -17,6 +17,8 @@ export interface RunSettings {
   readModels?: boolean;
   /** Whether to read how each edit was made (generator, caption, selection). */
   readProvenance?: boolean;
+  /** Whether to re-score each result with the platform's scoreImages (512×512, both LPIPS ranges). */
+  rescore?: boolean;
   pollMs?: number;
 }
 
@@ -202,7 +204,7 @@ async function runTask(
       'the gateway no longer knows this edit',
       elapsed(),
     );
-  return resultFromEdit(edit, {
+  const result = resultFromEdit(edit, {
     itemId: task.item.id,
     variant: task.variant.name,
     seed: task.seed,
@@ -210,6 +212,38 @@ async function runTask(
     servedFields: settings.servedFields,
     durationMs: elapsed(),
   });
+  if (settings.rescore && result.metrics) await rescore(client, id, task, result);
+  result.durationMs = elapsed();
+  return result;
+}
+
+/**
+ * The protocol's LPIPS of a completed result: the platform's scoreImages on the stored result,
+ * source and ground truth (512×512; [-1, 1] and [0, 1] inputs). A result that cannot be scored is
+ * a failure (SCORING_FAILED), never a silent mix of sizes.
+ */
+async function rescore(client: GatewayClient, id: string, task: Task, result: RunResult): Promise<void> {
+  try {
+    const images = await client.resultImages(id);
+    if (images === null) throw new Error('the edit has no result image');
+    const scored = await client.scoreImage(images, task.item.targetCaption);
+    const s = scored.scores[0]!;
+    const withGt = task.item.groundTruth !== null;
+    Object.assign(result.metrics!, {
+      sourceLpips: s.lpips,
+      sourceLpipsPaperRange: s.lpipsPaperRange,
+      targetLpips: withGt ? s.targetLpips : null,
+      targetLpipsPaperRange: withGt ? s.targetLpipsPaperRange : null,
+      lpipsSize: scored.lpipsSize,
+    });
+  } catch (error) {
+    if (!(error instanceof GatewayError || error instanceof GraphqlRequestError || error instanceof Error))
+      throw error;
+    result.outcome = 'FAILED';
+    result.metrics = null;
+    result.failureCode = error instanceof GraphqlRequestError ? error.code : 'SCORING_FAILED';
+    result.failureReason = `scoring the result at 512x512 failed: ${error.message}`;
+  }
 }
 
 /**
