@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./test/support/native-typed-arrays-environment.js
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
