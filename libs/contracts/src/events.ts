@@ -80,7 +80,10 @@ export const frameMetricsSchema = z.strictObject({
   psnr: z.number(),
   lpips: z.number().nullable(),
   clipI: z.number().nullable(),
+  /** CLIPScore (Hessel et al. 2021): 2.5 · max(cos, 0) of the frame's CLIP image and the caption's text embedding. */
   clipScore: z.number().nullable(),
+  /** The raw image–text cosine behind clipScore; absent in events published before it existed. */
+  clipCosine: z.number().nullable().optional(),
   targetLpips: z.number().nullable(),
   targetClipI: z.number().nullable(),
 });

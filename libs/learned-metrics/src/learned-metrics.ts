@@ -4,7 +4,14 @@ import * as ort from 'onnxruntime-node';
 
 import { ClipTokenizer } from './clip-tokenizer';
 import { type MetricModelsManifest, ModelDirError, readManifest } from './manifest';
-import { CLIP_SIZE, type PreparedImage, prepareImage, type Rgb8 } from './preprocess';
+import {
+  CLIP_SIZE,
+  lpipsResize,
+  lpipsTensorInto,
+  type PreparedImage,
+  prepareImage,
+  type Rgb8,
+} from './preprocess';
 
 export interface LearnedMetricsOptions {
   /** A directory exported by tools/metric-models (manifest.json, ONNX files, BPE vocabulary). */
@@ -33,21 +40,60 @@ export interface ImageReference {
   lpips: ort.Tensor[];
 }
 
+/** CLIPScore's weight w (Hessel et al. 2021, "CLIPScore", eq. 1: w · max(cos(c, v), 0), w = 2.5). */
+export const CLIP_SCORE_WEIGHT = 2.5;
+
+/**
+ * CLIPScore (Hessel et al. 2021) of an image–text cosine: 2.5 · max(cos, 0), in [0, 2.5]. This is
+ * the scale of the paper's CLIP column (0.56–0.64 for every method and the ground truth); the raw
+ * cosine of CLIP ViT-B/32 is about 0.2–0.35 and not comparable with it.
+ */
+export const clipScoreOf = (cosine: number): number => CLIP_SCORE_WEIGHT * Math.max(cosine, 0);
+
 /**
  * One frame's learned metrics.
  * - lpips: LPIPS (AlexNet, v0.1) distance to the source; 0 = identical, higher = more different.
  * - clipI: cosine similarity of the CLIP image embeddings of frame and source, in [-1, 1].
- * - clipScore: cosine similarity of the frame's CLIP image embedding and the target caption's CLIP
- *   text embedding, in [-1, 1] (not multiplied by 100 or clipped at 0 as in Hessel et al.'s
- *   CLIPScore; the paper reports the raw cosine).
+ * - clipScore: CLIPScore of the frame and the target caption, 2.5 · max(cos, 0) (clipScoreOf).
+ * - clipCosine: the raw cosine similarity of the frame's CLIP image embedding and the target
+ *   caption's CLIP text embedding, in [-1, 1].
  * - targetLpips, targetClipI: the same against the ground-truth target image; null without one.
  */
 export interface LearnedFrameMetrics {
   lpips: number;
   clipI: number;
   clipScore: number;
+  clipCosine: number;
   targetLpips: number | null;
   targetClipI: number | null;
+}
+
+/**
+ * The evaluation's scores of one result image (LearnedMetrics.score), at the model set's LPIPS
+ * size (`lpipsSize`, 512 for the paper's protocol):
+ * - lpips / targetLpips: LPIPS as its authors define it, images entering the network in [-1, 1];
+ * - lpipsPaperRange / targetLpipsPaperRange: the same network with images entering in [0, 1],
+ *   which is what reproduces the Frame2Frame paper's LPIPS figures (paper-comparable);
+ * - clipI, targetClipI, clipScore (CLIPScore), clipCosine as in LearnedFrameMetrics.
+ */
+export interface ImageScores {
+  lpips: number;
+  lpipsPaperRange: number;
+  clipI: number;
+  clipScore: number;
+  clipCosine: number;
+  targetLpips: number | null;
+  targetLpipsPaperRange: number | null;
+  targetClipI: number | null;
+  lpipsSize: number;
+}
+
+/** The images of one scored result: the result, what it is compared with, and the target caption. */
+export interface ScoreInput {
+  result: Rgb8;
+  source: Rgb8;
+  caption: string;
+  groundTruth?: Rgb8 | null;
 }
 
 export type NetworkName = 'clipImage' | 'clipText' | 'lpipsFeatures' | 'lpipsDistance' | 'preprocess';
@@ -197,13 +243,45 @@ export class LearnedMetrics {
     const { clip, lpips } = await this.embed(frames);
     const lp = await this.distance(source.lpips, lpips);
     const tlp = groundTruth ? await this.distance(groundTruth.lpips, lpips) : null;
-    return clip.map((e, i) => ({
-      lpips: lp[i],
-      clipI: dot(e, source.clip),
-      clipScore: dot(e, text),
-      targetLpips: tlp ? tlp[i] : null,
-      targetClipI: groundTruth ? dot(e, groundTruth.clip) : null,
-    }));
+    return clip.map((e, i) => {
+      const cosine = dot(e, text);
+      return {
+        lpips: lp[i],
+        clipI: dot(e, source.clip),
+        clipScore: clipScoreOf(cosine),
+        clipCosine: cosine,
+        targetLpips: tlp ? tlp[i] : null,
+        targetClipI: groundTruth ? dot(e, groundTruth.clip) : null,
+      };
+    });
+  }
+
+  /**
+   * Every evaluation score of one result image (the paper's Tables 1 and 2 and both LPIPS input
+   * ranges); the platform's per-frame code (measureBatch) computes the same lpips, clipI and clipScore.
+   */
+  async score(input: ScoreInput): Promise<ImageScores> {
+    const text = await this.textEmbedding(input.caption);
+    const images = [input.result, input.source, ...(input.groundTruth ? [input.groundTruth] : [])];
+    const prepared = this.prepare(images);
+    const { clip, lpips } = await this.embed(prepared);
+    const unitRange = await this.lpipsFeatures(images.map((img) => this.unitRangeTensor(img)));
+    const pick = (features: ort.Tensor[], i: number) => features.map((t) => sliceBatch(t, i));
+    const pair = async (features: ort.Tensor[], other: number) =>
+      (await this.distance(pick(features, other), pick(features, 0)))[0];
+    const gt = input.groundTruth ? 2 : null;
+    const cosine = dot(clip[0], text);
+    return {
+      lpips: await pair(lpips, 1),
+      lpipsPaperRange: await pair(unitRange, 1),
+      clipI: dot(clip[0], clip[1]),
+      clipScore: clipScoreOf(cosine),
+      clipCosine: cosine,
+      targetLpips: gt === null ? null : await pair(lpips, gt),
+      targetLpipsPaperRange: gt === null ? null : await pair(unitRange, gt),
+      targetClipI: gt === null ? null : dot(clip[0], clip[gt]),
+      lpipsSize: this.lpipsSize,
+    };
   }
 
   async release(): Promise<void> {
@@ -240,11 +318,28 @@ export class LearnedMetrics {
     );
     const d = c.image_embeds.dims[1];
     const data = c.image_embeds.data as Float32Array;
-    const f = await this.timed('lpipsFeatures', () =>
-      this.sessions.lpipsFeatures.run({ image: new ort.Tensor('float32', lpIn, [n, 3, S, S]) }),
-    );
-    const lpips = this.sessions.lpipsFeatures.outputNames.map((name) => f[name]);
+    const lpips = await this.lpipsFeatures([lpIn]);
     return { clip: images.map((_, i) => unit(data, i * d, d)), lpips };
+  }
+
+  /** LPIPS' input in [0, 1] (`ToTensor()(img)`, no `* 2 - 1`), at this model set's size. */
+  private unitRangeTensor(img: Rgb8): Float32Array {
+    const out = new Float32Array(3 * this.lpipsSize * this.lpipsSize);
+    lpipsTensorInto(lpipsResize(img, this.lpipsSize), out, 0, 'unit');
+    return out;
+  }
+
+  /** LPIPS' unit-normalised feature maps of a batch of input tensors (3 × S × S each, concatenated). */
+  private async lpipsFeatures(tensors: Float32Array[]): Promise<ort.Tensor[]> {
+    const S = this.lpipsSize;
+    const per = 3 * S * S;
+    const total = tensors.reduce((a, t) => a + t.length, 0);
+    const input = tensors.length === 1 ? tensors[0] : new Float32Array(total);
+    if (tensors.length > 1) tensors.forEach((t, i) => input.set(t, i * per));
+    const f = await this.timed('lpipsFeatures', () =>
+      this.sessions.lpipsFeatures.run({ image: new ort.Tensor('float32', input, [total / per, 3, S, S]) }),
+    );
+    return this.sessions.lpipsFeatures.outputNames.map((name) => f[name]);
   }
 
   private async distance(ref: ort.Tensor[], frames: ort.Tensor[]): Promise<number[]> {
@@ -297,6 +392,14 @@ function checkSignature(
   };
   compare('input', spec.inputs, session.inputMetadata);
   compare('output', spec.outputs, session.outputMetadata);
+}
+
+/** Image `i` of a batched feature tensor, as a batch of one. */
+function sliceBatch(t: ort.Tensor, i: number): ort.Tensor {
+  const [, ...rest] = t.dims;
+  const size = rest.reduce((a, b) => a * b, 1);
+  const data = (t.data as Float32Array).subarray(i * size, (i + 1) * size);
+  return new ort.Tensor('float32', data, [1, ...rest]);
 }
 
 function unit(data: Float32Array, offset: number, length: number): Float32Array {

@@ -35,6 +35,8 @@ const CLIP_TABLES = [0, 1, 2].map((c) =>
   Float32Array.from({ length: 256 }, (_, v) => f32(f32(f32(v / 255) - f32(CLIP_MEAN[c])) / f32(CLIP_STD[c]))),
 );
 const LPIPS_TABLE = Float32Array.from({ length: 256 }, (_, v) => f32(f32(v / 255) * 2) - 1);
+/** `ToTensor()(img)` alone: the [0, 1] input that reproduces the Frame2Frame paper's LPIPS figures. */
+const LPIPS_UNIT_TABLE = Float32Array.from({ length: 256 }, (_, v) => f32(v / 255));
 
 function planesInto(img: Rgb8, tables: Float32Array[], out: Float32Array, offset: number): void {
   const plane = img.width * img.height;
@@ -57,9 +59,18 @@ export function lpipsResize(img: Rgb8, size: number): Rgb8 {
   return pilResize(img, size, size, BILINEAR);
 }
 
-/** `ToTensor()(img) * 2 - 1` (CHW, float32 in [-1, 1]) written into `out` at `offset`. */
-export function lpipsTensorInto(img: Rgb8, out: Float32Array, offset = 0): void {
-  planesInto(img, [LPIPS_TABLE, LPIPS_TABLE, LPIPS_TABLE], out, offset);
+/**
+ * LPIPS' input tensor (CHW, float32) written into `out` at `offset`: `ToTensor()(img) * 2 - 1`, in
+ * [-1, 1] as LPIPS defines it (range 'signed', the default), or `ToTensor()(img)` in [0, 1] ('unit').
+ */
+export function lpipsTensorInto(
+  img: Rgb8,
+  out: Float32Array,
+  offset = 0,
+  range: 'signed' | 'unit' = 'signed',
+): void {
+  const table = range === 'unit' ? LPIPS_UNIT_TABLE : LPIPS_TABLE;
+  planesInto(img, [table, table, table], out, offset);
 }
 
 /** An image as the networks take it: CLIP's and LPIPS' input tensors (CHW, float32). */

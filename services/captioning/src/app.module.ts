@@ -51,6 +51,7 @@ export class AppModule {
             maxExamples: config.CAPTION_EXAMPLES_MAX,
             maxImageBytes: config.CAPTION_EXAMPLE_MAX_IMAGE_BYTES,
             maxImagePixels: config.CAPTION_EXAMPLE_MAX_IMAGE_PIXELS,
+            builtinSet: config.CAPTION_EXAMPLE_SET,
           },
         },
         // Inspects the images of the tenants' caption examples (a small pool of threads).

@@ -4,6 +4,8 @@ import { platformConfigShape, tenantContextSecretConfig } from '@f2f/platform';
 import { vlmConfigShape, vlmTenantOverridesShape } from '@f2f/vlm';
 import { z } from 'zod';
 
+import { BUILTIN_EXAMPLE_SET_NAMES, type BuiltinExampleSet } from './caption/temporal-caption.prompt';
+
 export const captioningConfigSchema = z.object({
   ...platformConfigShape,
   /** Verifies the tenant context the gateway signs (shared by the gateway and every subgraph). */
@@ -11,6 +13,15 @@ export const captioningConfigSchema = z.object({
   ...vlmConfigShape,
   ...vlmTenantOverridesShape,
   PORT: configParts.port(4102),
+  /**
+   * The built-in in-context examples of tenants without their own: `project` (default; the paper's
+   * three S10 pairs and six of the project's, from no benchmark; prompt f2f-b1-v2) or
+   * `paper-figures` (v1's nine, six of them from the paper's TEdBench figures; prompt paper-b1-v1;
+   * evaluation warns when it is used).
+   */
+  CAPTION_EXAMPLE_SET: z
+    .enum(BUILTIN_EXAMPLE_SET_NAMES as [BuiltinExampleSet, ...BuiltinExampleSet[]])
+    .default('project'),
   /** In-context examples a tenant may keep (each one is a turn of every captioning prompt). */
   CAPTION_EXAMPLES_MAX: z.coerce.number().int().min(1).max(32).default(12),
   CAPTION_EXAMPLE_MAX_IMAGE_BYTES: z.coerce

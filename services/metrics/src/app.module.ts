@@ -9,10 +9,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { MetricsConfig } from './config';
 import { EditMetricsResolver } from './graphql/edit-metrics.resolver';
 import { FrameMetricsResolver } from './graphql/frame-metrics.resolver';
+import { ScoreImagesResolver } from './graphql/score-images.resolver';
 import { FRAME_METRICS, PrismaFrameMetricsRepository } from './measurement/frame-metrics.repository';
 import { learnedMetricsProviders } from './measurement/learned-metrics.provider';
 import { MeasureFramesUseCase } from './measurement/measure-frames.use-case';
 import { VideoGeneratedHandler } from './measurement/video-generated.handler';
+import { ScoreImagesUseCase } from './scoring/score-images.use-case';
 
 /** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */
 export const METRICS_SDL = path.resolve(__dirname, '../src/graphql/metrics.graphql');
@@ -37,6 +39,8 @@ export class AppModule {
         VideoGeneratedHandler,
         FrameMetricsResolver,
         EditMetricsResolver,
+        ScoreImagesUseCase,
+        ScoreImagesResolver,
       ],
     };
   }

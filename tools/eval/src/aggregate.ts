@@ -1,4 +1,5 @@
 import { isCompleted, type ResultMetrics, type RunResult } from './model';
+import { type RowProvenance, rowProvenance, type StandIn, standInsOf } from './provenance';
 import type { Variant } from './variants';
 
 export type Aggregation = 'mean' | 'best-clip';
@@ -7,13 +8,15 @@ export type Aggregation = 'mean' | 'best-clip';
 export type RowMetrics = Pick<
   ResultMetrics,
   'sourceLpips' | 'sourceClipI' | 'targetLpips' | 'targetClipI' | 'clip'
->;
+> & { sourceLpipsPaperRange?: number | null; targetLpipsPaperRange?: number | null };
 const ROW_METRICS: (keyof RowMetrics)[] = [
   'sourceLpips',
   'sourceClipI',
   'targetLpips',
   'targetClipI',
   'clip',
+  'sourceLpipsPaperRange',
+  'targetLpipsPaperRange',
 ];
 
 /** One row of the table: a variant, aggregated one way. */
@@ -32,6 +35,10 @@ export interface SummaryRow {
   /** Of those, items with a ground-truth image: the target LPIPS / CLIP-I columns are over these. */
   itemsWithGroundTruth: number;
   metrics: RowMetrics;
+  /** How the row's completed edits were made. */
+  provenance: RowProvenance;
+  /** Stand-ins among them (preview generator, template captions, fallbacks, random networks). */
+  standIns: StandIn[];
 }
 
 export interface Summary {
@@ -44,6 +51,8 @@ export interface Summary {
   seeds: number;
   /** The learned metrics' model sets the results were measured with (one, normally). */
   metricModels: string[];
+  /** The LPIPS size of scoreImages when results were re-scored by it; null when they were not. */
+  rescoredLpipsSize: number | null;
 }
 
 export const mean = (values: number[]): number | null =>
@@ -51,8 +60,11 @@ export const mean = (values: number[]): number | null =>
 
 function meanOfMetrics(list: RowMetrics[]): RowMetrics {
   const out = {} as RowMetrics;
-  for (const key of ROW_METRICS)
-    out[key] = mean(list.map((m) => m[key]).filter((v): v is number => typeof v === 'number'));
+  for (const key of ROW_METRICS) {
+    const value = mean(list.map((m) => m[key]).filter((v): v is number => typeof v === 'number'));
+    // The paper-range LPIPS exists only for re-scored results: absent rather than null otherwise.
+    if (value !== null || !key.endsWith('PaperRange')) out[key] = value;
+  }
   return out;
 }
 
@@ -87,6 +99,8 @@ export function summarize(
       failed: own.length - completed.length,
       items: byItem.size,
       itemsWithGroundTruth: [...byItem.values()].filter((runs) => runs[0]!.hasGroundTruth).length,
+      provenance: rowProvenance(completed),
+      standIns: standInsOf(completed, variant),
     };
     const perItem = [...byItem.values()].map((runs) => meanOfMetrics(runs.map((r) => r.metrics!)));
     rows.push({
@@ -95,7 +109,7 @@ export function summarize(
       noEdit: completed.filter((r) => r.outcome === 'NO_EDIT').length,
       metrics: meanOfMetrics(perItem),
     });
-    if (seeds > 1) {
+    if (seeds > 1 && variant.candidates === undefined) {
       const best = [...byItem.values()].map(
         (runs) =>
           [...runs].sort(
@@ -118,5 +132,7 @@ export function summarize(
     datasetItemsWithGroundTruth: dataset.itemsWithGroundTruth,
     seeds,
     metricModels: [...new Set(results.map((r) => r.metricModels).filter((m): m is string => !!m))].sort(),
+    rescoredLpipsSize:
+      results.find((r) => typeof r.metrics?.lpipsSize === 'number')?.metrics?.lpipsSize ?? null,
   };
 }

@@ -8,3 +8,5 @@ export * from './render';
 export * from './results';
 export * from './run-eval';
 export * from './variants';
+export * from './provenance';
+export * from './score';

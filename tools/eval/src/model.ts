@@ -1,3 +1,5 @@
+import type { Provenance } from './provenance';
+
 /** The metrics of one frame as the platform serves them (`FrameMetrics`); null where not measured. */
 export interface FrameMetrics {
   lpips: number | null;
@@ -41,6 +43,15 @@ export interface ResultMetrics {
   targetClipI: number | null;
   /** CLIP score(result, target caption) ↑ */
   clip: number | null;
+  /**
+   * LPIPS with images in [0, 1] (paper-comparable) against source and ground truth, at 512×512:
+   * set when the result was re-scored with the platform's scoreImages (then sourceLpips and
+   * targetLpips are that call's 512×512 [-1, 1] values too); absent otherwise.
+   */
+  sourceLpipsPaperRange?: number | null;
+  targetLpipsPaperRange?: number | null;
+  /** The LPIPS size of that scoring. */
+  lpipsSize?: number | null;
   ssim: number | null;
   psnr: number | null;
 }
@@ -69,6 +80,8 @@ export interface RunResult {
   durationMs: number;
   /** The learned metrics' model set that measured the result (FrameMetrics.models), when served. */
   metricModels?: string | null;
+  /** How the edit was made (generator, caption, selection), when the platform serves it. */
+  provenance?: Provenance | null;
 }
 
 /** Model sets whose networks have random weights (the platform's test fixtures): their scores mean nothing. */

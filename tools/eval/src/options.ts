@@ -28,10 +28,15 @@ export interface EvalOptions {
   outputSize: number;
   /** Render metrics the platform does not serve as n/a instead of refusing to run. */
   allowMissingMetrics: boolean;
+  /** Print rows made with stand-ins (labelled) instead of refusing them. */
+  allowStandIns: boolean;
+  /** Add the "best of N seeds by the VLM" row (one edit of N candidates per item); needs seeds > 1. */
+  bestByVlm: boolean;
   help: boolean;
 }
 
 export const USAGE = `Usage: npm run eval -- --dataset <dir> [options]
+       npm run eval -- score --dataset <dir> (--edited <dir> | --reference) [options]  (see score --help)
 
 Runs every dataset item through the platform (one createEdit per item x variant x seed) and writes
 the paper's Table 1 (Table 2 when items have ground-truth images) to stdout, <out>/results.md,
@@ -42,14 +47,20 @@ the paper's Table 1 (Table 2 when items have ground-truth images) to stdout, <ou
   --api-key <key>          the tenant's API key with read and write scopes (default: $F2F_API_KEY)
   --out <dir>              output folder (default .cache/eval/<timestamp>)
   --ablation <which>       none (default: F2F only), caption (+ Target caption, Table S4),
-                           selection (+ Last frame, Table S5), all
+                           selection (+ Last frame, Table S5), metric (+ METRIC selection), all
   --seeds <n>              seeds per item and variant (default 1); n > 1 adds best-of-seeds rows
+                           (per item, the seed with the highest CLIP score: "best by CLIP")
+  --best-by-vlm            with --seeds n > 1: also one edit of n candidates per item, the VLM
+                           choosing across them ("best of n seeds by the VLM")
   --first-seed <n>         the first seed (default 0)
   --concurrency <n>        edits in flight at once (default 2)
   --timeout-s <n>          per edit, until COMPLETED/FAILED/CANCELLED (default 900)
   --candidates <n>         videos per edit, 1..8 (default 1)
   --output-size <n>        edited frames are n x n (default 512, the paper's protocol)
   --allow-missing-metrics  report metrics the platform does not serve as n/a instead of stopping
+  --allow-stand-ins        print rows whose edits used a stand-in (preview generator, template
+                           caption, last-frame fallback of the VLM policy, random-weight metric
+                           networks), labelled with it, instead of refusing them
   -h, --help               this text
 `;
 
@@ -87,6 +98,8 @@ export function parseOptions(
         candidates: { type: 'string' },
         'output-size': { type: 'string' },
         'allow-missing-metrics': { type: 'boolean' },
+        'allow-stand-ins': { type: 'boolean' },
+        'best-by-vlm': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -119,19 +132,26 @@ export function parseOptions(
     throw new UsageError(`--ablation must be one of ${ABLATIONS.join(', ')}, got "${ablation}"`);
 
   const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const seeds = integer('seeds', str('seeds'), 1, 1, 100);
+  const bestByVlm = values['best-by-vlm'] === true;
+  if (bestByVlm && seeds < 2) throw new UsageError('--best-by-vlm needs --seeds 2 or more');
+  if (bestByVlm && seeds > 8)
+    throw new UsageError('--best-by-vlm runs the seeds as candidates of one edit: --seeds must be at most 8');
   return {
     dataset: path.resolve(dataset ?? '.'),
     gateway,
     apiKey,
     out: path.resolve(str('out') ?? path.join('.cache', 'eval', stamp)),
     ablation: ablation as Ablation,
-    seeds: integer('seeds', str('seeds'), 1, 1, 100),
+    seeds,
     firstSeed: integer('first-seed', str('first-seed'), 0, 0, 2 ** 31 - 101),
     concurrency: integer('concurrency', str('concurrency'), 2, 1, 64),
     timeoutS: integer('timeout-s', str('timeout-s'), 900, 1, 86_400),
     candidates: integer('candidates', str('candidates'), 1, 1, 8),
     outputSize: integer('output-size', str('output-size'), 512, 16, 4096),
     allowMissingMetrics: values['allow-missing-metrics'] === true,
+    allowStandIns: values['allow-stand-ins'] === true,
+    bestByVlm,
     help,
   };
 }

@@ -33,6 +33,7 @@ function base(ctx: RunContext, edit: EditView): RunResult {
     metricModels:
       edit.selectedFrame?.metricModels ?? edit.frames.find((f) => f.index === 0)?.metricModels ?? null,
     metrics: null,
+    provenance: edit.provenance ?? null,
     failureCode: null,
     failureReason: null,
     durationMs: ctx.durationMs,

@@ -15,6 +15,10 @@ export interface RunSettings {
   servedFields: readonly MetricField[];
   /** Whether to read FrameMetrics.models (the model set) too. */
   readModels?: boolean;
+  /** Whether to read how each edit was made (generator, caption, selection). */
+  readProvenance?: boolean;
+  /** Whether to re-score each result with the platform's scoreImages (512×512, both LPIPS ranges). */
+  rescore?: boolean;
   pollMs?: number;
 }
 
@@ -46,9 +50,12 @@ export function planTasks(
   settings: Pick<RunSettings, 'variants' | 'seeds' | 'firstSeed'>,
 ): Task[] {
   const tasks: Task[] = [];
-  for (const variant of settings.variants)
+  for (const variant of settings.variants) {
+    // A variant whose candidates are the seeds runs once per item.
+    const seeds = variant.candidates === undefined ? settings.seeds : 1;
     for (const item of dataset.items)
-      for (let s = 0; s < settings.seeds; s++) tasks.push({ item, variant, seed: settings.firstSeed + s });
+      for (let s = 0; s < seeds; s++) tasks.push({ item, variant, seed: settings.firstSeed + s });
+  }
   return tasks;
 }
 
@@ -121,7 +128,8 @@ async function runTask(
         captionMode: task.variant.captionMode,
         selection: task.variant.selection,
         seed: task.seed,
-        candidates: settings.candidates,
+        // "Best of N seeds by the VLM": one edit of N candidates, the VLM choosing across them.
+        candidates: task.variant.candidates ?? settings.candidates,
         outputWidth: settings.outputSize,
         outputHeight: settings.outputSize,
       },
@@ -160,7 +168,12 @@ async function runTask(
   let edit: EditView | null = null;
   for (let attempt = 1; ; attempt++) {
     try {
-      edit = await client.editResult(id, settings.servedFields, settings.readModels ?? false);
+      edit = await client.editResult(
+        id,
+        settings.servedFields,
+        settings.readModels ?? false,
+        settings.readProvenance ?? false,
+      );
       break;
     } catch (error) {
       if (!(error instanceof GatewayError || error instanceof GraphqlRequestError)) throw error;
@@ -191,7 +204,7 @@ async function runTask(
       'the gateway no longer knows this edit',
       elapsed(),
     );
-  return resultFromEdit(edit, {
+  const result = resultFromEdit(edit, {
     itemId: task.item.id,
     variant: task.variant.name,
     seed: task.seed,
@@ -199,6 +212,38 @@ async function runTask(
     servedFields: settings.servedFields,
     durationMs: elapsed(),
   });
+  if (settings.rescore && result.metrics) await rescore(client, id, task, result);
+  result.durationMs = elapsed();
+  return result;
+}
+
+/**
+ * The protocol's LPIPS of a completed result: the platform's scoreImages on the stored result,
+ * source and ground truth (512×512; [-1, 1] and [0, 1] inputs). A result that cannot be scored is
+ * a failure (SCORING_FAILED), never a silent mix of sizes.
+ */
+async function rescore(client: GatewayClient, id: string, task: Task, result: RunResult): Promise<void> {
+  try {
+    const images = await client.resultImages(id);
+    if (images === null) throw new Error('the edit has no result image');
+    const scored = await client.scoreImage(images, task.item.targetCaption);
+    const s = scored.scores[0]!;
+    const withGt = task.item.groundTruth !== null;
+    Object.assign(result.metrics!, {
+      sourceLpips: s.lpips,
+      sourceLpipsPaperRange: s.lpipsPaperRange,
+      targetLpips: withGt ? s.targetLpips : null,
+      targetLpipsPaperRange: withGt ? s.targetLpipsPaperRange : null,
+      lpipsSize: scored.lpipsSize,
+    });
+  } catch (error) {
+    if (!(error instanceof GatewayError || error instanceof GraphqlRequestError || error instanceof Error))
+      throw error;
+    result.outcome = 'FAILED';
+    result.metrics = null;
+    result.failureCode = error instanceof GraphqlRequestError ? error.code : 'SCORING_FAILED';
+    result.failureReason = `scoring the result at 512x512 failed: ${error.message}`;
+  }
 }
 
 /**

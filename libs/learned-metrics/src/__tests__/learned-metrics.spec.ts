@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 
 import { ClipTokenizer } from '../clip-tokenizer';
-import { LearnedMetrics } from '../learned-metrics';
+import { clipScoreOf, LearnedMetrics } from '../learned-metrics';
 import { ModelDirError, readManifest } from '../manifest';
 import {
   CLIP_SIZE,
@@ -41,7 +41,15 @@ interface Reference {
     }
   >;
   captions: { text: string; ids: number[]; textEmbeds: number[] }[];
-  pairs: { frame: string; against: string; lpips: number; clipI: number; clipScore?: number }[];
+  /** clipScore: the raw image–text cosine; lpipsPaperRange: lpips.LPIPS fed [0, 1] images. */
+  pairs: {
+    frame: string;
+    against: string;
+    lpips: number;
+    lpipsPaperRange?: number;
+    clipI: number;
+    clipScore?: number;
+  }[];
 }
 const ref: Reference = JSON.parse(readFileSync(path.join(MODEL_DIR, 'reference.json'), 'utf8'));
 const NAMES = Object.keys(ref.images);
@@ -249,7 +257,9 @@ describe('LearnedMetrics on the tiny fixture networks (against PyTorch)', () => 
       const vsTarget = ref.pairs.find((p) => p.frame === f && p.against === 'target')!;
       expect(out[i].lpips).toBeCloseTo(vsSource.lpips, 5);
       expect(out[i].clipI).toBeCloseTo(vsSource.clipI, 5);
-      expect(out[i].clipScore).toBeCloseTo(vsSource.clipScore!, 5);
+      expect(out[i].clipCosine).toBeCloseTo(vsSource.clipScore!, 5);
+      // CLIPScore (Hessel et al. 2021): 2.5 · max(cos, 0).
+      expect(out[i].clipScore).toBeCloseTo(2.5 * Math.max(vsSource.clipScore!, 0), 5);
       expect(out[i].targetLpips).toBeCloseTo(vsTarget.lpips, 5);
       expect(out[i].targetClipI).toBeCloseTo(vsTarget.clipI, 5);
     });
@@ -258,6 +268,40 @@ describe('LearnedMetrics on the tiny fixture networks (against PyTorch)', () => 
     expect(out[2].clipI).toBeCloseTo(1, 6);
     const noTarget = await metrics.measureBatch([images['frame-a']], source, text);
     expect(noTarget[0]).toMatchObject({ targetLpips: null, targetClipI: null, lpips: out[0].lpips });
+  });
+
+  it('scores a result with both LPIPS input ranges as lpips.LPIPS computes them, and CLIPScore', async () => {
+    for (const f of ['frame-a', 'frame-b']) {
+      const vsSource = ref.pairs.find((p) => p.frame === f && p.against === 'source')!;
+      const vsTarget = ref.pairs.find((p) => p.frame === f && p.against === 'target')!;
+      const s = await metrics.score({
+        result: images[f],
+        source: images.source,
+        caption: ref.captions[0].text,
+        groundTruth: images.target,
+      });
+      expect(s.lpipsSize).toBe(ref.lpipsSize);
+      expect(s.lpips).toBeCloseTo(vsSource.lpips, 5);
+      expect(s.lpipsPaperRange).toBeCloseTo(vsSource.lpipsPaperRange!, 5);
+      expect(s.targetLpips).toBeCloseTo(vsTarget.lpips, 5);
+      expect(s.targetLpipsPaperRange).toBeCloseTo(vsTarget.lpipsPaperRange!, 5);
+      // The two ranges are different numbers: [0, 1] inputs halve the feature contrasts.
+      expect(Math.abs(s.lpips - s.lpipsPaperRange)).toBeGreaterThan(1e-3);
+      expect(s.clipI).toBeCloseTo(vsSource.clipI, 5);
+      expect(s.targetClipI).toBeCloseTo(vsTarget.clipI, 5);
+      expect(s.clipCosine).toBeCloseTo(vsSource.clipScore!, 5);
+      expect(s.clipScore).toBeCloseTo(2.5 * Math.max(vsSource.clipScore!, 0), 5);
+    }
+    const alone = await metrics.score({ result: images.source, source: images.source, caption: 'a cat' });
+    expect(alone).toMatchObject({ targetLpips: null, targetLpipsPaperRange: null, targetClipI: null });
+    expect(alone.lpips).toBeCloseTo(0, 6);
+    expect(alone.lpipsPaperRange).toBeCloseTo(0, 6);
+  });
+
+  it('clipScoreOf is CLIPScore: 2.5 · max(cos, 0)', () => {
+    expect(clipScoreOf(0.3)).toBeCloseTo(0.75, 12);
+    expect(clipScoreOf(-0.2)).toBe(0);
+    expect(clipScoreOf(1)).toBe(2.5);
   });
 
   it('rejects an image that is not RGB', async () => {
@@ -310,7 +354,9 @@ describe('the int8 CLIP image tower (clipImageInt8, METRIC_CLIP_IMAGE_PRECISION=
       expect(m.lpips).toBe(b[i].lpips);
       // (0.01 on a CPU with AVX-512 VNNI, 0.018 on an AVX2-only one: see above)
       expect(Math.abs(m.clipI - b[i].clipI)).toBeLessThan(0.03);
-      expect(Math.abs(m.clipScore - b[i].clipScore)).toBeLessThan(0.03);
+      expect(Math.abs(m.clipCosine - b[i].clipCosine)).toBeLessThan(0.03);
+      // CLIPScore is 2.5 × the cosine (clipped at 0).
+      expect(Math.abs(m.clipScore - b[i].clipScore)).toBeLessThan(2.5 * 0.03);
     });
   });
 });

@@ -1,8 +1,13 @@
 import { unstorableTextReason } from '@f2f/common';
 import type { VlmMessage } from '@f2f/vlm';
 
-/** Bumped whenever the instruction or the examples change; recorded with every caption and call. */
-export const TEMPORAL_CAPTION_PROMPT_VERSION = 'paper-b1-v1';
+/**
+ * Bumped whenever the instruction or the default examples change; recorded with every caption and
+ * call. v2: the default examples are the paper's three printed pairs (S10) and six of the project's.
+ */
+export const TEMPORAL_CAPTION_PROMPT_VERSION = 'f2f-b1-v2';
+/** The prompt with the paper-figures example set (v1's nine), kept under its own version. */
+export const PAPER_FIGURES_PROMPT_VERSION = 'paper-b1-v1';
 
 /** The paper's instruction (appendix B.1), "CAPTION" standing for the target caption. */
 export const TEMPORAL_CAPTION_INSTRUCTION =
@@ -22,11 +27,61 @@ export interface CaptionExample {
   image?: { data: Buffer; mime: string };
 }
 
+/** The three pairs the paper prints as its in-context examples (appendix B.1, Figure S10). */
+export const PAPER_S10_EXAMPLES: readonly CaptionExample[] = [
+  {
+    targetCaption: 'A photo of domes in the Grand Canyon under the golden sunrise.',
+    temporalCaption: 'The sun rises slowly in the early morning.',
+  },
+  {
+    targetCaption: 'Two red Campari shots',
+    temporalCaption: 'Red-colored Campari is poured into shot glasses until they are filled.',
+  },
+  {
+    targetCaption: 'A photo of a magician holding a hat with a rabbit in it.',
+    temporalCaption: 'A magician slowly pulls a rabbit from his hat and reveals it gradually.',
+  },
+];
+
 /**
- * Nine in-context examples, target and temporal caption pairs from the paper's appendix
- * (Figure S10, and Figures S7 and S8). The paper shows each with its source image; these are text.
+ * Six examples written for this project in the paper's style. None comes from a benchmark: no
+ * TEdBench or PosEdit caption, image or result (those would put answers into an evaluation's prompt).
  */
-export const PAPER_EXAMPLES: readonly CaptionExample[] = [
+export const PROJECT_EXAMPLES: readonly CaptionExample[] = [
+  {
+    targetCaption: 'A photo of a candle that has burned down.',
+    temporalCaption: "The candle's flame flickers as the wax slowly melts and the candle grows shorter.",
+  },
+  {
+    targetCaption: 'A photo of a glass filled with orange juice.',
+    temporalCaption: 'Orange juice is poured into the empty glass until it is full.',
+  },
+  {
+    targetCaption: 'A photo of a street at night with the lamps on.',
+    temporalCaption: 'The daylight fades and the street lamps gradually switch on.',
+  },
+  {
+    targetCaption: 'A photo of a bicycle with a flat front tyre.',
+    temporalCaption: 'The front tyre of the bicycle slowly loses air until it is flat.',
+  },
+  {
+    targetCaption: 'A photo of a window with its curtains drawn.',
+    temporalCaption: 'The curtains slide slowly across the window until it is covered.',
+  },
+  {
+    targetCaption: 'A photo of a loaf of bread cut into slices.',
+    temporalCaption: 'A knife slices through the loaf, leaving a row of even slices.',
+  },
+];
+
+/** The default in-context examples (prompt version f2f-b1-v2): the paper's S10 pairs, then the project's. */
+export const DEFAULT_EXAMPLES: readonly CaptionExample[] = [...PAPER_S10_EXAMPLES, ...PROJECT_EXAMPLES];
+
+/**
+ * The v1 example set ("paper-figures"): the S10 pairs and six pairs from the paper's TEdBench
+ * result figures (S7, S8). On TEdBench these leak answers into the prompt: evaluation warns.
+ */
+export const PAPER_FIGURES_EXAMPLES: readonly CaptionExample[] = [
   {
     targetCaption: 'A photo of domes in the Grand Canyon under the golden sunrise.',
     temporalCaption: 'The sun rises slowly in the early morning.',
@@ -65,6 +120,14 @@ export const PAPER_EXAMPLES: readonly CaptionExample[] = [
   },
 ];
 
+/** The built-in example sets, by the name recorded with each caption (Caption.exampleSet). */
+export const BUILTIN_EXAMPLE_SETS = {
+  project: { examples: DEFAULT_EXAMPLES, promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION },
+  'paper-figures': { examples: PAPER_FIGURES_EXAMPLES, promptVersion: PAPER_FIGURES_PROMPT_VERSION },
+} as const;
+export type BuiltinExampleSet = keyof typeof BUILTIN_EXAMPLE_SETS;
+export const BUILTIN_EXAMPLE_SET_NAMES = Object.keys(BUILTIN_EXAMPLE_SETS) as BuiltinExampleSet[];
+
 export const instructionFor = (targetCaption: string): string =>
   TEMPORAL_CAPTION_INSTRUCTION.replace('CAPTION', targetCaption);
 
@@ -75,7 +138,7 @@ export const instructionFor = (targetCaption: string): string =>
 export function temporalCaptionMessages(
   targetCaption: string,
   source: { data: Buffer; mime: string },
-  examples: readonly CaptionExample[] = PAPER_EXAMPLES,
+  examples: readonly CaptionExample[] = DEFAULT_EXAMPLES,
 ): VlmMessage[] {
   const messages: VlmMessage[] = [];
   for (const example of examples) {

@@ -7,7 +7,7 @@ import { askChecked, VLM, type VlmCallRecord, VlmDirectory } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import sharp from 'sharp';
 
-import { CaptionExamplesService } from '../examples/caption-examples.service';
+import { CaptionExamplesService, type ExampleSet } from '../examples/caption-examples.service';
 import { CAPTIONS, type CaptionsRepository } from '../persistence/captions.repository';
 import { templateTemporalCaption } from './template-caption';
 import {
@@ -23,8 +23,10 @@ interface Decision {
   text: string;
   provenance: 'template' | 'vlm' | 'target';
   vlmModel: string | null;
-  /** paper or tenant: the examples the prompt was built with; null when no VLM was asked. */
-  exampleSet: 'paper' | 'tenant' | null;
+  /** project, paper-figures or tenant: the examples the prompt was built with; null when no VLM was asked. */
+  exampleSet: ExampleSet['name'] | null;
+  /** The prompt version of those examples; null when no VLM was asked. */
+  promptVersion: string | null;
   attempts: number;
   fallbackReason: string | null;
 }
@@ -63,7 +65,7 @@ export class WriteTemporalCaptionUseCase {
           provenance: decision.provenance,
           vlmModel: decision.vlmModel,
           exampleSet: decision.exampleSet,
-          promptVersion: decision.provenance === 'vlm' ? TEMPORAL_CAPTION_PROMPT_VERSION : null,
+          promptVersion: decision.provenance === 'vlm' ? decision.promptVersion : null,
           attempts: decision.attempts,
           fallbackReason: decision.fallbackReason,
         },
@@ -72,7 +74,7 @@ export class WriteTemporalCaptionUseCase {
           tenantId: event.tenantId,
           editId: event.editId,
           purpose: 'temporal-caption',
-          promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
+          promptVersion: decision.promptVersion ?? TEMPORAL_CAPTION_PROMPT_VERSION,
         })),
       );
       await this.outbox.enqueue(
@@ -108,25 +110,26 @@ export class WriteTemporalCaptionUseCase {
       text: templateTemporalCaption(targetCaption),
       provenance: 'template',
       vlmModel: null,
-      exampleSet: calls.length > 0 ? exampleSet : null,
+      exampleSet: calls.length > 0 ? (examples?.name ?? null) : null,
+      promptVersion: calls.length > 0 ? (examples?.promptVersion ?? null) : null,
       attempts: calls.length,
       fallbackReason,
     });
-    let exampleSet: 'paper' | 'tenant' | null = null;
+    let examples: ExampleSet | null = null;
     if (options.captionMode === 'target') {
       return {
         text: targetCaption,
         provenance: 'target',
         vlmModel: null,
         exampleSet: null,
+        promptVersion: null,
         attempts: 0,
         fallbackReason: null,
       };
     }
     const vlm = this.vlms.forTenant(event.tenantId);
     if (!vlm) return template(null);
-    const examples = await this.examples.exampleSetFor(event.tenantId);
-    exampleSet = examples.name;
+    examples = await this.examples.exampleSetFor(event.tenantId);
     const source = await sharp(await this.blobs.get(sourceKey))
       .rotate()
       .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
@@ -136,7 +139,7 @@ export class WriteTemporalCaptionUseCase {
       vlm,
       {
         purpose: 'temporal-caption',
-        promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION,
+        promptVersion: examples.promptVersion,
         messages: temporalCaptionMessages(
           targetCaption,
           { data: source, mime: 'image/jpeg' },
@@ -156,7 +159,8 @@ export class WriteTemporalCaptionUseCase {
         text: answer.value,
         provenance: 'vlm',
         vlmModel: answer.model,
-        exampleSet,
+        exampleSet: examples.name,
+        promptVersion: examples.promptVersion,
         attempts: calls.length,
         fallbackReason: null,
       };

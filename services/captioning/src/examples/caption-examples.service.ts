@@ -9,9 +9,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 
 import {
+  BUILTIN_EXAMPLE_SETS,
+  type BuiltinExampleSet,
   type CaptionExample,
   checkTemporalCaption,
-  PAPER_EXAMPLES,
+  TEMPORAL_CAPTION_PROMPT_VERSION,
 } from '../caption/temporal-caption.prompt';
 import {
   CAPTION_EXAMPLES,
@@ -25,6 +27,8 @@ export interface CaptionExampleLimits {
   maxExamples: number;
   maxImageBytes: number;
   maxImagePixels: number;
+  /** The built-in examples of tenants without their own (CAPTION_EXAMPLE_SET; default project). */
+  builtinSet?: BuiltinExampleSet;
 }
 
 export interface AddCaptionExampleInput {
@@ -33,9 +37,10 @@ export interface AddCaptionExampleInput {
   imageBase64?: string | null;
 }
 
-/** The examples a prompt is built with, and which set they are. */
+/** The examples a prompt is built with, which set they are, and the prompt version they make. */
 export interface ExampleSet {
-  name: 'paper' | 'tenant';
+  name: BuiltinExampleSet | 'tenant';
+  promptVersion: string;
   examples: readonly CaptionExample[];
 }
 
@@ -106,10 +111,13 @@ export class CaptionExamplesService {
     return true;
   }
 
-  /** The examples a tenant's prompts use: its own (with images, made small), or the paper's. */
+  /** The examples a tenant's prompts use: its own (with images, made small), or the built-in set. */
   async exampleSetFor(tenantId: string): Promise<ExampleSet> {
     const rows = await this.repository.list(tenantId);
-    if (rows.length === 0) return { name: 'paper', examples: PAPER_EXAMPLES };
+    if (rows.length === 0) {
+      const name = this.limits.builtinSet ?? 'project';
+      return { name, ...BUILTIN_EXAMPLE_SETS[name] };
+    }
     const examples = await Promise.all(
       rows.map(async (row): Promise<CaptionExample> => {
         const base = { targetCaption: row.targetCaption, temporalCaption: row.temporalCaption };
@@ -122,7 +130,7 @@ export class CaptionExamplesService {
         return { ...base, image: { data, mime: 'image/jpeg' } };
       }),
     );
-    return { name: 'tenant', examples };
+    return { name: 'tenant', promptVersion: TEMPORAL_CAPTION_PROMPT_VERSION, examples };
   }
 }
 

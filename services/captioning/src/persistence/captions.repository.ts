@@ -10,7 +10,8 @@ export interface CaptionRecord {
   text: string;
   provenance: 'template' | 'vlm' | 'target';
   vlmModel: string | null;
-  exampleSet: 'paper' | 'tenant' | null;
+  /** project or paper-figures (built-in sets, paper-b1-v1 for the latter) or tenant; null without a VLM call. */
+  exampleSet: string | null;
   promptVersion: string | null;
   attempts: number;
   fallbackReason: string | null;

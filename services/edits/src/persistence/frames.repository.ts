@@ -34,12 +34,14 @@ export class PrismaFramesRepository implements FramesRepository {
     if (metrics.length === 0) return;
     const column = <K extends keyof FrameMetricValues>(key: K) => metrics.map((m) => m[key]);
     await tx.$executeRaw`
-      INSERT INTO edit_frame_metrics (tenant_id, edit_id, candidate, index, ssim, psnr, lpips, clip_i, clip_score)
-      SELECT ${tenantId}, ${editId}::uuid, m.candidate, m.index, m.ssim, m.psnr, m.lpips, m.clip_i, m.clip_score
+      INSERT INTO edit_frame_metrics (tenant_id, edit_id, candidate, index, ssim, psnr, lpips, clip_i, clip_score, clip_cosine)
+      SELECT ${tenantId}, ${editId}::uuid, m.candidate, m.index, m.ssim, m.psnr, m.lpips, m.clip_i, m.clip_score, m.clip_cosine
       FROM unnest(${column('candidate')}::int[], ${column('index')}::int[], ${column('ssim')}::float8[],
         ${column('psnr')}::float8[], ${column('lpips')}::float8[], ${column('clipI')}::float8[],
-        ${column('clipScore')}::float8[]) AS m(candidate, index, ssim, psnr, lpips, clip_i, clip_score)
+        ${column('clipScore')}::float8[], ${column('clipCosine')}::float8[])
+        AS m(candidate, index, ssim, psnr, lpips, clip_i, clip_score, clip_cosine)
       ON CONFLICT (edit_id, candidate, index) DO UPDATE SET ssim = EXCLUDED.ssim, psnr = EXCLUDED.psnr,
-        lpips = EXCLUDED.lpips, clip_i = EXCLUDED.clip_i, clip_score = EXCLUDED.clip_score`;
+        lpips = EXCLUDED.lpips, clip_i = EXCLUDED.clip_i, clip_score = EXCLUDED.clip_score,
+        clip_cosine = EXCLUDED.clip_cosine`;
   }
 }

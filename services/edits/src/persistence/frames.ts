@@ -23,7 +23,10 @@ export interface FrameMetricValues {
   psnr: number;
   lpips: number | null;
   clipI: number | null;
+  /** CLIPScore: 2.5 · max(clipCosine, 0). */
   clipScore: number | null;
+  /** The raw image–text cosine. */
+  clipCosine: number | null;
 }
 
 /**

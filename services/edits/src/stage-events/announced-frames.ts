@@ -35,13 +35,18 @@ function toAnnouncedFrame(ref: FrameRef): AnnouncedFrame[] {
 /** Every frame's metrics a metrics.computed announces (its `series`); none for other events. */
 export function announcedMetrics(event: StageEvent): FrameMetricValues[] {
   if (event.type !== Topic.MetricsComputed) return [];
-  return event.payload.series.map(({ candidate, index, ssim, psnr, lpips, clipI, clipScore }) => ({
-    candidate,
-    index,
-    ssim,
-    psnr,
-    lpips,
-    clipI,
-    clipScore,
-  }));
+  return event.payload.series.map(
+    ({ candidate, index, ssim, psnr, lpips, clipI, clipScore, clipCosine }) => ({
+      candidate,
+      index,
+      ssim,
+      psnr,
+      lpips,
+      clipI,
+      // An event published before clipCosine existed carries the raw cosine as its clipScore.
+      ...(clipCosine === undefined
+        ? { clipScore: clipScore === null ? null : 2.5 * Math.max(clipScore, 0), clipCosine: clipScore }
+        : { clipScore, clipCosine }),
+    }),
+  );
 }

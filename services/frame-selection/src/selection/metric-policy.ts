@@ -9,14 +9,18 @@ export interface MetricPolicyOptions {
   lpipsBound: number;
   /** A frame reaches the plateau when it has made this fraction of its path's CLIP-score gain. */
   plateauFraction: number;
-  /** A path whose CLIP score never rises by this much above its first frame has no edit in it. */
+  /**
+   * A path whose CLIP score (CLIPScore, 2.5 · max(cos, 0)) never rises by this much above its first
+   * frame has no edit in it.
+   */
   minGain: number;
 }
 
 export const DEFAULT_METRIC_POLICY: MetricPolicyOptions = {
   lpipsBound: 0.45,
   plateauFraction: 0.9,
-  minGain: 0.005,
+  // 0.005 of raw cosine, on CLIPScore's scale (2.5 ×).
+  minGain: 0.0125,
 };
 
 export type MetricDecision =

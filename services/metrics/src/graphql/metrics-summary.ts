@@ -8,7 +8,8 @@ export interface MetricsSummaryView {
   selected: FrameMetricsView | null;
 }
 
-type Averaged = 'ssim' | 'psnr' | 'lpips' | 'clipI' | 'clipScore' | 'targetLpips' | 'targetClipI';
+type Averaged =
+  'ssim' | 'psnr' | 'lpips' | 'clipI' | 'clipScore' | 'clipCosine' | 'targetLpips' | 'targetClipI';
 
 /**
  * Means over an edit's measured frames (a learned metric's mean is null unless every frame has it)
@@ -30,6 +31,7 @@ export function summarizeMetrics(
     lpips: avg('lpips'),
     clipI: avg('clipI'),
     clipScore: avg('clipScore'),
+    clipCosine: avg('clipCosine'),
     targetLpips: avg('targetLpips'),
     targetClipI: avg('targetClipI'),
     models: models.length === 1 ? models[0] : models.filter(Boolean).join(','),

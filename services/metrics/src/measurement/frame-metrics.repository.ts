@@ -11,7 +11,9 @@ export interface FrameMetricsRecord {
   psnr: number;
   lpips: number | null;
   clipI: number | null;
+  /** CLIPScore: 2.5 · max(clipCosine, 0). */
   clipScore: number | null;
+  clipCosine: number | null;
   targetLpips: number | null;
   targetClipI: number | null;
   metricModels: string | null;
@@ -36,6 +38,7 @@ const COLUMNS = {
   lpips: true,
   clipI: true,
   clipScore: true,
+  clipCosine: true,
   targetLpips: true,
   targetClipI: true,
   metricModels: true,

@@ -165,6 +165,7 @@ export class MeasureFramesUseCase {
       lpips: scores?.[i].lpips ?? null,
       clipI: scores?.[i].clipI ?? null,
       clipScore: scores?.[i].clipScore ?? null,
+      clipCosine: scores?.[i].clipCosine ?? null,
       targetLpips: scores?.[i].targetLpips ?? null,
       targetClipI: scores?.[i].targetClipI ?? null,
     }));
@@ -189,6 +190,7 @@ export class MeasureFramesUseCase {
         tx,
         series.map(({ candidate: _candidate, index, ...r }) => ({
           ...r,
+          clipCosine: r.clipCosine ?? null,
           frameIndex: index,
           metricModels,
           tenantId: event.tenantId,

@@ -19,6 +19,8 @@ describe('parseOptions', () => {
       candidates: 1,
       outputSize: 512,
       allowMissingMetrics: false,
+      allowStandIns: false,
+      bestByVlm: false,
       help: false,
     });
   });
@@ -81,7 +83,7 @@ describe('parseOptions', () => {
     [['--dataset', 'd', 'extra'], "Unexpected argument 'extra'"],
     [
       ['--dataset', 'd', '--ablation', 'frames'],
-      '--ablation must be one of none, caption, selection, all, got "frames"',
+      '--ablation must be one of none, caption, selection, metric, all, got "frames"',
     ],
     [['--dataset', 'd', '--seeds', '0'], '--seeds must be between 1 and 100, got 0'],
     [['--dataset', 'd', '--seeds', '1.5'], '--seeds must be an integer, got "1.5"'],

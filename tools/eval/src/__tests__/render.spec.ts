@@ -7,7 +7,7 @@ const results = [
   makeRun({
     itemId: 'a',
     hasGroundTruth: true,
-    metricModels: 'fixture-x',
+    metricModels: 'full-trained-x',
     metrics: makeMetrics({ sourceLpips: 0.2149, targetLpips: 0.15, targetClipI: 0.84 }),
   }),
   makeRun({ itemId: 'b', metrics: makeMetrics({ sourceLpips: 0.1 }) }),
@@ -97,10 +97,14 @@ describe('CSV', () => {
     const rows = csv.trim().split('\n');
     expect(rows).toHaveLength(3);
     expect(rows[0]).toBe(
-      'variant,aggregation,caption_mode,selection,runs,completed,no_edit,failed,items,items_with_ground_truth,source_lpips,source_clip_i,target_lpips,target_clip_i,clip_score',
+      'variant,aggregation,caption_mode,selection,runs,completed,no_edit,failed,items,items_with_ground_truth,source_lpips,source_clip_i,target_lpips,target_clip_i,clip_score,stand_ins,generators,captions,selection_policies,caption_fallbacks,selection_fallbacks,metric_model_sets,source_lpips_paper_range,target_lpips_paper_range',
     );
-    expect(rows[1]).toBe(`F2F,mean,TEMPORAL,VLM,2,2,0,0,2,1,${(0.2149 + 0.1) / 2},0.9,0.15,0.84,0.3`);
-    expect(rows[2]).toBe('Target caption,mean,TARGET,VLM,2,1,0,1,1,1,0.2,0.9,0.2,0.8,0.3');
+    expect(rows[1]).toBe(
+      `F2F,mean,TEMPORAL,VLM,2,2,0,0,2,1,${(0.2149 + 0.1) / 2},0.9,0.15,0.84,0.3,,unknown ×2,unknown ×2,unknown ×2,0,0,"full-trained-x ×1, unknown ×1",,`,
+    );
+    expect(rows[2]).toBe(
+      'Target caption,mean,TARGET,VLM,2,1,0,1,1,1,0.2,0.9,0.2,0.8,0.3,,unknown ×1,unknown ×1,unknown ×1,0,0,unknown ×1,,',
+    );
   });
 
   it('writes one items row per run, failures included with their reason', () => {
@@ -108,10 +112,10 @@ describe('CSV', () => {
     expect(rows[0]).toBe(ITEMS_CSV_HEADER.join(','));
     expect(rows).toHaveLength(5);
     expect(rows[1]).toBe(
-      'a,F2F,0,edit-1,COMPLETED,EDITED,true,0,12,49,0.2149,0.9,0.15,0.84,0.3,0.8,25,,,1000,fixture-x',
+      'a,F2F,0,edit-1,COMPLETED,EDITED,true,0,12,49,0.2149,0.9,0.15,0.84,0.3,0.8,25,,,1000,full-trained-x,,,,,,,,,,,',
     );
     expect(rows[4]).toBe(
-      'b,Target caption,0,edit-1,FAILED,FAILED,false,,,49,,,,,,,,GENERATION_FAILED,"stage | with, ""quotes""",1000,',
+      'b,Target caption,0,edit-1,FAILED,FAILED,false,,,49,,,,,,,,GENERATION_FAILED,"stage | with, ""quotes""",1000,,,,,,,,,,,,',
     );
   });
 });

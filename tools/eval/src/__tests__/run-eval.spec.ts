@@ -66,6 +66,29 @@ class FakeGateway {
     this.inFlight--;
     return makeEdit({ id });
   }
+  scored: string[] = [];
+  async resultImages(id: string) {
+    if (id === 'edit-2') return null;
+    return { result: Buffer.from(`result ${id}`), source: Buffer.from('source'), groundTruth: null };
+  }
+  async scoreImage(images: { result: Buffer }, caption: string) {
+    this.scored.push(`${images.result.toString()}: ${caption}`);
+    return {
+      models: 'full-trained-x',
+      lpipsSize: 512,
+      scores: [
+        {
+          lpips: 0.4,
+          lpipsPaperRange: 0.25,
+          clipI: 0.9,
+          clipScore: 0.7,
+          targetLpips: 0.5,
+          targetLpipsPaperRange: 0.3,
+          targetClipI: 0.8,
+        },
+      ],
+    };
+  }
   async cancelEdit(id: string): Promise<void> {
     this.inFlight--;
     this.cancelled.push(id);
@@ -138,5 +161,34 @@ describe('runEvaluation', () => {
     ]);
     expect(results[1]!.failureReason).toBe('reading the result failed (3 attempts): read ECONNRESET');
     expect(results[2]!.failureReason).toBe('reading the result failed: Cannot query field');
+  });
+
+  it("re-scores each completed result with the platform's scoreImages at 512, both LPIPS ranges", async () => {
+    const gateway = new FakeGateway(() => 'complete');
+    const results = await runEvaluation(
+      gateway as unknown as GatewayClient,
+      dataset,
+      { ...settings, variants: [F2F], seeds: 1, concurrency: 1, rescore: true },
+      fakeClock(),
+    );
+    expect(gateway.scored).toEqual(['result edit-1: caption a', 'result edit-3: caption c']);
+    expect(results[0]!.metrics).toMatchObject({
+      sourceLpips: 0.4,
+      sourceLpipsPaperRange: 0.25,
+      // No ground truth for this item: no target LPIPS, whatever the scoring says.
+      targetLpips: null,
+      targetLpipsPaperRange: null,
+      lpipsSize: 512,
+      clip: makeEdit().selectedFrame!.metrics!.clipScore,
+    });
+    // A result that cannot be scored at 512 is a failure, not a mean of mixed sizes.
+    expect([results[1]!.outcome, results[1]!.failureCode, results[1]!.metrics]).toEqual([
+      'FAILED',
+      'SCORING_FAILED',
+      null,
+    ]);
+    expect(results[1]!.failureReason).toBe(
+      'scoring the result at 512x512 failed: the edit has no result image',
+    );
   });
 });

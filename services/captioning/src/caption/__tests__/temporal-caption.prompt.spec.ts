@@ -1,7 +1,10 @@
 import {
   checkTemporalCaption,
   instructionFor,
-  PAPER_EXAMPLES,
+  DEFAULT_EXAMPLES,
+  PAPER_FIGURES_EXAMPLES,
+  PAPER_S10_EXAMPLES,
+  PROJECT_EXAMPLES,
   TEMPORAL_CAPTION_INSTRUCTION,
   temporalCaptionMessages,
 } from '../temporal-caption.prompt';
@@ -25,9 +28,9 @@ describe('the temporal caption prompt (paper 3.1, B.1)', () => {
   it('presents the instruction nine times with the examples, then once more with the source image', () => {
     const source = { data: Buffer.from('jpeg'), mime: 'image/jpeg' };
     const messages = temporalCaptionMessages('A photo of a sitting dog.', source);
-    expect(PAPER_EXAMPLES).toHaveLength(9);
+    expect(DEFAULT_EXAMPLES).toHaveLength(9);
     expect(messages).toHaveLength(19);
-    PAPER_EXAMPLES.forEach((example, i) => {
+    DEFAULT_EXAMPLES.forEach((example, i) => {
       expect(messages[2 * i]).toEqual({
         role: 'user',
         content: [{ type: 'text', text: instructionFor(example.targetCaption) }],
@@ -44,6 +47,25 @@ describe('the temporal caption prompt (paper 3.1, B.1)', () => {
         { type: 'image', data: source.data, mime: 'image/jpeg' },
       ],
     });
+  });
+
+  it("defaults to the paper's three printed pairs (S10) and six of the project's, none from the paper's TEdBench figures", () => {
+    expect(DEFAULT_EXAMPLES).toEqual([...PAPER_S10_EXAMPLES, ...PROJECT_EXAMPLES]);
+    expect(PAPER_S10_EXAMPLES.map((e) => e.targetCaption)).toEqual([
+      'A photo of domes in the Grand Canyon under the golden sunrise.',
+      'Two red Campari shots',
+      'A photo of a magician holding a hat with a rabbit in it.',
+    ]);
+    // The paper-figures set keeps the six pairs of Figures S7 and S8 (TEdBench results): none of
+    // them, target or temporal caption, is among the defaults.
+    const figures = PAPER_FIGURES_EXAMPLES.slice(3);
+    expect(figures).toHaveLength(6);
+    for (const f of figures) {
+      expect(DEFAULT_EXAMPLES.map((e) => e.targetCaption)).not.toContain(f.targetCaption);
+      expect(DEFAULT_EXAMPLES.map((e) => e.temporalCaption)).not.toContain(f.temporalCaption);
+    }
+    for (const e of PROJECT_EXAMPLES)
+      expect(checkTemporalCaption(e.temporalCaption)).toEqual({ ok: true, caption: e.temporalCaption });
   });
 
   it('attaches the images of examples that have one (a tenant own examples)', () => {

@@ -116,8 +116,8 @@ describe('writing the temporal caption with a VLM (the real adapter against an O
       text: 'The dog gradually lowers its back legs, settling into a seated position.',
       provenance: 'vlm',
       vlmModel: 'gpt-4o',
-      promptVersion: 'paper-b1-v1',
-      exampleSet: 'paper',
+      promptVersion: 'f2f-b1-v2',
+      exampleSet: 'project',
       attempts: 1,
       fallbackReason: null,
     });

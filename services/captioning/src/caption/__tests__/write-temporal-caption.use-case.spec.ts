@@ -74,7 +74,7 @@ describe('WriteTemporalCaptionUseCase', () => {
     expect(t.captions.captions.get(t.event.editId)).toMatchObject({
       attempts: 2,
       vlmModel: 'vlm-a',
-      exampleSet: 'paper',
+      exampleSet: 'project',
     });
   });
 

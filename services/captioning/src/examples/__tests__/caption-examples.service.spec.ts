@@ -7,7 +7,7 @@ import type { TenantId } from '@f2f/database';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 
 import { makeImage, makeImageInspector } from '../../../../../test/support/factories';
-import { PAPER_EXAMPLES } from '../../caption/temporal-caption.prompt';
+import { DEFAULT_EXAMPLES, PAPER_FIGURES_EXAMPLES } from '../../caption/temporal-caption.prompt';
 import { InMemoryCaptionExamples } from '../../testing/in-memory-repositories';
 import { CaptionExamplesService } from '../caption-examples.service';
 
@@ -32,17 +32,35 @@ async function setup() {
 const example = { targetCaption: 'A red car.', temporalCaption: 'The car slowly turns red.' };
 
 describe('CaptionExamplesService', () => {
-  it("uses the paper's examples until the tenant has its own, then only the tenant's (with images made small)", async () => {
+  it("uses the built-in examples until the tenant has its own, then only the tenant's (with images made small)", async () => {
     const { service } = await setup();
-    expect((await service.exampleSetFor(tenantA)).name).toBe('paper');
-    expect((await service.exampleSetFor(tenantA)).examples).toBe(PAPER_EXAMPLES);
+    expect(await service.exampleSetFor(tenantA)).toEqual({
+      name: 'project',
+      promptVersion: 'f2f-b1-v2',
+      examples: DEFAULT_EXAMPLES,
+    });
     const imageBase64 = (await makeImage(800, 600)).toString('base64');
     await service.add(tenantA, { ...example, imageBase64 });
     const set = await service.exampleSetFor(tenantA);
     expect(set.name).toBe('tenant');
     expect(set.examples).toHaveLength(1);
     expect(set.examples[0].image?.mime).toBe('image/jpeg');
-    expect((await service.exampleSetFor(tenantB)).name).toBe('paper');
+    expect((await service.exampleSetFor(tenantB)).name).toBe('project');
+  });
+
+  it('uses the paper-figures set, under its own prompt version, when the deployment asks for it', async () => {
+    const { repository, root } = await setup();
+    const service = new CaptionExamplesService(
+      repository,
+      new FilesystemBlobStore(root),
+      { maxExamples: 2, maxImageBytes: 200_000, maxImagePixels: 1_000_000, builtinSet: 'paper-figures' },
+      inspector,
+    );
+    expect(await service.exampleSetFor(tenantA)).toEqual({
+      name: 'paper-figures',
+      promptVersion: 'paper-b1-v1',
+      examples: PAPER_FIGURES_EXAMPLES,
+    });
   });
 
   it('refuses an example past the limit as a Conflict, leaving no image behind', async () => {

@@ -15,7 +15,7 @@ describe('Edit.caption', () => {
         text: 'The dog sits.',
         provenance: 'vlm',
         vlmModel: 'm',
-        exampleSet: 'paper',
+        exampleSet: 'project',
         promptVersion: 'v1',
         attempts: 1,
         fallbackReason: null,
@@ -26,7 +26,7 @@ describe('Edit.caption', () => {
     expect(await resolver.caption({ __typename: 'Edit', id: 'e1' }, 'tenant-a' as TenantId)).toMatchObject({
       text: 'The dog sits.',
       provenance: 'vlm',
-      exampleSet: 'paper',
+      exampleSet: 'project',
     });
     expect(await resolver.caption({ __typename: 'Edit', id: 'e1' }, 'tenant-b' as TenantId)).toBeNull();
   });

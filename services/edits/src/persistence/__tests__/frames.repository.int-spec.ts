@@ -60,6 +60,7 @@ describe('PrismaFramesRepository', () => {
       lpips,
       clipI: null,
       clipScore: 0.25,
+      clipCosine: 0.1,
     });
     await db.prisma.$transaction((tx) =>
       repository.recordMetrics(tx, tenant, edit.id, [m(0, 0.9, null), m(1, 0.8, 0.1)]),
@@ -69,9 +70,11 @@ describe('PrismaFramesRepository', () => {
       where: { editId: edit.id },
       orderBy: { index: 'asc' },
     });
-    expect(rows.map((r) => [r.index, r.ssim, r.psnr, r.lpips, r.clipI, r.clipScore, r.tenantId])).toEqual([
-      [0, 0.9, 20, null, null, 0.25, tenant],
-      [1, 0.7, 21, 0.2, null, 0.25, tenant],
+    expect(
+      rows.map((r) => [r.index, r.ssim, r.psnr, r.lpips, r.clipI, r.clipScore, r.clipCosine, r.tenantId]),
+    ).toEqual([
+      [0, 0.9, 20, null, null, 0.25, 0.1, tenant],
+      [1, 0.7, 21, 0.2, null, 0.25, 0.1, tenant],
     ]);
   });
 });

@@ -107,7 +107,8 @@ describe('RecordStageEventUseCase', () => {
       psnr: 20 + index,
       lpips: index === 0 ? null : 0.1 * index,
       clipI: null,
-      clipScore: 0.3,
+      // Before clipCosine existed, clipScore held the raw cosine: candidate 1 replays such an event.
+      ...(candidate === 0 ? { clipScore: 0.75, clipCosine: 0.3 } : { clipScore: 0.3 }),
       targetLpips: null,
       targetClipI: null,
     });
@@ -122,18 +123,19 @@ describe('RecordStageEventUseCase', () => {
     await record(measured);
     await record({ ...measured, eventId: randomUUID() });
     expect(
-      frames.metrics.map(({ candidate, index, ssim, psnr, lpips, clipScore }) => [
+      frames.metrics.map(({ candidate, index, ssim, psnr, lpips, clipScore, clipCosine }) => [
         candidate,
         index,
         ssim,
         psnr,
         lpips,
         clipScore,
+        clipCosine,
       ]),
     ).toEqual([
-      [0, 0, 0.9, 20, null, 0.3],
-      [0, 1, 0.8, 21, 0.1, 0.3],
-      [1, 0, 0.7, 20, null, 0.3],
+      [0, 0, 0.9, 20, null, 0.75, 0.3],
+      [0, 1, 0.8, 21, 0.1, 0.75, 0.3],
+      [1, 0, 0.7, 20, null, 0.75, 0.3],
     ]);
     expect((await edits.findEdit(tenant, edit.id))?.metricsReady).toBe(true);
     await record(

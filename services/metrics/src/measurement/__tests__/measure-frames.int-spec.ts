@@ -170,7 +170,9 @@ it('with the int8 CLIP image tower: its scores under their own model id, LPIPS a
     b.rows.forEach((r, i) => {
       const f = a.rows[i];
       expect([r.ssim, r.psnr, r.lpips]).toEqual([f.ssim, f.psnr, f.lpips]);
-      expect(Math.abs(r.clipScore! - f.clipScore!)).toBeLessThan(0.01);
+      expect(Math.abs(r.clipCosine! - f.clipCosine!)).toBeLessThan(0.01);
+      // CLIPScore: 2.5 × the cosine, clipped at 0.
+      expect(r.clipScore).toBeCloseTo(2.5 * Math.max(r.clipCosine!, 0), 9);
     });
     expect(b.rows.some((r, i) => r.clipScore !== a.rows[i].clipScore)).toBe(true);
   } finally {
