@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -35,8 +35,10 @@ export function createLogger(
 
 /** The active span's ids (none when tracing is off: no span is ever active then): createLogger's mixin. */
 export function traceLogFields(): Record<string, string> {
+  // Valid rather than recording: work that a span started may log after the span ended (the path
+  // videos an event asked for), and those lines still belong to its trace.
   const span = trace.getActiveSpan();
-  if (!span?.isRecording()) return {};
+  if (!span || !isSpanContextValid(span.spanContext())) return {};
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };
 }
