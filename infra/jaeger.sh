@@ -104,23 +104,11 @@ exporters:
 YAML
   nohup "$BIN" --config "$RUN_DIR/config.yaml" >"$RUN_DIR/jaeger.log" 2>&1 &
   echo $! >"$RUN_DIR/pid"
-  local i
-  for i in $(seq 1 60); do
-    if port_open 127.0.0.1 "$UI_PORT" && port_open 127.0.0.1 "$OTLP_PORT"; then
-      log "up: OTLP grpc :$OTLP_PORT http :$OTLP_HTTP_PORT, UI/API http://127.0.0.1:$UI_PORT"; return
-    fi
-    kill -0 "$(cat "$RUN_DIR/pid")" 2>/dev/null || { log_tail "$RUN_DIR/jaeger.log"; die "jaeger exited"; }
-    sleep 0.5
-  done
-  log_tail "$RUN_DIR/jaeger.log"; die "jaeger did not answer on :$UI_PORT"
+  wait_daemon "$RUN_DIR" "$RUN_DIR/jaeger.log" jaeger "$UI_PORT" "$OTLP_PORT"
+  log "up: OTLP grpc :$OTLP_PORT http :$OTLP_HTTP_PORT, UI/API http://127.0.0.1:$UI_PORT"
 }
 
-stop() {
-  [ -f "$RUN_DIR/pid" ] || { log "not running"; return; }
-  local pid; pid="$(cat "$RUN_DIR/pid")"
-  kill "$pid" 2>/dev/null || true
-  rm -f "$RUN_DIR/pid"; log "stopped ($pid)"
-}
+stop() { stop_daemon "$RUN_DIR"; }
 
 env_lines() {
   printf 'export OTEL_EXPORTER_OTLP_ENDPOINT=%q\n' "http://127.0.0.1:$OTLP_HTTP_PORT"

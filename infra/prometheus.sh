@@ -46,21 +46,11 @@ YAML
   nohup prometheus --config.file="$RUN_DIR/prometheus.yml" --storage.tsdb.path="$RUN_DIR/data" \
     --web.listen-address="127.0.0.1:$PORT" >"$RUN_DIR/prometheus.log" 2>&1 &
   echo $! >"$RUN_DIR/pid"
-  local i
-  for i in $(seq 1 60); do
-    if port_open 127.0.0.1 "$PORT"; then log "up on http://127.0.0.1:$PORT scraping $*"; return; fi
-    kill -0 "$(cat "$RUN_DIR/pid")" 2>/dev/null || { log_tail "$RUN_DIR/prometheus.log"; die "prometheus exited"; }
-    sleep 0.5
-  done
-  log_tail "$RUN_DIR/prometheus.log"; die "prometheus did not answer on :$PORT"
+  wait_daemon "$RUN_DIR" "$RUN_DIR/prometheus.log" prometheus "$PORT"
+  log "up on http://127.0.0.1:$PORT scraping $*"
 }
 
-stop() {
-  [ -f "$RUN_DIR/pid" ] || { log "not running"; return; }
-  local pid; pid="$(cat "$RUN_DIR/pid")"
-  kill "$pid" 2>/dev/null || true
-  rm -f "$RUN_DIR/pid"; log "stopped ($pid)"
-}
+stop() { stop_daemon "$RUN_DIR"; }
 
 case "${1:-}" in
   install) install ;;

@@ -45,3 +45,27 @@ now_s() { date +%s; }
 
 # mask_url URL: hide the password in postgresql://user:password@host/... for printing.
 mask_url() { printf '%s' "$1" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#'; }
+
+# wait_daemon RUN_DIR LOGFILE NAME PORT...: after `nohup ... & echo $! >RUN_DIR/pid`, waits up to
+# 30 s until every PORT accepts connections; dies with the log's tail when the process exits first
+# or the ports stay closed.
+wait_daemon() {
+  local run_dir="$1" logfile="$2" name="$3" i port up
+  shift 3
+  for i in $(seq 1 60); do
+    up=1
+    for port in "$@"; do port_open 127.0.0.1 "$port" || up=0; done
+    [ "$up" -eq 1 ] && return 0
+    kill -0 "$(cat "$run_dir/pid")" 2>/dev/null || { log_tail "$logfile"; die "$name exited"; }
+    sleep 0.5
+  done
+  log_tail "$logfile"; die "$name did not answer on :$1"
+}
+
+# stop_daemon RUN_DIR: stops the process whose pid RUN_DIR/pid holds (no-op when none).
+stop_daemon() {
+  [ -f "$1/pid" ] || { log "not running"; return 0; }
+  local pid; pid="$(cat "$1/pid")"
+  kill "$pid" 2>/dev/null || true
+  rm -f "$1/pid"; log "stopped ($pid)"
+}

@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 
 import type { PrismaClient as EditsClient } from '../../services/edits/src/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { waitForEditStatus } from '../support/edit-status';
 import { testInfrastructure } from '../support/env';
 import { makeImage } from '../support/factories';
 import { FakeOpenAiServer } from '../support/fake-openai';
@@ -69,22 +70,9 @@ async function createEdit(steps = 10): Promise<string> {
   return res.data!.createEdit.id;
 }
 
-async function waitForStatus(id: string, statuses: string[], timeoutMs = 180_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    const res = await gql<{ edit: { status: string } | null }>(
-      `query($id: ID!) { edit(id: $id) { status } }`,
-      {
-        id,
-      },
-    );
-    last = res.data?.edit?.status ?? JSON.stringify(res.errors);
-    if (statuses.includes(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(`edit ${id} is ${last}, not ${statuses.join('|')}, after ${timeoutMs} ms`);
-}
+/** Polled often: the shutdown test must catch the edit early in its generation. */
+const waitForStatus = (id: string, statuses: string[], timeoutMs = 180_000) =>
+  waitForEditStatus(gql, id, statuses, timeoutMs, 200);
 
 interface JaegerSpan {
   spanID: string;

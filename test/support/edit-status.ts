@@ -6,12 +6,16 @@ export type AskGateway = <T>(
   variables: Record<string, unknown>,
 ) => Promise<{ data?: T; errors?: unknown[] }>;
 
-/** Polls `edit(id) { status }` until it is one of `statuses`; returns it, or fails after the timeout. */
+/**
+ * Polls `edit(id) { status }` every `pollMs` until it is one of `statuses`; returns it, or fails
+ * after the timeout.
+ */
 export async function waitForEditStatus(
   ask: AskGateway,
   id: string,
   statuses: string[],
   timeoutMs = 120_000,
+  pollMs = 500,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -24,7 +28,7 @@ export async function waitForEditStatus(
     );
     last = res.data?.edit?.status ?? JSON.stringify(res.errors);
     if (statuses.includes(last)) return last;
-    await sleep(500);
+    await sleep(pollMs);
   }
-  throw new Error(`edit ${id} is ${last} after ${timeoutMs} ms`);
+  throw new Error(`edit ${id} is ${last}, not ${statuses.join('|')}, after ${timeoutMs} ms`);
 }

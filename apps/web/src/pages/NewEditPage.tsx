@@ -97,69 +97,45 @@ export function NewEditPage() {
         <details>
           <summary>Advanced options</summary>
           <div className="grid">
-            <label>
-              Seed
-              <input
-                type="number"
-                min={LIMITS.seed.min}
-                max={LIMITS.seed.max}
-                value={options.seed}
-                onChange={set('seed')}
-                placeholder="random"
-              />
-            </label>
-            <label>
-              Candidates (videos from different seeds)
-              <input
-                type="number"
-                min={LIMITS.candidates.min}
-                max={LIMITS.candidates.max}
-                value={options.candidates}
-                onChange={set('candidates')}
-              />
-            </label>
-            <label>
-              Selection policy
-              <select value={options.selection} onChange={set('selection')}>
-                {SELECTION_POLICIES.map((p) => (
-                  <option key={p.value} value={p.value}>
-                    {p.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Caption mode
-              <select value={options.captionMode} onChange={set('captionMode')}>
-                {CAPTION_MODES.map((m) => (
-                  <option key={m.value} value={m.value}>
-                    {m.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Output width (px)
-              <input
-                type="number"
-                min={LIMITS.outputSide.min}
-                max={LIMITS.outputSide.max}
-                value={options.outputWidth}
-                onChange={set('outputWidth')}
-                placeholder="the source's"
-              />
-            </label>
-            <label>
-              Output height (px)
-              <input
-                type="number"
-                min={LIMITS.outputSide.min}
-                max={LIMITS.outputSide.max}
-                value={options.outputHeight}
-                onChange={set('outputHeight')}
-                placeholder="the source's"
-              />
-            </label>
+            <NumberField
+              label="Seed"
+              limits={LIMITS.seed}
+              value={options.seed}
+              onChange={set('seed')}
+              placeholder="random"
+            />
+            <NumberField
+              label="Candidates (videos from different seeds)"
+              limits={LIMITS.candidates}
+              value={options.candidates}
+              onChange={set('candidates')}
+            />
+            <ChoiceField
+              label="Selection policy"
+              choices={SELECTION_POLICIES}
+              value={options.selection}
+              onChange={set('selection')}
+            />
+            <ChoiceField
+              label="Caption mode"
+              choices={CAPTION_MODES}
+              value={options.captionMode}
+              onChange={set('captionMode')}
+            />
+            <NumberField
+              label="Output width (px)"
+              limits={LIMITS.outputSide}
+              value={options.outputWidth}
+              onChange={set('outputWidth')}
+              placeholder="the source's"
+            />
+            <NumberField
+              label="Output height (px)"
+              limits={LIMITS.outputSide}
+              value={options.outputHeight}
+              onChange={set('outputHeight')}
+              placeholder="the source's"
+            />
           </div>
         </details>
         {error ? (
@@ -175,5 +151,51 @@ export function NewEditPage() {
         </button>
       </form>
     </section>
+  );
+}
+
+type FieldChange = (e: { target: { value: string } }) => void;
+
+/** A labelled number input bounded by the API's limits. */
+function NumberField(props: {
+  label: string;
+  limits: { min: number; max: number };
+  value: string;
+  onChange: FieldChange;
+  placeholder?: string;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={props.limits.min}
+        max={props.limits.max}
+        value={props.value}
+        onChange={props.onChange}
+        placeholder={props.placeholder}
+      />
+    </label>
+  );
+}
+
+/** A labelled select over the API's enum values. */
+function ChoiceField(props: {
+  label: string;
+  choices: readonly { value: string; label: string }[];
+  value: string;
+  onChange: FieldChange;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={props.onChange}>
+        {props.choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
