@@ -28,6 +28,7 @@ const APP_SCOPES = [
   'webhooks',
   'eval',
   'reliability',
+  'bench',
   'web',
 ];
 

@@ -1,4 +1,4 @@
-import { exchange, type Exchange, graphqlBody } from '../http';
+import { exchange, type Exchange, graphqlBody } from '@f2f/harness';
 import type { AbuseContext } from './fixtures';
 import type { HostileImage } from './images';
 

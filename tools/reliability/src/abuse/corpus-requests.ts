@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { signFileToken, signTenantContext, signUploadToken, TENANT_CONTEXT_HEADER } from '@f2f/platform';
 
-import { exchange, type Exchange, graphqlBody } from '../http';
+import { exchange, type Exchange, graphqlBody } from '@f2f/harness';
 import { type AbuseCase, CREATE_EDIT, editInput, gql, raw } from './case';
 import type { AbuseContext } from './fixtures';
 

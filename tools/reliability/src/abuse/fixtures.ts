@@ -6,7 +6,7 @@ import { sleep } from '@f2f/common';
 import type { RunningPlatform } from '@f2f/launcher';
 
 import { sourceImage, TERMINAL } from '../chaos/edits';
-import { exchange, GatewayClient } from '../http';
+import { exchange, GatewayClient } from '@f2f/harness';
 
 /** One tenant's key and the ids of everything it owns that an API call can name. */
 export interface Tenant {

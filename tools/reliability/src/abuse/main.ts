@@ -1,8 +1,6 @@
 import type { ServiceName } from '@f2f/launcher';
 
-import { ensureInfrastructure } from '../infra';
-import { startTestPlatform } from '../platform';
-import { parseArgs, renderTable } from '../table';
+import { ensureInfrastructure, parseArgs, renderTable, startTestPlatform } from '@f2f/harness';
 import type { AbuseCase } from './case';
 import { imageCorpus } from './corpus-images';
 import { requestCorpus } from './corpus-requests';

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import type { RunningPlatform, ServiceName } from '@f2f/launcher';
 
-import { errorCodes, exchange, type Exchange } from '../http';
-import { START_TIMEOUT_MS } from '../platform';
+import { errorCodes, type Exchange, exchange, START_TIMEOUT_MS } from '@f2f/harness';
 import type { AbuseCase } from './case';
 import type { AbuseContext } from './fixtures';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { sleep } from '@f2f/common';
 import sharp from 'sharp';
 
-import type { GatewayClient } from '../http';
+import type { GatewayClient } from '@f2f/harness';
 
 export const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 

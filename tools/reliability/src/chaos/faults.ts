@@ -1,7 +1,14 @@
 import type { RunningPlatform, ServiceName } from '@f2f/launcher';
 
-import { type Infrastructure, kafka, kafkaPid, killProcess, postgres, postgresPid } from '../infra';
-import { START_TIMEOUT_MS } from '../platform';
+import {
+  type Infrastructure,
+  kafka,
+  kafkaPid,
+  killProcess,
+  postgres,
+  postgresPid,
+  START_TIMEOUT_MS,
+} from '@f2f/harness';
 
 /** What a fault acts on. */
 export interface FaultContext {

@@ -1,6 +1,4 @@
-import { ensureInfrastructure } from '../infra';
-import { startTestPlatform } from '../platform';
-import { parseArgs, renderTable, seconds } from '../table';
+import { ensureInfrastructure, parseArgs, renderTable, seconds, startTestPlatform } from '@f2f/harness';
 import { CI_FAULTS, selectFaults } from './faults';
 import { type ChaosSettings, type FaultResult, runFault, violations } from './run-chaos';
 

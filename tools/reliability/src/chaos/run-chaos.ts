@@ -1,8 +1,6 @@
 import { sleep } from '@f2f/common';
 
-import { GatewayClient } from '../http';
-import type { Infrastructure } from '../infra';
-import { START_TIMEOUT_MS, type TestPlatform } from '../platform';
+import { GatewayClient, type Infrastructure, START_TIMEOUT_MS, type TestPlatform } from '@f2f/harness';
 import {
   inspectEdit,
   sourceImage,

@@ -1,0 +1,4 @@
+export * from './http';
+export * from './infra';
+export * from './table';
+export * from './test-platform';
