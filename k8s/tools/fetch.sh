@@ -41,6 +41,17 @@ if complete; then
   echo "k8s tools: up to date in $OUT"
   exit 0
 fi
+# One fetch at a time: a second caller (npm test while CI's early background fetch runs) waits for
+# the first and then finds everything in place.
+mkdir -p "$OUT"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$OUT/fetch.lock"
+  flock 9
+  if complete; then
+    echo "k8s tools: fetched meanwhile in $OUT"
+    exit 0
+  fi
+fi
 
 took() { echo "k8s tools: $1 in $(($(date +%s) - $2)) s"; }
 mkdir -p "$OUT/bin" "$OUT/crds"
