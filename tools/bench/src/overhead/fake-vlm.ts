@@ -11,7 +11,7 @@ export class FixedLatencyVlm {
 
   constructor(
     readonly latencyMs: number,
-    readonly answer = 'The selected edit is:12',
+    readonly answer = 'The selected edit is:1',
   ) {}
 
   get baseUrl(): string {
