@@ -27,7 +27,7 @@ interface Measured {
 }
 
 async function runStages(ctx: BenchContext): Promise<PartResult> {
-  const durationMs = ctx.quick ? 1_500 : 20_000;
+  const durationMs = ctx.quick ? 1_500 : 15_000;
   const frames = ctx.quick ? QUICK_FRAMES : FRAMES;
   // The VLM answers at once: what is measured is the stage's own CPU work (collage, request).
   const vlm = new FixedLatencyVlm(0);
