@@ -3,3 +3,5 @@ export * from './image-inspector';
 export * from './frames';
 export * from './base64';
 export * from './sniff';
+export * from './pixel-metrics';
+export * from './collage';

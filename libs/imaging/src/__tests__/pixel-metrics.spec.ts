@@ -1,7 +1,7 @@
-import { decodeRgba, type RawImage } from '@f2f/imaging';
+import { decodeRgba, type RawImage } from '../frames';
 import { ssim as ssimJs } from 'ssim.js';
 
-import { makeImage } from '../../../../../test/support/factories';
+import { makeImage } from '../../../../test/support/factories';
 import { meanSsim, psnr, PSNR_CEILING_DB, SsimReference, ssimScale, toSsimImage } from '../pixel-metrics';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so noise is the same on every run. */

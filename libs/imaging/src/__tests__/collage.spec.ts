@@ -1,11 +1,6 @@
 import sharp from 'sharp';
 
 import { buildCollage, collageFrameIndices } from '../collage';
-import {
-  FRAME_SELECTION_INSTRUCTION,
-  parseSelectionAnswer,
-  selectionInstructionFor,
-} from '../selection.prompt';
 
 const solid = (r: number, g: number, b: number, width = 320, height = 240) =>
   sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
@@ -43,36 +38,5 @@ describe('the selection collage (paper 3.3, C.1)', () => {
 
   it('refuses an empty or oversized collage', async () => {
     await expect(buildCollage(await solid(0, 0, 0), [])).rejects.toThrow(/1..12/);
-  });
-});
-
-describe('the selection instruction and answer', () => {
-  it('is the paper instruction with the target caption substituted', () => {
-    const text = selectionInstructionFor('A photo of a cat yawning.');
-    expect(text).toContain('The target edit image caption was: “A photo of a cat yawning.”.');
-    expect(
-      text.endsWith('Respond with: “The selected edit is:x” where x is the number of your chosen edit.'),
-    ).toBe(true);
-    expect(FRAME_SELECTION_INSTRUCTION.match(/CAPTION/g)).toHaveLength(1);
-  });
-
-  it.each([
-    ['The selected edit is:7', 7],
-    ['The selected edit is: 0', 0],
-    ['After comparing, “The selected edit is:12”', 12],
-    ['the selected edit is:3. The selected edit is:3', 3],
-  ])('reads %j', (raw, number) => {
-    expect(parseSelectionAnswer(raw, 12)).toEqual({ ok: true, number });
-  });
-
-  it.each([
-    ['I would pick the third one.', /no "The selected edit is:x"/],
-    ['The selected edit is:13', /outside 0..12/],
-    ['The selected edit is:2 or The selected edit is:5', /several different answers/],
-    ['The selected edit is:x', /no "The selected edit is:x"/],
-  ])('refuses %j', (raw, reason) => {
-    const parsed = parseSelectionAnswer(raw, 12);
-    expect(parsed.ok).toBe(false);
-    expect(!parsed.ok && parsed.reason).toMatch(reason);
   });
 });
