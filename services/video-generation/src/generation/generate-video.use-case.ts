@@ -302,7 +302,9 @@ export class GenerateVideoUseCase {
     const lossless = isLosslessEncoding(encoding);
     const rawBlobKey = blobKeys.rawFrame(tenantId, editId, candidate, item.index, encoding.format);
     const blobKey = blobKeys.frame(tenantId, editId, candidate, item.index, encoding.format);
-    const losslessBlobKey = lossless ? undefined : blobKeys.losslessFrame(tenantId, editId, candidate, item.index);
+    const losslessBlobKey = lossless
+      ? undefined
+      : blobKeys.losslessFrame(tenantId, editId, candidate, item.index);
     const edited = await cropToSource(item.png, box, output.width, output.height);
     const encode = (image: Buffer) => (lossless ? Promise.resolve(image) : encodeFrame(image, encoding));
     const [raw, frame] = await Promise.all([encode(item.png), encode(edited)]);

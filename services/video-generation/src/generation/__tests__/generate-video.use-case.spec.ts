@@ -155,8 +155,12 @@ describe('GenerateVideoUseCase', () => {
     await t.useCase.execute(caption, t.ctx.for(caption));
 
     const [frame] = t.outbox.of(Topic.VideoGenerated)[0].payload.frames;
-    const lossy = await sharp(await t.blobs.get(frame.blobKey)).raw().toBuffer();
-    const lossless = await sharp(await t.blobs.get(frame.losslessBlobKey!)).raw().toBuffer();
+    const lossy = await sharp(await t.blobs.get(frame.blobKey))
+      .raw()
+      .toBuffer();
+    const lossless = await sharp(await t.blobs.get(frame.losslessBlobKey!))
+      .raw()
+      .toBuffer();
     expect(lossy.length).toBe(lossless.length);
     const worst = lossy.reduce((m, v, i) => Math.max(m, Math.abs(v - lossless[i])), 0);
     expect(worst).toBeLessThanOrEqual(8);
