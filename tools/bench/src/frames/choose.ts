@@ -11,7 +11,7 @@ export interface SampleSummary {
   ratio: number;
   ssimMin: number;
   ssimMean: number;
-  /** Median encode time of one frame. */
+  /** Median encode time (CPU) of one frame. */
   encodeMsMedian: number;
 }
 
@@ -43,7 +43,7 @@ export interface ChoiceRules {
   maxRatio: number;
   /** SSIM of every frame against its lossless frame, at least (issue #16: 0.98). */
   minSsim: number;
-  /** Median encode time of one frame, at most: encoding must stay small beside the GPU's time per frame. */
+  /** Median encode CPU time of one frame, at most: encoding must stay small beside the GPU's time per frame. */
   maxEncodeMs: number;
 }
 
@@ -62,19 +62,17 @@ export function disqualification(summary: SampleSummary, rules: ChoiceRules): st
 }
 
 /**
- * The encoding to store frames with: of those within every budget, the one that keeps the most of
- * the frame (highest mean SSIM), ties (within 0.0005) going to the smaller ratio. The byte budget
- * buys quality: once the target holds, fewer bytes are worth less than a truer frame. Null when
- * none qualifies.
+ * The encoding to store frames with: of those within every rule, the one with the fewest bytes
+ * (what storage pays for); ties (within 5 % of the bytes) go to the faster encoder, whose time every
+ * frame pays. Null when none qualifies.
  */
 export function chooseEncoding(candidates: readonly Candidate[], rules: ChoiceRules): Candidate | null {
   const qualified = candidates.filter((c) => disqualification(c.summary, rules) === null);
   if (qualified.length === 0) return null;
-  return qualified.reduce((best, c) => {
-    const gain = c.summary.ssimMean - best.summary.ssimMean;
-    if (Math.abs(gain) <= 0.0005) return c.summary.ratio < best.summary.ratio ? c : best;
-    return gain > 0 ? c : best;
-  });
+  const fewest = Math.min(...qualified.map((c) => c.summary.ratio));
+  return qualified
+    .filter((c) => c.summary.ratio <= fewest * 1.05)
+    .reduce((best, c) => (c.summary.encodeMsMedian < best.summary.encodeMsMedian ? c : best));
 }
 
 export const describeEncoding = (e: FrameEncoding): string =>

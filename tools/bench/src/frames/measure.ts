@@ -2,7 +2,7 @@ import { encodeFrame, type FrameEncoding } from '@f2f/imaging';
 import sharp from 'sharp';
 import { ssim } from 'ssim.js';
 
-/** One frame stored one way: its bytes beside the lossless PNG's, its SSIM to it, its encode time. */
+/** One frame stored one way: its bytes beside the lossless PNG's, its SSIM to it, its encode CPU time. */
 export interface FrameSample {
   pngBytes: number;
   bytes: number;
@@ -29,12 +29,15 @@ export async function ssimOf(reference: Buffer, candidate: Buffer): Promise<numb
 
 /**
  * A lossless frame (PNG as the platform writes it) encoded as `encoding` the way video-generation
- * does (encodeFrame), timed, and decoded again to compare with the lossless pixels.
+ * does (encodeFrame), its CPU time taken, and decoded again to compare with the lossless pixels.
  */
 export async function sampleFrame(lossless: Buffer, encoding: FrameEncoding): Promise<FrameSample> {
-  const started = process.hrtime.bigint();
+  // CPU time (every thread of the process: libvips encodes on its own threads), not wall time: on a
+  // shared machine the wall time measures the neighbours; the CPU time is what a replica's core pays.
+  const started = process.cpuUsage();
   const encoded = await encodeFrame(lossless, encoding);
-  const encodeMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(started);
+  const encodeMs = (used.user + used.system) / 1000;
   return {
     pngBytes: lossless.length,
     bytes: encoded.length,

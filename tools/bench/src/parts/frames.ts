@@ -32,11 +32,11 @@ const ENCODINGS: FrameEncoding[] = [
 const QUICK_ENCODINGS: FrameEncoding[] = [DEFAULT_FRAME_ENCODING, { format: 'avif', quality: 60, effort: 2 }];
 
 /**
- * The byte budget keeps a third of the target in reserve (content that compresses worse than ours);
- * encoding one image may take 10 % of the GPU's time per frame (CogVideoX-5B on an H100: 90 s for
- * 49 frames ≈ 1.84 s), so that it never holds the pipeline up.
+ * SSIM keeps a margin of 0.01 over the 0.98 target (content harder than ours loses more); encoding
+ * one image may take 10 % of the GPU's time per frame (CogVideoX-5B on an H100: 90 s for 49 frames
+ * ≈ 1.84 s), so that it never holds the pipeline up; the bytes must meet the target.
  */
-export const RULES: ChoiceRules = { maxRatio: 0.1, minSsim: 0.98, maxEncodeMs: 184 };
+export const RULES: ChoiceRules = { maxRatio: 0.15, minSsim: 0.99, maxEncodeMs: 184 };
 const TARGET_RATIO = 0.15;
 const TARGET_SSIM = 0.98;
 const PAPER_SIZE = { width: 512, height: 512 };
@@ -88,7 +88,7 @@ async function formatTable(
   [photo, flat]: Content[],
   frameCount: number,
 ): Promise<TableRow[]> {
-  const indices = ctx.quick ? [frameCount - 1] : [0, Math.floor(frameCount / 2), frameCount - 1];
+  const indices = ctx.quick ? [frameCount - 1] : [Math.floor(frameCount / 2), frameCount - 1];
   const rows: TableRow[] = [];
   for (const encoding of ctx.quick ? QUICK_ENCODINGS : ENCODINGS) {
     const sample = async (images: Buffer[]) => {
@@ -147,7 +147,7 @@ function candidateRows(rows: TableRow[], chosen: Candidate | null): string {
       'photo: bytes ÷ PNG',
       'SSIM min',
       'SSIM mean',
-      'encode ms/frame',
+      'encode CPU ms/frame',
       'flat: bytes ÷ PNG',
       'flat SSIM min',
       'verdict',
@@ -176,7 +176,7 @@ function editRows(figures: EditFigures[]): string {
       'frames ratio',
       'peak (copies kept)',
       'SSIM min / mean',
-      'encode ms/frame',
+      'encode CPU ms/frame',
     ],
     figures.map((f) => [
       f.content,
@@ -230,8 +230,19 @@ function targetsOf(figures: EditFigures[]): TargetRow[] {
 
 const same = (a: FrameEncoding, b: FrameEncoding) => describeEncoding(a) === describeEncoding(b);
 
+/** How the flat illustration fares: PNG already stores it in a few KiB per frame. */
+function flatNote(figures: EditFigures[]): string {
+  const flat = figures.filter((f) => f.content !== PHOTO);
+  if (flat.length === 0) return '';
+  const ratios = flat.map((f) => `${pct(f.bytes.framesRatio)} at ${f.size}`).join(', ');
+  const perFrame = flat
+    .map((f) => `${(f.frames.pngBytes / f.frames.frames / 1024).toFixed(1)} KiB`)
+    .join(' / ');
+  return `The flat illustration (eval set) is the hard case for the ratio, not for the bytes: PNG already stores its frames in ${perFrame} each, and the configured encoding keeps ${ratios} of that.`;
+}
+
 /** What helped and what did not, from this run's figures (each compared with the configured encoding). */
-function findings(rows: TableRow[]): string {
+function findings(rows: TableRow[], figures: EditFigures[]): string {
   const base = rows.find((r) => same(r.encoding, DEFAULT_FRAME_ENCODING));
   if (!base) return '';
   const vs = (r: TableRow) =>
@@ -243,7 +254,8 @@ function findings(rows: TableRow[]): string {
     '',
     ...others,
     '',
-    "AVIF saves bytes but its encode time per frame is what rules it out; storing lossy frames alone would score metrics on degraded pixels, so the lossless copy (kept until the edit is final, then only the result's) keeps metrics and the VLM's collage exact, at the cost of the \"peak\" column while an edit runs. Flat illustrations (the eval set's) are already small as PNG (a few KiB per frame at 256×256): no lossy format reaches 0.15× there at SSIM ≥ 0.98 for small frames, and the bytes at stake are small.",
+    'Storing lossy frames alone would score metrics on degraded pixels, so the lossless copy (kept until the edit is final, then only the result\'s) keeps metrics and the VLM\'s collage exact, at the cost of the "peak" column while an edit runs.',
+    flatNote(figures),
   ].join('\n');
 }
 
@@ -257,9 +269,9 @@ function markdownOf(
   const configured = describeEncoding(DEFAULT_FRAME_ENCODING);
   const agrees = chosen !== null && describeEncoding(chosen.encoding) === configured;
   return [
-    `**Method.** Every frame of the preview generator's path (zoom, hue and brightness drift) from two sources — a photo-like image (colour noise at three scales plus grain, compressing like a photograph) and an eval dataset illustration — as generated (720×480) and cropped back at the platform's default output size (the source's) and at 512×512 (the paper's). PNG is what the platform wrote before (sharp, compression level 6). Each encoding goes through video-generation's own \`encodeFrame\`; SSIM (ssim.js, Weber's algorithm) compares the decoded frame with the lossless one; encode time is the median of one frame on this machine.${quick ? ' Quick run: fewer frames and encodings.' : ''}`,
+    `**Method.** Every frame of the preview generator's path (zoom, hue and brightness drift) from two sources — a photo-like image (colour noise at three scales plus grain, compressing like a photograph) and an eval dataset illustration — as generated (720×480) and cropped back at the platform's default output size (the source's) and at 512×512 (the paper's). PNG is what the platform wrote before (sharp, compression level 6). Each encoding goes through video-generation's own \`encodeFrame\`; SSIM (ssim.js, Weber's algorithm) compares the decoded frame with the lossless one; encode time is the median CPU time (all threads) of one frame, which the neighbours on a shared machine do not inflate as they do wall time.${quick ? ' Quick run: fewer frames and encodings.' : ''}`,
     '',
-    `**Choice** (rules: SSIM min ≥ ${RULES.minSsim}, bytes ≤ ${RULES.maxRatio}× PNG — a third of the ${TARGET_RATIO}× target kept in reserve for harder content — and ≤ ${RULES.maxEncodeMs} ms per frame, 10 % of the GPU's time per frame for CogVideoX-5B on an H100; of those, the highest mean SSIM). Sampled frames per encoding: ${candidates[0]?.summary.frames ?? 0}.`,
+    `**Choice** (rules: SSIM min ≥ ${RULES.minSsim} — a margin of 0.01 over the ${TARGET_SSIM} target for content harder than ours — bytes ≤ ${RULES.maxRatio}× PNG, and ≤ ${RULES.maxEncodeMs} ms of CPU per frame, 10 % of the GPU's time per frame for CogVideoX-5B on an H100; of those, the fewest bytes, ties within 5 % going to the faster encoder; decided on the photographic frames). Sampled frames per encoding: ${candidates[0]?.summary.frames ?? 0}.`,
     '',
     candidateRows(candidates, chosen),
     '',
@@ -269,7 +281,7 @@ function markdownOf(
     '',
     editRows(figures),
     '',
-    findings(candidates),
+    findings(candidates, figures),
   ].join('\n');
 }
 

@@ -22,7 +22,7 @@ async function setup(overrides: Partial<Edit> = {}) {
   const keyOf = (candidate: number, index: number) =>
     blobKeys.losslessFrame(tenantId, edit.id, candidate, index);
   for (const { candidate, index } of PLACES)
-    await blobs.put(keyOf(candidate, index), Buffer.from(`${candidate}/${index}`), 'image/png');
+    await blobs.put(keyOf(candidate, index), Buffer.from(`${candidate}/${index}`));
   const remaining = async () => {
     const kept: string[] = [];
     for (const { candidate, index } of PLACES)

@@ -1,8 +1,6 @@
 import { chooseEncoding, disqualification, median, type SampleSummary, summarise } from '../choose';
 import { editBytes } from '../edit-bytes';
 
-const RULES = { maxRatio: 0.1, minSsim: 0.98, maxEncodeMs: 184 };
-
 const summary = (overrides: Partial<SampleSummary>): SampleSummary => ({
   frames: 3,
   pngBytes: 1000,
@@ -33,36 +31,43 @@ describe('summarise', () => {
 });
 
 describe('chooseEncoding', () => {
-  const webp85 = { encoding: { format: 'webp' as const, quality: 85 }, summary: summary({}) };
+  const rules = { maxRatio: 0.15, minSsim: 0.99, maxEncodeMs: 184 };
+  const webp85 = { encoding: { format: 'webp' as const, quality: 85 }, summary: summary({ ratio: 0.037 }) };
+  const webp85e6 = {
+    encoding: { format: 'webp' as const, quality: 85, effort: 6 },
+    summary: summary({ ratio: 0.036, encodeMsMedian: 150 }),
+  };
   const webp90 = {
     encoding: { format: 'webp' as const, quality: 90 },
-    summary: summary({ ratio: 0.07, ssimMean: 0.998 }),
+    summary: summary({ ratio: 0.05, ssimMean: 0.998 }),
   };
   const avif = {
     encoding: { format: 'avif' as const, quality: 60, effort: 2 },
     summary: summary({ ratio: 0.03, ssimMean: 0.999, encodeMsMedian: 700 }),
   };
-  const webp50 = {
-    encoding: { format: 'webp' as const, quality: 50 },
-    summary: summary({ ratio: 0.02, ssimMin: 0.975, ssimMean: 0.985 }),
+  const webp75 = {
+    encoding: { format: 'webp' as const, quality: 75 },
+    summary: summary({ ratio: 0.025, ssimMin: 0.9877, ssimMean: 0.989 }),
   };
 
-  it('takes the truest frame among those within every budget, whatever the order', () => {
-    expect(chooseEncoding([webp85, webp90, avif, webp50], RULES)?.encoding.quality).toBe(90);
-    expect(chooseEncoding([avif, webp50, webp90, webp85], RULES)?.encoding.quality).toBe(90);
+  it('takes the fewest bytes among those within every rule, a near tie going to the faster, whatever the order', () => {
+    const all = [webp85, webp85e6, webp90, avif, webp75];
+    expect(chooseEncoding(all, rules)).toBe(webp85);
+    expect(chooseEncoding([...all].reverse(), rules)).toBe(webp85);
+    // Without the near tie, the fewer bytes win even when slower.
+    const smaller = { ...webp85e6, summary: summary({ ratio: 0.03, encodeMsMedian: 150 }) };
+    expect(chooseEncoding([webp85, smaller, webp90], rules)).toBe(smaller);
   });
 
   it('says why an encoding is out: SSIM first, then bytes, then time', () => {
-    expect(disqualification(webp50.summary, RULES)).toMatch(/^SSIM min 0.9750 < 0.98/);
-    expect(disqualification(summary({ ratio: 0.2 }), RULES)).toMatch(/^ratio 0.200 > 0.1/);
-    expect(disqualification(avif.summary, RULES)).toBe('encode 700 ms > 184 ms');
-    expect(disqualification(webp85.summary, RULES)).toBeNull();
+    expect(disqualification(webp75.summary, rules)).toMatch(/^SSIM min 0.9877 < 0.99/);
+    expect(disqualification(summary({ ratio: 0.2 }), rules)).toMatch(/^ratio 0.200 > 0.15/);
+    expect(disqualification(avif.summary, rules)).toBe('encode 700 ms > 184 ms');
+    expect(disqualification(webp85.summary, rules)).toBeNull();
   });
 
-  it('breaks a near tie of SSIM by bytes, and chooses nothing when nothing qualifies', () => {
-    const lighter = { ...webp85, summary: summary({ ratio: 0.04, ssimMean: 0.9953 }) };
-    expect(chooseEncoding([webp85, lighter], RULES)).toBe(lighter);
-    expect(chooseEncoding([avif, webp50], RULES)).toBeNull();
+  it('chooses nothing when nothing qualifies', () => {
+    expect(chooseEncoding([avif, webp75], rules)).toBeNull();
   });
 });
 
