@@ -15,9 +15,10 @@ export interface FrameEncoding {
 export const PNG_FRAMES: FrameEncoding = { format: 'png', quality: 100 };
 
 /**
- * The default, chosen by `npm run bench -- frames`: WebP at quality 85 stores a frame in about 5–12 %
- * of PNG's bytes at an SSIM ≥ 0.997 against the lossless frame, encoding in about 60–120 ms per
- * frame; AVIF is 20–30 % smaller again but 5–10× slower to encode.
+ * The default, chosen by `npm run bench -- frames` (the fewest bytes at SSIM min ≥ 0.99 within
+ * 184 ms of CPU per frame): WebP at quality 85 stores photographic frames in about 4 % of PNG's
+ * bytes at an SSIM ≥ 0.993 against the lossless frame, in about 60 ms of CPU per frame; AVIF is
+ * 10–40 % smaller but 5–25× slower to encode.
  */
 export const DEFAULT_FRAME_ENCODING: FrameEncoding = { format: 'webp', quality: 85 };
 

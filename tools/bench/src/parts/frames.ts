@@ -255,6 +255,7 @@ function findings(rows: TableRow[], figures: EditFigures[]): string {
     ...others,
     '',
     'Storing lossy frames alone would score metrics on degraded pixels, so the lossless copy (kept until the edit is final, then only the result\'s) keeps metrics and the VLM\'s collage exact, at the cost of the "peak" column while an edit runs.',
+    '',
     flatNote(figures),
   ].join('\n');
 }
