@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -219,8 +219,10 @@ describe('an edit through the whole platform', () => {
       expect(file.length).toBe(frame.bytes);
       expect(createHash('sha256').update(file).digest('hex')).toBe(frame.sha256);
       expect([frame.width, frame.height, frame.candidate, frame.seed]).toEqual([320, 240, 0, 1234]);
-      expect(await sharp(file).metadata()).toMatchObject({ width: 320, height: 240 });
+      // Stored as WebP (FRAME_FORMAT's default), the edited and the raw frame alike.
+      expect(await sharp(file).metadata()).toMatchObject({ format: 'webp', width: 320, height: 240 });
       expect(await sharp(await readFile(path.join(blobDir, frame.rawBlobKey))).metadata()).toMatchObject({
+        format: 'webp',
         width: 720,
         height: 480,
       });
@@ -234,6 +236,10 @@ describe('an edit through the whole platform', () => {
       .connect(frameSelectionDatabase)
       .selection.findUniqueOrThrow({ where: { editId: id } });
     expect(selection.rawAnswers).toEqual(['The selected edit is:3']);
+    // The lossless copies metrics and selection read: once the edit completed, only the result's stays.
+    const losslessDir = path.join(blobDir, path.dirname(path.dirname(edit.frames[0].blobKey)), 'lossless');
+    for (let i = 0; i < 100 && (await readdir(losslessDir)).length > 1; i++) await sleep(100);
+    expect(await readdir(losslessDir)).toEqual(['012.png']);
     const [collageKey] = selection.collageKeys as string[];
     expect(await sharp(await readFile(path.join(blobDir, collageKey))).metadata()).toMatchObject({
       format: 'png',
@@ -1032,13 +1038,19 @@ describe('a product frontend, end to end', () => {
       expect(body.errors).toBeUndefined();
       return body.data!;
     };
-    const download = async (url: string) => {
+    const download = async (url: string, contentType = 'image/png') => {
       const res = await fetch(url);
       expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('content-type')).toBe(contentType);
       return Buffer.from(await res.arrayBuffer());
     };
     const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    /** Mean absolute difference of two images' pixels (0–255), which must have one size. */
+    const meanDifference = async (a: Buffer, b: Buffer) => {
+      const [pa, pb] = await Promise.all([a, b].map((x) => sharp(x).removeAlpha().raw().toBuffer()));
+      expect(pa.length).toBe(pb.length);
+      return pa.reduce((sum, v, i) => sum + Math.abs(v - pb[i]), 0) / pa.length;
+    };
 
     // 0. A browser page of the frontend's origin may call the gateway; another origin's may not.
     const preflight = (url: string, origin: string, method: string, headers: string) =>
@@ -1150,8 +1162,13 @@ describe('a product frontend, end to end', () => {
       expect(path1.history.map((h) => h.seq)).toEqual(live.map((u) => u.seq));
       expect(sha256(await download(path1.sourceUrl))).toBe(sha256(image));
       const byIndex = new Map(path1.frames.map((f) => [f.index, f]));
-      expect(sha256(await download(path1.resultUrl))).toBe(byIndex.get(12)!.sha256);
-      expect(sha256(await download(byIndex.get(40)!.url))).toBe(byIndex.get(40)!.sha256);
+      // Frames are stored as WebP (FRAME_FORMAT's default); the result is the selected frame's
+      // lossless copy (PNG), the same picture as the stored frame within the lossy format's error.
+      const frame12 = await download(byIndex.get(12)!.url, 'image/webp');
+      expect(sha256(frame12)).toBe(byIndex.get(12)!.sha256);
+      const result1 = await download(path1.resultUrl, 'image/png');
+      expect(await meanDifference(result1, frame12)).toBeLessThan(2);
+      expect(sha256(await download(byIndex.get(40)!.url, 'image/webp'))).toBe(byIndex.get(40)!.sha256);
 
       // 5. The user prefers frame 30: no GPU work, announced live, and the result follows.
       const [rechosen] = await Promise.all([
@@ -1171,7 +1188,11 @@ describe('a product frontend, end to end', () => {
       });
       const { edit: path2 } = await call<PathView>(PATH, { id: edit.id });
       expect(path2.selectedFrame.index).toBe(30);
-      expect(sha256(await download(path2.resultUrl))).toBe(byIndex.get(30)!.sha256);
+      // Frame 30's lossless copy was deleted when the edit completed: its stored frame is the result.
+      const frame30 = await download(byIndex.get(30)!.url, 'image/webp');
+      const result2 = await fetch(path2.resultUrl).then(async (r) => Buffer.from(await r.arrayBuffer()));
+      expect(await meanDifference(result2, frame30)).toBeLessThan(2);
+      expect(await meanDifference(result2, result1)).toBeGreaterThan(0);
     } finally {
       await client.dispose();
     }

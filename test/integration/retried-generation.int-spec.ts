@@ -18,6 +18,7 @@ import {
   createDatabase,
   type PrismaClient as ServiceClient,
 } from '../../services/video-generation/src/database';
+import { DEFAULT_FRAME_ENCODING } from '@f2f/imaging';
 import { OutboxWriter } from '@f2f/messaging';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 
@@ -165,7 +166,7 @@ describe('a generation whose worker dies mid-stream', () => {
       new PrismaOutboxRepository(db.prisma, outbox),
       blobs,
       new KillingGenerator(pool, byAddress, 20),
-      { deadlineMs: 60_000, progressMinIntervalMs: 0 },
+      { deadlineMs: 60_000, progressMinIntervalMs: 0, frameEncoding: DEFAULT_FRAME_ENCODING },
     );
     const caption = await captionCompleted(edit);
     await useCase.execute(caption, inboxContext(db.prisma, 'video-generation', caption));

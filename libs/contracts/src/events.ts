@@ -101,6 +101,12 @@ const frameRef = z.strictObject({
   blobKey,
   /** The frame as the generator made it (before cropping back to the source's region). */
   rawBlobKey: blobKey.optional(),
+  /**
+   * The frame's lossless copy (PNG) when frames are stored lossy (FRAME_FORMAT webp/avif): metrics
+   * and selection read it, so that scores and the VLM's collage see the generated pixels. Absent
+   * when the frame itself is lossless.
+   */
+  losslessBlobKey: blobKey.optional(),
   seed: z.number().int().min(0).optional(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),

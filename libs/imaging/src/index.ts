@@ -5,3 +5,4 @@ export * from './base64';
 export * from './sniff';
 export * from './pixel-metrics';
 export * from './collage';
+export * from './frame-encoding';

@@ -37,10 +37,16 @@ export const blobKeys = {
   /** An image a client uploaded with a signed URL (one key per attempt; createEdit copies it to the edit). */
   upload: (tenantId: string, uploadId: string, attempt: string, ext: string) =>
     `tenants/${tenantId}/uploads/${uploadId}/${attempt}.${ext}`,
-  /** The edited frame (cropped back to the source's region, at the output size). */
-  frame: (tenantId: string, editId: string, candidate: number, index: number) =>
-    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/frames/${String(index).padStart(3, '0')}.png`,
-  /** The frame as generated (720×480 for CogVideoX). */
-  rawFrame: (tenantId: string, editId: string, candidate: number, index: number) =>
-    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/raw/${String(index).padStart(3, '0')}.png`,
+  /** The edited frame (cropped back to the source's region, at the output size), in the storage format. */
+  frame: (tenantId: string, editId: string, candidate: number, index: number, ext = 'png') =>
+    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/frames/${String(index).padStart(3, '0')}.${ext}`,
+  /** The frame as generated (720×480 for CogVideoX), in the storage format. */
+  rawFrame: (tenantId: string, editId: string, candidate: number, index: number, ext = 'png') =>
+    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/raw/${String(index).padStart(3, '0')}.${ext}`,
+  /**
+   * The edited frame's lossless copy (PNG) when frames are stored lossy: what metrics score and
+   * selection shows; the edits service keeps the selected frame's as the result and deletes the others.
+   */
+  losslessFrame: (tenantId: string, editId: string, candidate: number, index: number) =>
+    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/lossless/${String(index).padStart(3, '0')}.png`,
 };

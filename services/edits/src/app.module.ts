@@ -31,6 +31,7 @@ import { PrismaFramesRepository } from './persistence/frames.repository';
 import { TRANSACTIONS } from './persistence/transactions';
 import { PrismaTransactions } from './persistence/transactions.repository';
 import { RechooseFrameUseCase } from './rechoose-frame/rechoose-frame.use-case';
+import { LosslessFrames } from './lossless-frames/lossless-frames';
 import { RecordStageEventUseCase } from './stage-events/record-stage-event.use-case';
 import { StageEventsHandler } from './stage-events/stage-events.handler';
 import { ApiKeysRepository } from './tenancy/api-keys.repository';
@@ -132,6 +133,7 @@ export class AppModule {
         CancelEditUseCase,
         RechooseFrameUseCase,
         RecordStageEventUseCase,
+        LosslessFrames,
         StageEventsHandler,
         EditsResolver,
         FrameResolver,

@@ -82,6 +82,7 @@ export class AppModule {
           useValue: {
             deadlineMs: config.GENERATION_DEADLINE_MS,
             progressMinIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
+            frameEncoding: { format: config.FRAME_FORMAT, quality: config.FRAME_QUALITY },
           },
         },
         {

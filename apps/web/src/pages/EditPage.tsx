@@ -255,7 +255,9 @@ function PathPanel({
               Keep the source (no edit)
             </button>
             {edit.resultUrl ? (
-              <a className="button" href={edit.resultUrl} download={`edit-${edit.id}.png`}>
+              // No extension: the result is PNG, or the source's or stored frame's format, and the
+              // browser names the file after the content type the server sends.
+              <a className="button" href={edit.resultUrl} download={`edit-${edit.id}`}>
                 Download the result
               </a>
             ) : null}

@@ -16,6 +16,7 @@ import {
   randomSeed,
 } from '../create-edit/create-edit.use-case';
 import { encodeCursor, type EditFilterInput, ListEditsQuery } from '../list-edits/list-edits.query';
+import { LosslessFrames } from '../lossless-frames/lossless-frames';
 import { AnalyticsRepository, type EditAnalytics } from '../persistence/analytics.repository';
 import { EDITS_REPOSITORY, type EditsRepository } from '../persistence/edits';
 import { RechooseFrameCommand } from '../rechoose-frame/rechoose-frame.command';
@@ -39,6 +40,7 @@ export class EditsResolver {
     private readonly analyticsRepository: AnalyticsRepository,
     @Inject(EDIT_LIMITS) private readonly limits: EditLimits,
     @Inject(SIGNED_URLS) private readonly urls: SignedUrls,
+    private readonly losslessFrames: LosslessFrames,
   ) {}
 
   @Query('edit')
@@ -158,7 +160,7 @@ export class EditsResolver {
       edit.selectedCandidate ?? 0,
       edit.selectedFrameIndex,
     );
-    return frame ? this.urls.fileUrl(edit.tenantId, frame.blobKey) : null;
+    return frame ? this.urls.fileUrl(edit.tenantId, await this.losslessFrames.resultKey(frame)) : null;
   }
 
   @ResolveField('progress')

@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-/** Encodes frames (PNG) into a video: the adapter the path-video worker swaps in tests. */
+import { sniffImageType } from '@f2f/imaging';
+import sharp from 'sharp';
+
+/** Encodes frames (PNG, WebP or AVIF: the storage format) into a video: the adapter the path-video worker swaps in tests. */
 export interface VideoEncoder {
   encodeMp4(frames: readonly Buffer[], fps: number): Promise<Buffer>;
 }
@@ -23,7 +26,9 @@ export class FfmpegEncoder implements VideoEncoder {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'f2f-path-video-'));
     try {
       await Promise.all(
-        frames.map((data, i) => writeFile(path.join(dir, `frame-${String(i).padStart(4, '0')}.png`), data)),
+        frames.map(async (data, i) =>
+          writeFile(path.join(dir, `frame-${String(i).padStart(4, '0')}.png`), await asPng(data)),
+        ),
       );
       const out = path.join(dir, 'path.mp4');
       await promisify(execFile)(
@@ -41,4 +46,10 @@ export class FfmpegEncoder implements VideoEncoder {
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** The frame as PNG, which ffmpeg's image sequence reads (frames stored lossy are decoded here). */
+async function asPng(frame: Buffer): Promise<Buffer> {
+  if (sniffImageType(frame.subarray(0, 12)) === 'image/png') return frame;
+  return sharp(frame).png({ compressionLevel: 1 }).toBuffer();
 }

@@ -2,6 +2,7 @@ import { Topic } from '@f2f/contracts';
 import { EventConsumer } from '@f2f/messaging';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 
+import { LosslessFrames } from '../lossless-frames/lossless-frames';
 import { PathVideoWorker } from '../path-videos/path-video.worker';
 import { RecordStageEventUseCase } from './record-stage-event.use-case';
 
@@ -12,6 +13,7 @@ export class StageEventsHandler implements OnModuleInit {
     private readonly consumer: EventConsumer,
     private readonly useCase: RecordStageEventUseCase,
     private readonly pathVideos: PathVideoWorker,
+    private readonly losslessFrames: LosslessFrames,
   ) {}
 
   onModuleInit(): void {
@@ -23,8 +25,14 @@ export class StageEventsHandler implements OnModuleInit {
         // Every frame is stored now: the path videos are made in the background.
         this.pathVideos.request(e.tenantId, e.editId);
       })
-      .on(Topic.FrameSelected, (e, ctx) => this.useCase.execute(e, ctx))
-      .on(Topic.MetricsComputed, (e, ctx) => this.useCase.execute(e, ctx))
-      .on(Topic.EditFailed, (e, ctx) => this.useCase.execute(e, ctx));
+      // Either of these may finish the edit: then only the result keeps its lossless copy.
+      .on(Topic.FrameSelected, (e, ctx) => this.recordThenPrune(e, ctx))
+      .on(Topic.MetricsComputed, (e, ctx) => this.recordThenPrune(e, ctx))
+      .on(Topic.EditFailed, (e, ctx) => this.recordThenPrune(e, ctx));
+  }
+
+  private async recordThenPrune(...[event, ctx]: Parameters<RecordStageEventUseCase['execute']>) {
+    await this.useCase.execute(event, ctx);
+    this.losslessFrames.pruneInBackground(event.tenantId, event.editId);
   }
 }

@@ -206,7 +206,7 @@ export class SelectFrameUseCase {
       const shown = collageFrameIndices(path.length).map((i) => path[i]);
       const collage = await buildCollage(
         source,
-        await Promise.all(shown.map((f) => this.blobs.get(f.blobKey))),
+        await Promise.all(shown.map((f) => this.blobs.get(f.losslessBlobKey ?? f.blobKey))),
       );
       const key = `tenants/${event.tenantId}/edits/${event.editId}/candidates/${candidate}/collage.png`;
       await this.blobs.put(key, collage, 'image/png');

@@ -139,7 +139,7 @@ export class MeasureFramesUseCase {
     const work = await Promise.all(
       batch.map(async (frame) =>
         this.frameWork.run({
-          image: await this.blobs.get(frame.blobKey),
+          image: await this.blobs.get(frame.losslessBlobKey ?? frame.blobKey),
           width,
           height,
           lpipsSize: learned?.lpipsSize ?? null,

@@ -10,7 +10,16 @@ import {
   outputSize,
   Topic,
 } from '@f2f/contracts';
-import { type ContentBox, cropToSource, prepareSource, VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
+import {
+  type ContentBox,
+  cropToSource,
+  encodeFrame,
+  FRAME_CONTENT_TYPES,
+  isLosslessEncoding,
+  prepareSource,
+  VIDEO_HEIGHT,
+  VIDEO_WIDTH,
+} from '@f2f/imaging';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import { blobKeys, type BlobStore } from '@f2f/storage';
@@ -277,7 +286,10 @@ export class GenerateVideoUseCase {
     };
   }
 
-  /** The frame as generated and cropped back to the source's region, in the blob store. */
+  /**
+   * The frame as generated and cropped back to the source's region, in the blob store in the storage
+   * format; a lossy format also keeps the edited frame's lossless copy (what metrics and selection read).
+   */
   private async storeFrame(
     { event, box, output }: Generation,
     candidate: number,
@@ -285,11 +297,22 @@ export class GenerateVideoUseCase {
     item: Extract<GenerationEvent, { kind: 'frame' }>,
   ): Promise<FrameRef> {
     const { editId, tenantId } = event;
-    const rawBlobKey = blobKeys.rawFrame(tenantId, editId, candidate, item.index);
-    const blobKey = blobKeys.frame(tenantId, editId, candidate, item.index);
-    await this.blobs.put(rawBlobKey, item.png, 'image/png');
+    const encoding = this.settings.frameEncoding;
+    const contentType = FRAME_CONTENT_TYPES[encoding.format];
+    const lossless = isLosslessEncoding(encoding);
+    const rawBlobKey = blobKeys.rawFrame(tenantId, editId, candidate, item.index, encoding.format);
+    const blobKey = blobKeys.frame(tenantId, editId, candidate, item.index, encoding.format);
+    const losslessBlobKey = lossless
+      ? undefined
+      : blobKeys.losslessFrame(tenantId, editId, candidate, item.index);
     const edited = await cropToSource(item.png, box, output.width, output.height);
-    const stored = await this.blobs.put(blobKey, edited, 'image/png');
+    const encode = (image: Buffer) => (lossless ? Promise.resolve(image) : encodeFrame(image, encoding));
+    const [raw, frame] = await Promise.all([encode(item.png), encode(edited)]);
+    const [, stored] = await Promise.all([
+      this.blobs.put(rawBlobKey, raw, contentType),
+      this.blobs.put(blobKey, frame, contentType),
+      losslessBlobKey ? this.blobs.put(losslessBlobKey, edited, 'image/png') : undefined,
+    ]);
     metrics.framesWritten.inc();
     return {
       candidate,
@@ -297,6 +320,7 @@ export class GenerateVideoUseCase {
       frameId: frameId(editId, candidate, item.index),
       blobKey,
       rawBlobKey,
+      ...(losslessBlobKey ? { losslessBlobKey } : {}),
       seed,
       width: output.width,
       height: output.height,

@@ -1,6 +1,10 @@
+import type { FrameEncoding } from '@f2f/imaging';
+
 export const VIDEO_GENERATION_SETTINGS = Symbol('VideoGenerationSettings');
 
 export interface VideoGenerationSettings {
   deadlineMs: number;
   progressMinIntervalMs: number;
+  /** How frames are stored (lossy formats also keep a lossless copy of each edited frame). */
+  frameEncoding: FrameEncoding;
 }

@@ -116,6 +116,25 @@ describe('MakePathVideosUseCase (ffmpeg)', () => {
     expect(video.bytes).toBe((await blobs.get(video.blobKey)).length);
   });
 
+  it('encodes frames stored as WebP or AVIF (FRAME_FORMAT) as it does PNG', async () => {
+    const pngs = await Promise.all((await storeFrames(0, 6)).map((k) => blobs.get(k)));
+    const frames = await Promise.all(
+      pngs.map((png, i) => (i % 2 ? sharp(png).webp({ quality: 85 }) : sharp(png).avif()).toBuffer()),
+    );
+    const file = path.join(dir, 'lossy.mp4');
+    await blobs.put('lossy.mp4', await new FfmpegEncoder().encodeMp4(frames, 8));
+    const { stdout } = await promisify(execFile)('ffprobe', [
+      ...['-v', 'error', '-select_streams', 'v:0', '-count_frames'],
+      ...['-show_entries', 'stream=codec_name,nb_read_frames,width,height', '-of', 'json', file],
+    ]);
+    expect(JSON.parse(stdout).streams[0]).toEqual({
+      codec_name: 'h264',
+      width: 34,
+      height: 20,
+      nb_read_frames: '6',
+    });
+  });
+
   it('leaves a candidate whose frames are not all stored yet, and an edit of another tenant', async () => {
     const repo = new InMemoryPathVideos(
       { tenantId: 'acme', id: EDIT, fps: 8, frameCount: 12, candidates: 2 },

@@ -1,5 +1,8 @@
 import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 import { createLogger, sleep } from '@f2f/common';
 import {
@@ -15,11 +18,13 @@ import {
 import type { TenantId } from '@f2f/database';
 import type { Edit } from '../../database';
 import { createKafka, ensureTopics, EventConsumer, OutboxRelay, OutboxWriter } from '@f2f/messaging';
+import { FilesystemBlobStore } from '@f2f/storage';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testInfrastructure } from '../../../../../test/support/env';
 import { makeEdit, makeEditEvent, makeTenant } from '../../__tests__/factories';
+import { LosslessFrames } from '../../lossless-frames/lossless-frames';
 import { prismaRepositories } from '../../testing/prisma-repositories';
 import { type HistoryEntry, replayUpdates } from '../edit-update';
 import type { PathVideoWorker } from '../../path-videos/path-video.worker';
@@ -84,6 +89,11 @@ beforeAll(async () => {
     {
       request: (_tenantId: string, editId: string) => void pathVideoRequests.push(editId),
     } as PathVideoWorker,
+    new LosslessFrames(
+      repos.edits,
+      new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-once-blobs-'))),
+      logger,
+    ),
   ).onModuleInit();
   await consumer.start();
   relay = new OutboxRelay(db.prisma, producer, logger, { producerName: 'edits', pollIntervalMs: 50 });

@@ -16,7 +16,8 @@ import { MeasureFramesUseCase } from '../measure-frames.use-case';
 const W = 48;
 const H = 32;
 
-async function setup(batchSize = 2) {
+/** Frames stored lossy (WebP) keep a lossless copy that the event names (FRAME_FORMAT webp). */
+async function setup(batchSize = 2, lossy = false) {
   const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-measure-')));
   const repository = new InMemoryFrameMetrics();
   const outbox = new RecordingOutbox();
@@ -48,8 +49,15 @@ async function setup(batchSize = 2) {
             .modulate({ hue: 30 + index * 40 + candidate * 90 })
             .png()
             .toBuffer();
-    await blobs.put(blobKey, image, 'image/png');
-    frames.push({ candidate, index, frameId: randomUUID(), blobKey });
+    if (!lossy) {
+      await blobs.put(blobKey, image, 'image/png');
+      frames.push({ candidate, index, frameId: randomUUID(), blobKey });
+      continue;
+    }
+    const losslessBlobKey = `f/${editId}/${candidate}/lossless-${index}.png`;
+    await blobs.put(blobKey, await sharp(image).webp({ quality: 50 }).toBuffer(), 'image/webp');
+    await blobs.put(losslessBlobKey, image, 'image/png');
+    frames.push({ candidate, index, frameId: randomUUID(), blobKey, losslessBlobKey });
   }
   const event = makeEnvelope({
     type: Topic.VideoGenerated,
@@ -114,6 +122,16 @@ describe('MeasureFramesUseCase (without learned metrics)', () => {
     expect(series.map((s) => s.ssim)).toEqual(series.map((s) => t.repository.rows.get(s.frameId)!.ssim));
     // Batches of two: three batches, a heartbeat after each.
     expect(t.ctx.heartbeats).toBe(3);
+  });
+
+  it('scores the lossless copy of a frame stored lossy, not the stored frame', async () => {
+    const t = await setup(2, true);
+    await t.useCase.execute(t.event, t.ctx.for(t.event));
+
+    const [computed] = t.outbox.of(Topic.MetricsComputed);
+    // Frame (0, 0) is the source: its lossless copy is identical to it; its WebP would not be.
+    expect(computed.payload.series[0].ssim).toBeCloseTo(1, 6);
+    expect(computed.payload.series[0].psnr).toBe(100);
   });
 
   it('measures a redelivered event once', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { DomainError, ErrorCode } from '@f2f/common';
 import { type EventEnvelope, generationOptionsSchema, makeEnvelope, Topic } from '@f2f/contracts';
-import { VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
+import { type FrameEncoding, PNG_FRAMES, VIDEO_HEIGHT, VIDEO_WIDTH } from '@f2f/imaging';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 import sharp from 'sharp';
 
@@ -58,7 +58,9 @@ class ScriptedGenerator implements VideoGenerator {
   }
 }
 
-async function setup(generator: VideoGenerator = new ScriptedGenerator()) {
+const WEBP_85: FrameEncoding = { format: 'webp', quality: 85 };
+
+async function setup(generator: VideoGenerator = new ScriptedGenerator(), frameEncoding = WEBP_85) {
   const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-generate-')));
   const cancelled = new InMemoryCancelledEdits();
   const progress = new InMemoryOutbox();
@@ -67,6 +69,7 @@ async function setup(generator: VideoGenerator = new ScriptedGenerator()) {
   const useCase = new GenerateVideoUseCase(outbox, running, cancelled, progress, blobs, generator, {
     deadlineMs: 10_000,
     progressMinIntervalMs: 0,
+    frameEncoding,
   });
   const tenantId = `tenant-${randomUUID()}`;
   const editId = randomUUID();
@@ -129,13 +132,51 @@ describe('GenerateVideoUseCase', () => {
       const stored = await t.blobs.get(frame.blobKey);
       expect(frame.bytes).toBe(stored.length);
       expect(frame.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
-      expect((await sharp(stored).metadata()).width).toBe(48);
-      expect((await sharp(await t.blobs.get(frame.rawBlobKey!)).metadata()).width).toBe(VIDEO_WIDTH);
+      expect(await sharp(stored).metadata()).toMatchObject({ format: 'webp', width: 48 });
+      expect(frame.blobKey).toMatch(/\/frames\/\d{3}\.webp$/);
+      expect(await sharp(await t.blobs.get(frame.rawBlobKey!)).metadata()).toMatchObject({
+        format: 'webp',
+        width: VIDEO_WIDTH,
+      });
+      expect(await sharp(await t.blobs.get(frame.losslessBlobKey!)).metadata()).toMatchObject({
+        format: 'png',
+        width: 48,
+      });
     }
     const announced = t.progress.of(Topic.VideoProgress).flatMap((e) => e.payload.frames);
     expect(announced).toHaveLength(frames.length);
     expect(new Set(announced.map((f) => f.frameId))).toEqual(new Set(frames.map((f) => f.frameId)));
     expect(announced.every((f) => f.sha256 && f.rawBlobKey && f.bytes)).toBe(true);
+  });
+
+  it('keeps the lossy frame within a few levels of its lossless copy (same pixels, other bytes)', async () => {
+    const t = await setup();
+    const caption = t.event();
+    await t.useCase.execute(caption, t.ctx.for(caption));
+
+    const [frame] = t.outbox.of(Topic.VideoGenerated)[0].payload.frames;
+    const lossy = await sharp(await t.blobs.get(frame.blobKey))
+      .raw()
+      .toBuffer();
+    const lossless = await sharp(await t.blobs.get(frame.losslessBlobKey!))
+      .raw()
+      .toBuffer();
+    expect(lossy.length).toBe(lossless.length);
+    const worst = lossy.reduce((m, v, i) => Math.max(m, Math.abs(v - lossless[i])), 0);
+    expect(worst).toBeLessThanOrEqual(8);
+  });
+
+  it('with FRAME_FORMAT png stores every frame lossless and announces no separate lossless copy', async () => {
+    const t = await setup(new ScriptedGenerator(), PNG_FRAMES);
+    const caption = t.event();
+    await t.useCase.execute(caption, t.ctx.for(caption));
+
+    for (const frame of t.outbox.of(Topic.VideoGenerated)[0].payload.frames) {
+      expect(frame.losslessBlobKey).toBeUndefined();
+      expect(frame.blobKey).toMatch(/\.png$/);
+      expect((await sharp(await t.blobs.get(frame.blobKey)).metadata()).format).toBe('png');
+      expect((await sharp(await t.blobs.get(frame.rawBlobKey!)).metadata()).format).toBe('png');
+    }
   });
 
   it('after a worker died mid-stream, lists each frame once in video.generated (the same ids as the first attempt announced)', async () => {

@@ -1,0 +1,70 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createLogger } from '@f2f/common';
+import { asTenantId } from '@f2f/database';
+import { blobKeys, FilesystemBlobStore } from '@f2f/storage';
+
+import type { Edit } from '../../database';
+import { storedEdit, storedFrames } from '../../testing/edit-fixtures';
+import { InMemoryEditsRepository } from '../../testing/in-memory';
+import { LosslessFrames } from '../lossless-frames';
+
+const PLACES = [0, 1].flatMap((candidate) => [0, 1, 2, 3, 4].map((index) => ({ candidate, index })));
+
+async function setup(overrides: Partial<Edit> = {}) {
+  const edits = new InMemoryEditsRepository();
+  const blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-lossless-')));
+  const tenantId = asTenantId('acme');
+  const edit = await storedEdit(edits, tenantId, overrides);
+  const frames = storedFrames(edits, edit, PLACES);
+  const keyOf = (candidate: number, index: number) =>
+    blobKeys.losslessFrame(tenantId, edit.id, candidate, index);
+  for (const { candidate, index } of PLACES)
+    await blobs.put(keyOf(candidate, index), Buffer.from(`${candidate}/${index}`));
+  const remaining = async () => {
+    const kept: string[] = [];
+    for (const { candidate, index } of PLACES)
+      if (await blobs.exists(keyOf(candidate, index))) kept.push(`${candidate}/${index}`);
+    return kept;
+  };
+  const lossless = new LosslessFrames(edits, blobs, createLogger('test', 'silent'));
+  return { edits, blobs, tenantId, edit, frames, keyOf, remaining, lossless };
+}
+
+describe('LosslessFrames', () => {
+  it('keeps only the selected frame’s lossless copy once the edit completed, and a repeat deletes nothing more', async () => {
+    const t = await setup({ selectedCandidate: 1, selectedFrameIndex: 2 });
+    expect(await t.lossless.prune(t.tenantId, t.edit.id)).toBe(9);
+    expect(await t.remaining()).toEqual(['1/2']);
+    await t.lossless.prune(t.tenantId, t.edit.id);
+    expect(await t.remaining()).toEqual(['1/2']);
+  });
+
+  it('deletes nothing while the edit runs (metrics and selection still read the copies)', async () => {
+    const t = await setup({ status: 'SELECTING', metricsReady: false });
+    expect(await t.lossless.prune(t.tenantId, t.edit.id)).toBe(0);
+    expect(await t.remaining()).toHaveLength(PLACES.length);
+  });
+
+  it('deletes every copy of a failed edit, and of one whose result is the source', async () => {
+    const failed = await setup({ status: 'FAILED' });
+    await failed.lossless.prune(failed.tenantId, failed.edit.id);
+    expect(await failed.remaining()).toEqual([]);
+    const noEdit = await setup({ selectedCandidate: null, selectedFrameIndex: null });
+    await noEdit.lossless.prune(noEdit.tenantId, noEdit.edit.id);
+    expect(await noEdit.remaining()).toEqual([]);
+  });
+
+  it('serves the lossless copy as the result while it exists, else the stored frame', async () => {
+    const t = await setup({ selectedCandidate: 0, selectedFrameIndex: 3 });
+    const frame = t.frames.find((f) => f.candidate === 0 && f.index === 4)!;
+    expect(await t.lossless.resultKey(frame)).toBe(t.keyOf(0, 4));
+    await t.lossless.prune(t.tenantId, t.edit.id);
+    // A frame re-chosen after the edit completed: its copy is gone, the stored (lossy) frame is served.
+    expect(await t.lossless.resultKey(frame)).toBe(frame.blobKey);
+    const selected = t.frames.find((f) => f.candidate === 0 && f.index === 3)!;
+    expect(await t.lossless.resultKey(selected)).toBe(t.keyOf(0, 3));
+  });
+});
