@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+
+import type { GatewayClient } from '@f2f/harness';
+import sharp from 'sharp';
+
+/** A small source image (a gradient): the edits only need to exist, their pipeline is stopped. */
+function sourceImage(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48">
+    <defs><linearGradient id="g"><stop offset="0" stop-color="#1f6feb"/><stop offset="1" stop-color="#f2cc60"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+const CREATE_EDIT = `mutation($input: CreateEditInput!) { createEdit(input: $input) { id } }`;
+
+/** Creates `count` edits through the gateway, `concurrency` at a time; their ids in order. */
+export async function createEdits(client: GatewayClient, count: number, concurrency = 8): Promise<string[]> {
+  const image = (await sourceImage()).toString('base64');
+  const ids: string[] = new Array<string>(count);
+  let next = 0;
+  const run = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const data = await client.data<{ createEdit: { id: string } }>(CREATE_EDIT, {
+        input: {
+          imageBase64: image,
+          targetCaption: `A photo of a sitting dog, subscriber ${i}.`,
+          options: { captionMode: 'TARGET', selection: 'LAST_FRAME', seed: i },
+          idempotencyKey: `bench-subscriptions-${i}-${randomBytes(6).toString('hex')}`,
+        },
+      });
+      ids[i] = data.createEdit.id;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, run));
+  return ids;
+}

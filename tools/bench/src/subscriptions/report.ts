@@ -1,0 +1,95 @@
+import { renderTable } from '@f2f/harness';
+
+import type { PartResult, TargetRow } from '../part';
+import { summarize } from './latency';
+import type { PhaseOptions, PhaseResult } from './phase';
+
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** Phases pooled by subscriber count (repeats together), smallest count first. */
+export function pooledByCount(phases: readonly PhaseResult[]): { count: number; latencies: number[]; lost: number }[] {
+  const byCount = new Map<number, { count: number; latencies: number[]; lost: number }>();
+  for (const p of phases) {
+    const entry = byCount.get(p.subscribers) ?? { count: p.subscribers, latencies: [], lost: 0 };
+    entry.latencies.push(...p.latencies);
+    entry.lost += p.lost;
+    byCount.set(p.subscribers, entry);
+  }
+  return [...byCount.values()].sort((a, b) => a.count - b.count);
+}
+
+/** The targets and the section of BENCHMARKS.md. */
+export function subscriptionsReport(phases: readonly PhaseResult[], options: PhaseOptions): PartResult {
+  const pooled = pooledByCount(phases).map((p) => ({ ...p, summary: summarize(p.latencies) }));
+  const small = pooled[0];
+  const large = pooled[pooled.length - 1];
+  const largePhases = phases.filter((p) => p.subscribers === large.count);
+  const perSubscriber =
+    largePhases.reduce((s, p) => s + (p.rssAfter - p.rssBefore) / p.subscribers, 0) / largePhases.length;
+  const ratio = large.summary.p95 / small.summary.p95;
+  const targets: TargetRow[] = [
+    {
+      name: `live subscribers: p95 Kafka event → client message at ${large.count}`,
+      measured: `${ms(large.summary.p95)} ms`,
+      target: '≤ 50 ms',
+      holds: large.summary.p95 <= 50 && large.lost === 0,
+    },
+    {
+      name: `live subscribers: p95 at ${large.count} ÷ p95 at ${small.count}`,
+      measured: `${ratio.toFixed(2)}×`,
+      target: '≤ 2×',
+      holds: ratio <= 2,
+    },
+    {
+      name: 'live subscribers: gateway RSS per subscriber',
+      measured: `${(perSubscriber / 1024).toFixed(1)} KiB`,
+      target: 'reported',
+    },
+  ];
+  const markdown = [
+    `Method: a platform (startTestPlatform) with its captioning service stopped, so that its ${large.count} edits`,
+    'stay SUBMITTED and the only feed entries after their first are the benchmark\'s. Each subscriber is a real',
+    '`graphql-ws` client (its own WebSocket, API key in the connection parameters) on `editUpdated(id, afterSeq: 0)`',
+    `of its own edit; the clients run in ${options.threads} worker threads of the benchmark process (the gateway is`,
+    `its own process). Then ${options.events} \`edit.status\` events (a denoising-step history entry, in the contract of`,
+    `libs/contracts, validated before sending) go to the platform's topic at ${options.ratePerSecond}/s, round-robin over`,
+    'the subscribers; latency = the message\'s arrival at its client (Date.now() in the worker) − the time just',
+    'before the event was produced (the broker\'s write included). Phases alternate the two counts; repeats are',
+    'pooled. Gateway memory: VmRSS of its process (/proc/<pid>/status) before the clients connect and after',
+    'they all have their history. The machine is shared: absolute figures are noisy.',
+    '',
+    renderTable(
+      ['subscribers', 'events', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'lost'],
+      pooled.map((p) => [
+        p.count,
+        p.summary.samples + p.lost,
+        ms(p.summary.p50),
+        ms(p.summary.p95),
+        ms(p.summary.p99),
+        ms(p.summary.max),
+        p.lost,
+      ]),
+    ),
+    '',
+    renderTable(
+      ['phase', 'subscribers', 'p95 ms', 'connect ms', 'gateway RSS before MiB', 'after MiB', 'per subscriber KiB'],
+      phases.map((p, i) => [
+        i + 1,
+        p.subscribers,
+        ms(p.latency.p95),
+        p.connectMs,
+        mib(p.rssBefore),
+        mib(p.rssAfter),
+        ((p.rssAfter - p.rssBefore) / p.subscribers / 1024).toFixed(1),
+      ]),
+    ),
+  ].join('\n');
+  const figures = {
+    options,
+    phases: phases.map(({ latencies: _l, ...p }) => p),
+    pooled: pooled.map(({ latencies: _l, ...p }) => p),
+    rssPerSubscriberBytes: perSubscriber,
+  };
+  return { targets, markdown, figures };
+}
