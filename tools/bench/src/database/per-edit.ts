@@ -14,7 +14,11 @@ export interface PerEdit {
  * The difference of two snapshots divided by the number of edits, for each table that changed
  * (a table new in `after` counts from zero); sorted by schema and table.
  */
-export function perEdit(before: readonly TableStats[], after: readonly TableStats[], edits: number): PerEdit[] {
+export function perEdit(
+  before: readonly TableStats[],
+  after: readonly TableStats[],
+  edits: number,
+): PerEdit[] {
   if (!(edits > 0)) throw new RangeError('perEdit needs at least one edit');
   const key = (s: TableStats) => `${s.schema}.${s.table}`;
   const earlier = new Map(before.map((s) => [key(s), s]));

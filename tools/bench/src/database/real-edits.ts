@@ -44,7 +44,8 @@ async function waitTerminal(client: GatewayClient, id: string, timeoutMs: number
       { id },
     );
     if (edit && TERMINAL.has(edit.status)) return edit.status;
-    if (Date.now() > deadline) throw new Error(`edit ${id} not finished within ${timeoutMs} ms (${edit?.status})`);
+    if (Date.now() > deadline)
+      throw new Error(`edit ${id} not finished within ${timeoutMs} ms (${edit?.status})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -19,7 +19,10 @@ const PLAN = {
 const STATS_FLUSH_MS = 11_000;
 
 /** Rows and bytes each service's tables gain per edit, over real edits through a platform. */
-async function writesPerEdit(ctx: BenchContext, edits: number): Promise<{ rows: PerEdit[]; statuses: string[] }> {
+async function writesPerEdit(
+  ctx: BenchContext,
+  edits: number,
+): Promise<{ rows: PerEdit[]; statuses: string[] }> {
   const started = await startTestPlatform(ctx.infra, 'benchdb');
   try {
     const { platform } = started;
@@ -48,7 +51,11 @@ function report(writes: { rows: PerEdit[]; statuses: string[] }, plans: QueryPla
   const maxP95 = (qs: typeof plans.queries) => Math.max(...qs.map((q) => q.p95));
   const targets: TargetRow[] = [
     { name: 'database: rows inserted per edit (all schemas)', measured: fmt(totalRows), target: 'reported' },
-    { name: 'database: bytes per edit (tables and indexes)', measured: `${(totalBytes / 1024).toFixed(0)} KiB`, target: 'reported' },
+    {
+      name: 'database: bytes per edit (tables and indexes)',
+      measured: `${(totalBytes / 1024).toFixed(0)} KiB`,
+      target: 'reported',
+    },
     {
       name: `database: worst p95 of the history queries at ${plans.size.edits} edits`,
       measured: `${maxP95(history).toFixed(1)} ms`,
@@ -62,14 +69,20 @@ function report(writes: { rows: PerEdit[]; statuses: string[] }, plans: QueryPla
   ];
   const markdown = [
     `**Writes per edit.** ${writes.statuses.length} real edits (${JSON.stringify(EDIT_OPTIONS)}, 49 frames of 50 steps, one`,
-    'after another) through a platform (startTestPlatform); each table\'s counters (pg_stat_user_tables: rows',
+    "after another) through a platform (startTestPlatform); each table's counters (pg_stat_user_tables: rows",
     'inserted, updated, deleted) and pg_total_relation_size before and after, divided by the number of edits',
     `(final statuses: ${writes.statuses.join(', ')}). Bytes grow by pages, so small tables show 0 or a page.`,
     '',
     renderTable(
       ['schema.table', 'inserted', 'updated', 'deleted', 'bytes'],
       [
-        ...writes.rows.map((r) => [`${r.schema}.${r.table}`, fmt(r.inserted), fmt(r.updated), fmt(r.deleted), fmt(r.bytes, 0)]),
+        ...writes.rows.map((r) => [
+          `${r.schema}.${r.table}`,
+          fmt(r.inserted),
+          fmt(r.updated),
+          fmt(r.deleted),
+          fmt(r.bytes, 0),
+        ]),
         ['**all**', fmt(totalRows), '', '', fmt(totalBytes, 0)],
       ],
     ),
@@ -77,16 +90,25 @@ function report(writes: { rows: PerEdit[]; statuses: string[] }, plans: QueryPla
     `**Queries at ${plans.size.edits} edits** (${plans.size.events} history events, ${plans.size.frames} frames): the edits`,
     `service's own query-plans spec (${QUERY_PLANS_SPEC}: its repositories' SQL on its migrated schema,`,
     `tenant A ${plans.tenantEdits} edits over a year, tenant B a fifth), run by the benchmark; each query ${plans.runs}`,
-    'times through the service\'s client (round trip included) after one EXPLAIN ANALYZE (execution: server side).',
+    "times through the service's client (round trip included) after one EXPLAIN ANALYZE (execution: server side).",
     `Loading took ${(loadMs / 1000).toFixed(0)} s (generate_series per table, secondary indexes built after loading,`,
     'triggers off meanwhile; before: ~10 min at 1.2M with the indexes and foreign-key checks in place).',
     '',
     renderTable(
       ['query', 'execution ms', 'p50 ms', 'p95 ms', 'seq scans'],
-      plans.queries.map((q) => [q.name, q.ms.toFixed(1), q.p50.toFixed(1), q.p95.toFixed(1), q.seqScans.join(', ') || 'none']),
+      plans.queries.map((q) => [
+        q.name,
+        q.ms.toFixed(1),
+        q.p50.toFixed(1),
+        q.p95.toFixed(1),
+        q.seqScans.join(', ') || 'none',
+      ]),
     ),
     '',
-    renderTable(['loading step', 'ms'], plans.load.map((l) => [l.what, l.ms])),
+    renderTable(
+      ['loading step', 'ms'],
+      plans.load.map((l) => [l.what, l.ms]),
+    ),
     '',
     `Slowest p95: ${worst.name}, ${worst.p95.toFixed(1)} ms.`,
   ].join('\n');

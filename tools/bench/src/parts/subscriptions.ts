@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 
 import type { BenchContext, BenchPart, PartResult } from '../part';
 import { createEdits } from '../subscriptions/edits';
+import { KafkaFloor } from '../subscriptions/kafka-floor';
 import { type LiveSetup, type PhaseOptions, type PhaseResult, runPhase } from '../subscriptions/phase';
 import { subscriptionsReport } from '../subscriptions/report';
 
@@ -25,6 +26,7 @@ async function measure(ctx: BenchContext): Promise<PartResult> {
     logLevel: logLevel.NOTHING,
   });
   const producer = kafka.producer();
+  const floor = new KafkaFloor(kafka, platform.options.topicPrefix);
   try {
     // The edits only need to exist (a subscription replays its edit's history first): with
     // captioning stopped they stay SUBMITTED, and their only feed entries are the benchmark's.
@@ -33,6 +35,7 @@ async function measure(ctx: BenchContext): Promise<PartResult> {
     ctx.log(`creating ${count} edits`);
     const editIds = await createEdits(new GatewayClient(platform.gatewayUrl, platform.apiKey), count);
     await producer.connect();
+    await floor.start();
     const gatewayPid = platform.pid('gateway');
     if (gatewayPid === undefined) throw new Error('the gateway is not running');
     const setup: LiveSetup = {
@@ -41,6 +44,7 @@ async function measure(ctx: BenchContext): Promise<PartResult> {
       tenantId: platform.tenantId,
       topicPrefix: platform.options.topicPrefix,
       producer,
+      floor,
       gatewayPid,
     };
     const options: PhaseOptions = { ...plan.options, threads: 2, connectTimeoutMs: 180_000 };
@@ -50,13 +54,15 @@ async function measure(ctx: BenchContext): Promise<PartResult> {
       const phase = await runPhase(setup, editIds.slice(0, n), options);
       ctx.log(
         `${n} subscribers: p50 ${phase.latency.p50} ms, p95 ${phase.latency.p95} ms, p99 ${phase.latency.p99} ms, ` +
-          `produce ack p50 ${phase.acks.p50} ms p95 ${phase.acks.p95} ms, lost ${phase.lost}, connected in ${phase.connectMs} ms`,
+          `(plain Kafka consumer p50 ${phase.floor.p50} ms p95 ${phase.floor.p95} ms, ` +
+          `produce ack p95 ${phase.acks.p95} ms), lost ${phase.lost}, connected in ${phase.connectMs} ms`,
       );
       phases.push(phase);
     }
     return subscriptionsReport(phases, options);
   } finally {
     await producer.disconnect().catch(() => undefined);
+    await floor.stop().catch(() => undefined);
     await started.stop();
   }
 }

@@ -52,7 +52,12 @@ function main(): void {
         next: (result) => {
           const receivedAt = Date.now();
           if (result.data) pending.push([index, result.data.editUpdated.seq, receivedAt]);
-          else port.postMessage({ kind: 'error', index, message: JSON.stringify(result.errors) } satisfies WorkerReport);
+          else
+            port.postMessage({
+              kind: 'error',
+              index,
+              message: JSON.stringify(result.errors),
+            } satisfies WorkerReport);
         },
         error: (error) =>
           port.postMessage({ kind: 'error', index, message: String(error) } satisfies WorkerReport),

@@ -4,6 +4,7 @@ import { topicName, Topic } from '@f2f/contracts';
 import type { Producer } from 'kafkajs';
 
 import { progressEvent } from './feed-events';
+import type { KafkaFloor } from './kafka-floor';
 import { type LatencySummary, rssFromProcStatus, summarize } from './latency';
 import { Subscribers } from './subscribers';
 
@@ -15,6 +16,8 @@ export interface LiveSetup {
   tenantId: string;
   topicPrefix: string;
   producer: Producer;
+  /** A plain consumer of the same topic: the broker's share of the latency. */
+  floor: KafkaFloor;
   gatewayPid: number;
 }
 
@@ -32,6 +35,9 @@ export interface PhaseResult {
   latency: LatencySummary;
   /** Every event's latency, ms (for pooling repeated phases). */
   latencies: number[];
+  /** The same events' arrival at a plain kafkajs consumer (the floor under the gateway). */
+  floor: LatencySummary;
+  floorLatencies: number[];
   /** The broker's acknowledgement of each event (acks=all), from the same send time. */
   acks: LatencySummary;
   /** Events sent whose message never reached their subscriber. */
@@ -62,7 +68,7 @@ async function produce(
   const acks: number[] = [];
   const intervalMs = 1000 / options.ratePerSecond;
   const start = Date.now();
-  for (let k = 0; k < options.events; ) {
+  for (let k = 0; k < options.events;) {
     const due = Math.min(options.events, Math.floor((Date.now() - start) / intervalMs) + 1);
     for (; k < due; k++) {
       const index = k % editIds.length;
@@ -101,16 +107,21 @@ export async function runPhase(
     const rssAfter = await gatewayRss(setup.gatewayPid);
     const { sent, acks } = await produce(setup, editIds, subscribers, options);
     const arrived = () => sent.every((s) => subscribers.states[s.index].arrivals.has(s.seq));
-    for (const deadline = Date.now() + 15_000; !arrived() && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 15_000; !arrived() && Date.now() < deadline;) await sleep(50);
     const latencies: number[] = [];
+    const floor: number[] = [];
     for (const s of sent) {
       const at = subscribers.states[s.index].arrivals.get(s.seq);
       if (at !== undefined) latencies.push(at - s.sentAt);
+      const consumed = setup.floor.arrival(editIds[s.index], s.seq);
+      if (consumed !== undefined) floor.push(consumed - s.sentAt);
     }
     return {
       subscribers: editIds.length,
       latency: summarize(latencies),
       latencies,
+      floor: summarize(floor),
+      floorLatencies: floor,
       acks,
       lost: sent.length - latencies.length,
       connectMs,

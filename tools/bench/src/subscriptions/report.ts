@@ -8,11 +8,14 @@ const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /** Phases pooled by subscriber count (repeats together), smallest count first. */
-export function pooledByCount(phases: readonly PhaseResult[]): { count: number; latencies: number[]; lost: number }[] {
-  const byCount = new Map<number, { count: number; latencies: number[]; lost: number }>();
+export function pooledByCount(
+  phases: readonly PhaseResult[],
+): { count: number; latencies: number[]; floor: number[]; lost: number }[] {
+  const byCount = new Map<number, { count: number; latencies: number[]; floor: number[]; lost: number }>();
   for (const p of phases) {
-    const entry = byCount.get(p.subscribers) ?? { count: p.subscribers, latencies: [], lost: 0 };
+    const entry = byCount.get(p.subscribers) ?? { count: p.subscribers, latencies: [], floor: [], lost: 0 };
     entry.latencies.push(...p.latencies);
+    entry.floor.push(...p.floorLatencies);
     entry.lost += p.lost;
     byCount.set(p.subscribers, entry);
   }
@@ -21,7 +24,11 @@ export function pooledByCount(phases: readonly PhaseResult[]): { count: number; 
 
 /** The targets and the section of BENCHMARKS.md. */
 export function subscriptionsReport(phases: readonly PhaseResult[], options: PhaseOptions): PartResult {
-  const pooled = pooledByCount(phases).map((p) => ({ ...p, summary: summarize(p.latencies) }));
+  const pooled = pooledByCount(phases).map((p) => ({
+    ...p,
+    summary: summarize(p.latencies),
+    floorSummary: summarize(p.floor),
+  }));
   const small = pooled[0];
   const large = pooled[pooled.length - 1];
   const largePhases = phases.filter((p) => p.subscribers === large.count);
@@ -49,18 +56,31 @@ export function subscriptionsReport(phases: readonly PhaseResult[], options: Pha
   ];
   const markdown = [
     `Method: a platform (startTestPlatform) with its captioning service stopped, so that its ${large.count} edits`,
-    'stay SUBMITTED and the only feed entries after their first are the benchmark\'s. Each subscriber is a real',
+    "stay SUBMITTED and the only feed entries after their first are the benchmark's. Each subscriber is a real",
     '`graphql-ws` client (its own WebSocket, API key in the connection parameters) on `editUpdated(id, afterSeq: 0)`',
     `of its own edit; the clients run in ${options.threads} worker threads of the benchmark process (the gateway is`,
     `its own process). Then ${options.events} \`edit.status\` events (a denoising-step history entry, in the contract of`,
     `libs/contracts, validated before sending) go to the platform's topic at ${options.ratePerSecond}/s, round-robin over`,
-    'the subscribers; latency = the message\'s arrival at its client (Date.now() in the worker) − the time just',
-    'before the event was produced (the broker\'s write included). Phases alternate the two counts; repeats are',
+    "the subscribers; latency = the message's arrival at its client (Date.now() in the worker) − the time just",
+    "before the event was produced (the broker's write included). Phases alternate the two counts; repeats are",
     'pooled. Gateway memory: VmRSS of its process (/proc/<pid>/status) before the clients connect and after',
-    'they all have their history. The machine is shared: absolute figures are noisy.',
+    'they all have their history. Beside the gateway, a plain kafkajs consumer of the same topic (a group of its',
+    "own) times each event's arrival at a Kafka client at all: the broker's share (produce, replicate, fetch);",
+    "the rest is the gateway's (its consumer, decoding, fan-out, graphql-ws execution and send) and the",
+    "WebSocket's. The machine is shared: absolute figures are noisy.",
     '',
     renderTable(
-      ['subscribers', 'events', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'lost'],
+      [
+        'subscribers',
+        'events',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'lost',
+        'plain Kafka consumer p50 ms',
+        'p95 ms',
+      ],
       pooled.map((p) => [
         p.count,
         p.summary.samples + p.lost,
@@ -69,15 +89,29 @@ export function subscriptionsReport(phases: readonly PhaseResult[], options: Pha
         ms(p.summary.p99),
         ms(p.summary.max),
         p.lost,
+        ms(p.floorSummary.p50),
+        ms(p.floorSummary.p95),
       ]),
     ),
     '',
     renderTable(
-      ['phase', 'subscribers', 'p95 ms', 'connect ms', 'gateway RSS before MiB', 'after MiB', 'per subscriber KiB'],
+      [
+        'phase',
+        'subscribers',
+        'p95 ms',
+        'Kafka consumer p95 ms',
+        'produce ack p95 ms',
+        'connect ms',
+        'gateway RSS before MiB',
+        'after MiB',
+        'per subscriber KiB',
+      ],
       phases.map((p, i) => [
         i + 1,
         p.subscribers,
         ms(p.latency.p95),
+        ms(p.floor.p95),
+        ms(p.acks.p95),
         p.connectMs,
         mib(p.rssBefore),
         mib(p.rssAfter),
@@ -87,8 +121,8 @@ export function subscriptionsReport(phases: readonly PhaseResult[], options: Pha
   ].join('\n');
   const figures = {
     options,
-    phases: phases.map(({ latencies: _l, ...p }) => p),
-    pooled: pooled.map(({ latencies: _l, ...p }) => p),
+    phases: phases.map(({ latencies: _l, floorLatencies: _f, ...p }) => p),
+    pooled: pooled.map(({ latencies: _l, floor: _f, ...p }) => p),
     rssPerSubscriberBytes: perSubscriber,
   };
   return { targets, markdown, figures };

@@ -78,7 +78,9 @@ export class Subscribers {
         quietSince = Date.now();
       } else if (waiting === 0 && Date.now() - quietSince >= quietMs) return;
       if (Date.now() > deadline)
-        throw new Error(`${waiting} of ${this.states.length} subscribers got no history within ${timeoutMs} ms`);
+        throw new Error(
+          `${waiting} of ${this.states.length} subscribers got no history within ${timeoutMs} ms`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }

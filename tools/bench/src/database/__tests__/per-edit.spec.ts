@@ -14,7 +14,11 @@ const stats = (table: string, inserted: number, bytes: number, updated = 0, dele
 describe('perEdit', () => {
   it('divides each table’s growth by the number of edits and leaves out unchanged tables', () => {
     const before = [stats('edits', 10, 8192), stats('tenants', 1, 8192), stats('outbox', 4, 16384, 0, 4)];
-    const after = [stats('edits', 14, 16384, 8), stats('tenants', 1, 8192), stats('outbox', 44, 16384, 0, 44)];
+    const after = [
+      stats('edits', 14, 16384, 8),
+      stats('tenants', 1, 8192),
+      stats('outbox', 44, 16384, 0, 44),
+    ];
     expect(perEdit(before, after, 4)).toEqual([
       { schema: 'edits', table: 'edits', inserted: 1, updated: 2, deleted: 0, bytes: 2048 },
       { schema: 'edits', table: 'outbox', inserted: 10, updated: 0, deleted: 10, bytes: 0 },
