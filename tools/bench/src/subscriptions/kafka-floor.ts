@@ -31,12 +31,16 @@ export class KafkaFloor {
     await consumer.run({
       eachMessage: ({ message }) => {
         const at = Date.now();
-        const event = JSON.parse(message.value?.toString() ?? '{}') as { editId?: string; payload?: { seq?: number } };
-        if (event.editId && event.payload?.seq) this.arrivals.set(KafkaFloor.key(event.editId, event.payload.seq), at);
+        const event = JSON.parse(message.value?.toString() ?? '{}') as {
+          editId?: string;
+          payload?: { seq?: number };
+        };
+        if (event.editId && event.payload?.seq)
+          this.arrivals.set(KafkaFloor.key(event.editId, event.payload.seq), at);
         return Promise.resolve();
       },
     });
-    for (const deadline = Date.now() + 60_000; !joined; ) {
+    for (const deadline = Date.now() + 60_000; !joined;) {
       if (Date.now() > deadline) throw new Error('the floor consumer did not join its group within 60 s');
       await new Promise((r) => setTimeout(r, 100));
     }
