@@ -14,6 +14,8 @@ export interface QueryPlansFigures {
   runs: number;
   size: { edits: number; events: number; frames: number };
   load: { what: string; ms: number }[];
+  /** Loading in all, VACUUM ANALYZE included. */
+  loadWallMs: number;
   queries: { name: string; ms: number; p50: number; p95: number; seqScans: string[] }[];
 }
 

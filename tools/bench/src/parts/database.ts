@@ -44,7 +44,7 @@ const fmt = (v: number, digits = 1) => (Number.isInteger(v) ? String(v) : v.toFi
 function report(writes: { rows: PerEdit[]; statuses: string[] }, plans: QueryPlansFigures): PartResult {
   const totalRows = writes.rows.reduce((s, r) => s + r.inserted, 0);
   const totalBytes = writes.rows.reduce((s, r) => s + r.bytes, 0);
-  const loadMs = plans.load.reduce((s, l) => s + l.ms, 0);
+  const loadMs = plans.loadWallMs;
   const worst = plans.queries.reduce((w, q) => (q.p95 > w.p95 ? q : w));
   const history = plans.queries.filter((q) => !q.name.startsWith('analytics'));
   const analytics = plans.queries.filter((q) => q.name.startsWith('analytics'));
