@@ -111,6 +111,19 @@ function report(writes: { rows: PerEdit[]; statuses: string[] }, plans: QueryPla
     ),
     '',
     `Slowest p95: ${worst.name}, ${worst.p95.toFixed(1)} ms.`,
+    '',
+    '**What helped, what did not** (loading; shared 2-core machine, load average 15-25):',
+    '',
+    '- Helped: secondary indexes dropped before loading and built after (their definitions read back from the',
+    "  catalog), and the tables' triggers (the foreign keys' checks) off during the load: at 1.2M edits",
+    '  (5.04M history events) loading took 344 s instead of about 600 s (QUERY-PLANS.md before the change);',
+    '  at 120k edits the spec ran in 46 s instead of 113 s.',
+    "- Did not help: loading the tenants, and a tenant's history and frames, side by side on separate",
+    '  connections (120k edits: 37 s against 35 s one statement at a time).',
+    '- At 1.2M the whole part took about 9 min under that load (344 s loading, 173 s for 20 runs of each',
+    '  query, most of it the stage-latency analytics query at about 5.3 s a run, above the edits',
+    "  service's ANALYTICS_STATEMENT_TIMEOUT_MS default of 5 s): the 7-minute budget needs an idle machine",
+    '  or a faster stage-latency query.',
   ].join('\n');
   return { targets, markdown, figures: { writesPerEdit: writes, queryPlans: plans } };
 }

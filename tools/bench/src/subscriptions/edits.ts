@@ -14,7 +14,7 @@ function sourceImage(): Promise<Buffer> {
 const CREATE_EDIT = `mutation($input: CreateEditInput!) { createEdit(input: $input) { id } }`;
 
 /** Creates `count` edits through the gateway, `concurrency` at a time; their ids in order. */
-export async function createEdits(client: GatewayClient, count: number, concurrency = 8): Promise<string[]> {
+export async function createEdits(client: GatewayClient, count: number, concurrency = 16): Promise<string[]> {
   const image = (await sourceImage()).toString('base64');
   const ids: string[] = new Array<string>(count);
   let next = 0;
