@@ -14,13 +14,26 @@ export interface FeedEntry {
 
 type Listener = (entry: FeedEntry) => void;
 
+/** Which entries a listener wants: one tenant's, or one edit's of that tenant. */
+export interface FeedScope {
+  tenantId: string;
+  editId?: string;
+}
+
+const scopeKey = (tenantId: string, editId = '') => `${tenantId}\u0000${editId}`;
+
 /**
  * The live feed of every edit, from the status topic (the edits service announces each history
  * entry there). Each gateway replica follows it in a consumer group of its own, from the latest
  * offset: what a client missed before it subscribed comes from the history (Edit.updates).
  */
 export class EditFeed {
-  private readonly listeners = new Set<Listener>();
+  /**
+   * Listeners by scope: an entry goes to its edit's and its tenant's listeners only, so that
+   * delivering it costs the same with ten subscribers or thousands on other edits.
+   */
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private count = 0;
   private consumer: Consumer | undefined;
 
   constructor(
@@ -29,14 +42,30 @@ export class EditFeed {
     private readonly logger: Logger,
   ) {}
 
-  /** Registers a listener; returns the function that removes it. */
-  listen(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Registers a listener for the entries of a scope; returns the function that removes it. */
+  listen(scope: FeedScope, listener: Listener): () => void {
+    const key = scopeKey(scope.tenantId, scope.editId);
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener);
+    this.count++;
+    return () => {
+      if (!set.delete(listener)) return;
+      this.count--;
+      if (set.size === 0 && this.listeners.get(key) === set) this.listeners.delete(key);
+    };
   }
 
   get listenerCount(): number {
-    return this.listeners.size;
+    return this.count;
+  }
+
+  /** Hands an entry to the listeners of its edit and of its tenant. */
+  dispatch(entry: FeedEntry): void {
+    for (const key of [scopeKey(entry.tenantId, entry.editId), scopeKey(entry.tenantId)]) {
+      const set = this.listeners.get(key);
+      if (set) for (const listener of [...set]) listener(entry);
+    }
   }
 
   async start(): Promise<void> {
@@ -68,11 +97,11 @@ export class EditFeed {
             editId: entry.editId,
             tenantId: entry.tenantId,
             seq: entry.update.seq,
-            listeners: this.listeners.size,
+            listeners: this.count,
           },
           'feed entry',
         );
-        for (const listener of this.listeners) listener(entry);
+        this.dispatch(entry);
       },
     });
   }

@@ -110,7 +110,7 @@ export async function editUpdates(
     stream.push(update);
   };
   // Listen first, so that nothing announced while the history is read is lost.
-  const stop = feed.listen((entry) => {
+  const stop = feed.listen({ tenantId: context.tenantId, editId }, (entry) => {
     if (entry.editId !== editId || entry.tenantId !== context.tenantId) return;
     if (live) live.push(entry.update);
     else chain = chain.then(() => deliver(entry.update)).catch(() => undefined);
@@ -181,7 +181,7 @@ export async function tenantUpdates(
     stream.push(update);
   };
   // Listen first, so that nothing announced while the history is read is lost.
-  const stop = feed.listen((entry) => {
+  const stop = feed.listen({ tenantId: context.tenantId }, (entry) => {
     if (entry.tenantId !== context.tenantId) return;
     if (live) live.push(entry.update);
     else chain = chain.then(() => deliver(entry.update, true)).catch(() => undefined);

@@ -19,12 +19,12 @@ function update(editId: string, seq: number, at = T0 + seq * 1000): EditUpdateVi
   } as EditUpdateView;
 }
 
-/** A feed the test drives by hand (the Kafka-backed EditFeed has the same listen()). */
+/** A feed the test drives by hand (the Kafka-backed EditFeed has the same listen(); this one ignores scopes). */
 function fakeFeed() {
   const listeners = new Set<(e: FeedEntry) => void>();
   return {
     feed: {
-      listen: (l: (e: FeedEntry) => void) => {
+      listen: (_scope: unknown, l: (e: FeedEntry) => void) => {
         listeners.add(l);
         return () => listeners.delete(l);
       },
