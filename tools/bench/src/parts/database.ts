@@ -10,7 +10,7 @@ import { tableStats } from '../database/table-stats.sql';
 
 const PLAN = {
   full: { edits: 5, tenantEdits: 1_000_000, runs: 20 },
-  quick: { edits: 2, tenantEdits: 10_000, runs: 20 },
+  quick: { edits: 1, tenantEdits: 2_000, runs: 5 },
 };
 /**
  * A backend flushes its table counters to the statistics at most once a second, and an idle one
