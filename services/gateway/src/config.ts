@@ -29,7 +29,7 @@ export const gatewayConfigSchema = z.object({
   SIGNED_URL_SECRET: signedUrlSecretConfig,
   /**
    * Benchmarks and local experiments only: every request acts for this tenant (all scopes, key id
-   * `auth-disabled`) without an API key, and no rate limit applies. Empty (the default): API keys
+   * `auth-disabled`) without an API key, and no rate limit applies. Unset (the default): API keys
    * are required. Refused when NODE_ENV=production.
    */
   AUTH_DISABLED_TENANT: z
@@ -133,14 +133,17 @@ export const gatewayConfigSchema = z.object({
     .enum(['true', 'false'], { error: 'INTROSPECTION must be true or false' })
     .transform((v) => v === 'true')
     .optional(),
-}).refine((c) => !(c.AUTH_DISABLED_TENANT && c.NODE_ENV === 'production'), {
-  error: 'AUTH_DISABLED_TENANT must not be set when NODE_ENV=production',
-  path: ['AUTH_DISABLED_TENANT'],
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
+/** Authentication cannot be switched off in production. */
+const checkedGatewayConfig = gatewayConfigSchema.refine(
+  (c) => !(c.AUTH_DISABLED_TENANT && c.NODE_ENV === 'production'),
+  { error: 'AUTH_DISABLED_TENANT must not be set when NODE_ENV=production', path: ['AUTH_DISABLED_TENANT'] },
+);
+
 export const loadGatewayConfig = (env = process.env): GatewayConfig =>
-  loadConfig('gateway', gatewayConfigSchema, env);
+  loadConfig('gateway', checkedGatewayConfig, env);
 
 /** Introspection: INTROSPECTION when set, else on everywhere but NODE_ENV=production. */
 export const introspectionEnabled = (config: Pick<GatewayConfig, 'INTROSPECTION' | 'NODE_ENV'>): boolean =>

@@ -36,6 +36,5 @@ const gateway = createGatewayRuntime({
 
 const server = createServer(gateway);
 server.listen(Number(required('PORT')), '127.0.0.1');
-const stop = () =>
-  server.close(() => void Promise.resolve(gateway.dispose()).finally(() => process.exit(0)));
+const stop = () => server.close(() => void Promise.resolve(gateway.dispose()).finally(() => process.exit(0)));
 process.once('SIGTERM', stop).once('SIGINT', stop);

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 
+import { cpuMs } from './cpu';
 import type { RunFigures } from './stats';
 
 export interface LoadOptions {
@@ -8,6 +9,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
+  /** The gateway's process, to charge it the CPU time it used (Linux). */
+  pid?: number;
 }
 
 /**
@@ -16,6 +19,7 @@ export interface LoadOptions {
  */
 export function load(options: LoadOptions): Promise<RunFigures> {
   const latenciesMs: number[] = [];
+  const cpuBefore = cpuMs(options.pid);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -29,7 +33,9 @@ export function load(options: LoadOptions): Promise<RunFigures> {
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        const cpuAfter = cpuMs(options.pid);
         resolve({
+          cpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
           requests: result.requests.total,
           seconds: result.duration,
           failed: result.non2xx + result.errors,

@@ -35,7 +35,8 @@ export async function localSupergraph(platform: RunningPlatform, file: string): 
 async function waitHealthy(url: string, child: ChildProcess, name: string, logFile: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} (see ${logFile})`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with code ${child.exitCode} (see ${logFile})`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {

@@ -6,6 +6,8 @@ export interface RunFigures {
   failed: number;
   /** Each answer's latency in ms. */
   latenciesMs: number[];
+  /** CPU time the gateway's process used during the run (ms), when it could be read. */
+  cpuMs?: number;
 }
 
 /** The p-th percentile (0..100) by nearest rank; NaN for no values. */
@@ -25,6 +27,8 @@ export interface Summary {
   runs: number;
   /** requests/s of each run, to show the spread. */
   runRps: number[];
+  /** The gateway process's CPU time per answer (ms): less sensitive to other load than req/s. */
+  cpuMsPerRequest: number;
 }
 
 export function summarise(runs: readonly RunFigures[]): Summary {
@@ -38,6 +42,9 @@ export function summarise(runs: readonly RunFigures[]): Summary {
     failed: runs.reduce((n, r) => n + r.failed, 0),
     runs: runs.length,
     runRps: runs.map((r) => (r.seconds > 0 ? r.requests / r.seconds : 0)),
+    cpuMsPerRequest: runs.every((r) => r.cpuMs !== undefined)
+      ? runs.reduce((n, r) => n + (r.cpuMs ?? 0), 0) / Math.max(1, requests)
+      : Number.NaN,
   };
 }
 

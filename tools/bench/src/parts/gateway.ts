@@ -29,6 +29,8 @@ interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** Its process, to measure its CPU time per request. */
+  pid: number | undefined;
 }
 
 /** Each gateway answers the query completely (data, no errors) before it is loaded. */
@@ -55,7 +57,13 @@ async function measure(
   const runs = new Map<string, RunFigures[]>(targets.map((t) => [t.name, []]));
   for (const t of targets) {
     await checkAnswers(t, query);
-    await load({ url: t.url, body: query.body, headers: t.headers, connections: CONNECTIONS, seconds: s.warmupS });
+    await load({
+      url: t.url,
+      body: query.body,
+      headers: t.headers,
+      connections: CONNECTIONS,
+      seconds: s.warmupS,
+    });
   }
   for (let round = 0; round < s.rounds; round++) {
     for (const t of interleave(targets, round)) {
@@ -65,8 +73,10 @@ async function measure(
         headers: t.headers,
         connections: CONNECTIONS,
         seconds: s.runS,
+        pid: t.pid,
       });
-      ctx.log(`${query.name}, ${t.name}, round ${round + 1}: ${(figures.requests / figures.seconds).toFixed(0)} req/s`);
+      const rps = (figures.requests / figures.seconds).toFixed(0);
+      ctx.log(`${query.name}, ${t.name}, round ${round + 1}: ${rps} req/s`);
       runs.get(t.name)?.push(figures);
     }
   }
@@ -89,20 +99,21 @@ function report(results: { query: string; by: Map<string, Summary> }[], s: Setti
         sum.runRps.map((v) => v.toFixed(0)).join(' / '),
         ms(sum.p50Ms),
         ms(sum.p95Ms),
+        ms(sum.cpuMsPerRequest),
         sum.failed,
         name === HIVE ? '1' : `${r.toFixed(2)}×`,
       ]);
       if (name !== HIVE)
         targets.push({
           name: `gateway req/s ÷ Hive Gateway's, ${query}, ${name}`,
-          measured: `${r.toFixed(2)}× (p95 ${ms(sum.p95Ms)} vs ${ms(hive?.p95Ms ?? Number.NaN)} ms)`,
+          measured: `${r.toFixed(2)}× (p95 ${ms(sum.p95Ms)} vs ${ms(hive?.p95Ms ?? Number.NaN)} ms; CPU/req ${ms(sum.cpuMsPerRequest)} vs ${ms(hive?.cpuMsPerRequest ?? Number.NaN)} ms)`,
           target: '≥ 1.0×',
           holds: r >= 1 && sum.failed === 0,
         });
     }
   }
   const table = renderTable(
-    ['query', 'gateway', 'req/s', 'req/s per run', 'p50 ms', 'p95 ms', 'failed', '÷ Hive'],
+    ['query', 'gateway', 'req/s', 'req/s per run', 'p50 ms', 'p95 ms', 'CPU ms/req', 'failed', '÷ Hive'],
     rows,
   );
   const markdown = `Method: every service of the platform as its own process (startTestPlatform) on a fresh
@@ -114,13 +125,19 @@ per subgraph request), and the project's with API keys (the platform's, rate lim
 ours log at \`warn\`, as Hive does. autocannon, ${CONNECTIONS} connections, per query and gateway:
 ${s.warmupS} s warm-up, then ${s.rounds} run(s) of ${s.runS} s, the gateways in alternating order
 each round (A B C, C B A). req/s = answers ÷ seconds over all runs; p50/p95 over every answer's
-latency; ÷ Hive = req/s ÷ Hive's req/s. The machine is shared: compare the ratios, not the
+latency; CPU ms/req = the gateway process's CPU time (/proc) ÷ its answers, the figure least
+disturbed by other load on the machine; ÷ Hive = req/s ÷ Hive's req/s. The subgraphs run on the same
+cores, so req/s is bounded by them as much as by the gateway: compare the ratios and CPU ms/req, not
 absolute figures.
 
 ${table}
 
 ${FINDINGS}`;
-  return { targets, markdown, figures: Object.fromEntries(results.map((r) => [r.query, Object.fromEntries(r.by)])) };
+  return {
+    targets,
+    markdown,
+    figures: Object.fromEntries(results.map((r) => [r.query, Object.fromEntries(r.by)])),
+  };
 }
 
 const OURS_OFF = 'ours, auth off';
@@ -147,12 +164,22 @@ async function runGateway(ctx: BenchContext): Promise<PartResult> {
       ctx.workDir,
     );
     servers.push(ours);
-    const hive = await startHiveGateway(supergraph, platform.tenantId, platform.tenantContextSecret, ctx.workDir);
+    const hive = await startHiveGateway(
+      supergraph,
+      platform.tenantId,
+      platform.tenantContextSecret,
+      ctx.workDir,
+    );
     servers.push(hive);
     const targets: Target[] = [
-      { name: OURS_OFF, url: ours.url, headers: {} },
-      { name: HIVE, url: hive.url, headers: {} },
-      { name: OURS_ON, url: platform.gatewayUrl, headers: { authorization: `Bearer ${platform.apiKey}` } },
+      { name: OURS_OFF, url: ours.url, headers: {}, pid: ours.child.pid },
+      { name: HIVE, url: hive.url, headers: {}, pid: hive.child.pid },
+      {
+        name: OURS_ON,
+        url: platform.gatewayUrl,
+        headers: { authorization: `Bearer ${platform.apiKey}` },
+        pid: platform.pid('gateway'),
+      },
     ];
     const results: { query: string; by: Map<string, Summary> }[] = [];
     for (const query of benchQueries(ids[0], FRAMES, ids.length)) {
