@@ -117,9 +117,9 @@ function report(results: { query: string; by: Map<string, Summary> }[], s: Setti
     rows,
   );
   const markdown = `Method: every service of the platform as its own process (startTestPlatform) on a fresh
-database, ${FRAMES > 0 ? `edits of ${FRAMES} frames seeded through the gateway and waited for (COMPLETED, metrics in)` : ''};
+database, ${s.edits} edit(s) of ${FRAMES} frames seeded through the gateway and waited for (COMPLETED, metrics in);
 three gateways on the same subgraphs: the project's with \`AUTH_DISABLED_TENANT\` (no key lookup,
-no rate limit; it still signs the tenant context per subgraph request), Hive Gateway
+no rate limit; it still signs the tenant context, once per request), Hive Gateway
 (\`@graphql-hive/gateway\`'s runtime on the same supergraph file, signing the same tenant context
 per subgraph request), and the project's with API keys (the platform's, rate limit raised). Both of
 ours log at \`warn\`, as Hive does. autocannon, ${CONNECTIONS} connections, per query and gateway:
