@@ -27,6 +27,15 @@ export const gatewayConfigSchema = z.object({
   TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   /** Verifies the signed upload and download URLs (/v1/uploads, /v1/files) before they reach edits. */
   SIGNED_URL_SECRET: signedUrlSecretConfig,
+  /**
+   * Benchmarks and local experiments only: every request acts for this tenant (all scopes, key id
+   * `auth-disabled`) without an API key, and no rate limit applies. Unset (the default): API keys
+   * are required. Refused when NODE_ENV=production.
+   */
+  AUTH_DISABLED_TENANT: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,100}$/, { error: 'AUTH_DISABLED_TENANT must be a tenant id' })
+    .optional(),
   /** How long a resolved API key (or an unknown or revoked one) is reused: revocation takes effect within this. */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Per-tenant token bucket: requests per second, and how many may come at once. */
@@ -127,8 +136,14 @@ export const gatewayConfigSchema = z.object({
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
+/** Authentication cannot be switched off in production. */
+const checkedGatewayConfig = gatewayConfigSchema.refine(
+  (c) => !(c.AUTH_DISABLED_TENANT && c.NODE_ENV === 'production'),
+  { error: 'AUTH_DISABLED_TENANT must not be set when NODE_ENV=production', path: ['AUTH_DISABLED_TENANT'] },
+);
+
 export const loadGatewayConfig = (env = process.env): GatewayConfig =>
-  loadConfig('gateway', gatewayConfigSchema, env);
+  loadConfig('gateway', checkedGatewayConfig, env);
 
 /** Introspection: INTROSPECTION when set, else on everywhere but NODE_ENV=production. */
 export const introspectionEnabled = (config: Pick<GatewayConfig, 'INTROSPECTION' | 'NODE_ENV'>): boolean =>

@@ -76,7 +76,12 @@ async function main(): Promise<void> {
   }
   const store = { get: async (k: string) => blobs.get(k)! } as unknown as BlobStore;
   const outbox = { enqueue: async () => undefined } as unknown as OutboxWriter;
-  const rows = { saveAll: async () => undefined, forEdit: async () => [], forFrame: async () => null };
+  const rows = {
+    saveAll: async () => undefined,
+    forEdit: async () => [],
+    forFrame: async () => null,
+    forFrames: async () => [],
+  };
   const ctx: HandlerContext<never> = {
     logger: createLogger('bench', 'silent'),
     attempt: 1,

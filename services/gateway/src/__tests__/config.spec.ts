@@ -34,6 +34,16 @@ describe('gateway configuration', () => {
     );
   });
 
+  it('takes AUTH_DISABLED_TENANT (benchmarks) only outside production, and only a tenant id', () => {
+    const env = { ...KAFKA, TENANT_CONTEXT_SECRET: SECRET };
+    expect(loadGatewayConfig(env).AUTH_DISABLED_TENANT).toBeUndefined();
+    expect(loadGatewayConfig({ ...env, AUTH_DISABLED_TENANT: 'bench' }).AUTH_DISABLED_TENANT).toBe('bench');
+    expect(() =>
+      loadGatewayConfig({ ...env, AUTH_DISABLED_TENANT: 'bench', NODE_ENV: 'production' }),
+    ).toThrow(/AUTH_DISABLED_TENANT must not be set when NODE_ENV=production/);
+    expect(() => loadGatewayConfig({ ...env, AUTH_DISABLED_TENANT: 'a b' })).toThrow(/must be a tenant id/);
+  });
+
   it('reads CORS_ORIGINS as a list of exact origins, none by default, and refuses anything else', () => {
     const env = { ...KAFKA, TENANT_CONTEXT_SECRET: SECRET };
     expect(loadGatewayConfig(env).CORS_ORIGINS).toEqual([]);

@@ -25,6 +25,8 @@ export interface FrameMetricsRepository {
   saveAll(tx: Tx, rows: FrameMetricsRecord[]): Promise<void>;
   forEdit(tenantId: TenantId, editId: string): Promise<FrameMetricsRecord[]>;
   forFrame(tenantId: TenantId, frameId: string): Promise<FrameMetricsRecord | null>;
+  /** The rows of these frames (those measured), in no particular order: one query for a whole edit. */
+  forFrames(tenantId: TenantId, frameIds: readonly string[]): Promise<FrameMetricsRecord[]>;
 }
 export const FRAME_METRICS = Symbol('FrameMetricsRepository');
 
@@ -61,5 +63,12 @@ export class PrismaFrameMetricsRepository implements FrameMetricsRepository {
 
   forFrame(tenantId: TenantId, frameId: string): Promise<FrameMetricsRecord | null> {
     return this.prisma.frameMetric.findFirst({ where: { frameId, tenantId }, select: COLUMNS });
+  }
+
+  forFrames(tenantId: TenantId, frameIds: readonly string[]): Promise<FrameMetricsRecord[]> {
+    return this.prisma.frameMetric.findMany({
+      where: { frameId: { in: [...frameIds] }, tenantId },
+      select: COLUMNS,
+    });
   }
 }

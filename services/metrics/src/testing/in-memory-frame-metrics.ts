@@ -17,4 +17,14 @@ export class InMemoryFrameMetrics implements FrameMetricsRepository {
     const row = this.rows.get(frameId);
     return row?.tenantId === tenantId ? row : null;
   }
+
+  readonly batches: string[][] = [];
+
+  async forFrames(tenantId: TenantId, frameIds: readonly string[]): Promise<FrameMetricsRecord[]> {
+    this.batches.push([...frameIds]);
+    return frameIds.flatMap((id) => {
+      const row = this.rows.get(id);
+      return row?.tenantId === tenantId ? [row] : [];
+    });
+  }
 }

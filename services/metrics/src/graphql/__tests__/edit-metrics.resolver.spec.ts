@@ -93,3 +93,33 @@ describe('Edit.metricsSummary', () => {
     expect(summary!.selected).toBeNull();
   });
 });
+
+describe('Frame.metrics', () => {
+  it("loads the frames asked for at once with one query per tenant, each answer its own frame's", async () => {
+    const { repository, rows } = await seeded();
+    const otherTenant = row(randomUUID(), 0, { tenantId: tenantB });
+    await repository.saveAll(undefined, [otherTenant]);
+    const frames = new FrameMetricsResolver(repository);
+    const ask = (id: string, tenant: TenantId) => frames.metrics({ __typename: 'Frame', id }, tenant);
+    const answers = await Promise.all([
+      ...rows.map((r) => ask(r.frameId, tenantA)),
+      ask(otherTenant.frameId, tenantA),
+      ask(otherTenant.frameId, tenantB),
+      ask(randomUUID(), tenantA),
+    ]);
+    expect(answers.slice(0, 3).map((a) => a?.ssim)).toEqual(rows.map((r) => r.ssim));
+    expect(answers[3]).toBeNull();
+    expect(answers[4]).toMatchObject({ ssim: otherTenant.ssim });
+    expect(answers[5]).toBeNull();
+    expect(repository.batches).toHaveLength(2);
+    expect(repository.batches.flat()).toHaveLength(6);
+  });
+
+  it('reads again on the next request (nothing is cached)', async () => {
+    const { repository, rows } = await seeded();
+    const frames = new FrameMetricsResolver(repository);
+    await frames.metrics({ __typename: 'Frame', id: rows[0].frameId }, tenantA);
+    repository.rows.delete(rows[0].frameId);
+    expect(await frames.metrics({ __typename: 'Frame', id: rows[0].frameId }, tenantA)).toBeNull();
+  });
+});
