@@ -1,3 +1,6 @@
+import { askChecked, type CheckedAnswer, type VlmCallRecord } from './checked-call';
+import type { VisionLanguageModel } from './vlm';
+
 /** Bumped whenever the instruction changes; recorded with every selection and call. */
 export const FRAME_SELECTION_PROMPT_VERSION = 'paper-c1-v1';
 
@@ -30,4 +33,42 @@ export function parseSelectionAnswer(raw: string, count: number): SelectionAnswe
   const [number] = numbers;
   if (number > count) return { ok: false, reason: `${number} is outside 0..${count}` };
   return { ok: true, number };
+}
+
+/**
+ * Asks the VLM which image of the collage (the source over `count` numbered frames) fulfils the edit,
+ * with the paper's instruction, and checks the answer: the image's number (0: none), or the problem.
+ * Every attempt is recorded in `calls`.
+ */
+export function askFrameSelection(
+  vlm: VisionLanguageModel,
+  targetCaption: string,
+  collage: Buffer,
+  count: number,
+  calls: VlmCallRecord[],
+  attempts = 2,
+): Promise<CheckedAnswer<number>> {
+  return askChecked(
+    vlm,
+    {
+      purpose: 'frame-selection',
+      promptVersion: FRAME_SELECTION_PROMPT_VERSION,
+      maxTokens: 60,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: selectionInstructionFor(targetCaption) },
+            { type: 'image', data: collage, mime: 'image/png' },
+          ],
+        },
+      ],
+    },
+    (text) => {
+      const parsed = parseSelectionAnswer(text, count);
+      return parsed.ok ? { ok: true, value: parsed.number } : parsed;
+    },
+    calls,
+    attempts,
+  );
 }

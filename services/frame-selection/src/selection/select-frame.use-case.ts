@@ -10,18 +10,14 @@ import {
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
 import { BLOB_STORE } from '@f2f/platform';
 import type { BlobStore } from '@f2f/storage';
-import { askChecked, type VisionLanguageModel, VLM, type VlmCallRecord, VlmDirectory } from '@f2f/vlm';
+import { askFrameSelection, type VisionLanguageModel, VLM, type VlmCallRecord, VlmDirectory } from '@f2f/vlm';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { SELECTIONS, type SelectionsRepository } from '../persistence/selections.repository';
 
 import { buildCollage, collageFrameIndices } from './collage';
 import { METRIC_POLICY, type MetricPolicyOptions, selectByMetrics } from './metric-policy';
-import {
-  FRAME_SELECTION_PROMPT_VERSION,
-  parseSelectionAnswer,
-  selectionInstructionFor,
-} from './selection.prompt';
+import { FRAME_SELECTION_PROMPT_VERSION } from './selection.prompt';
 
 type FrameRef = EventPayloads[Topic.VideoGenerated]['frames'][number];
 
@@ -245,29 +241,7 @@ export class SelectFrameUseCase {
     count: number,
     calls: VlmCallRecord[],
   ): Promise<number | { problem: string }> {
-    const answer = await askChecked(
-      vlm,
-      {
-        purpose: 'frame-selection',
-        promptVersion: FRAME_SELECTION_PROMPT_VERSION,
-        maxTokens: 60,
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: selectionInstructionFor(targetCaption) },
-              { type: 'image', data: collage, mime: 'image/png' },
-            ],
-          },
-        ],
-      },
-      (text) => {
-        const parsed = parseSelectionAnswer(text, count);
-        return parsed.ok ? { ok: true, value: parsed.number } : parsed;
-      },
-      calls,
-      MAX_VLM_ATTEMPTS,
-    );
+    const answer = await askFrameSelection(vlm, targetCaption, collage, count, calls, MAX_VLM_ATTEMPTS);
     return answer.ok
       ? answer.value
       : { problem: answer.problem.replace(/^invalid answer/, 'unreadable answer') };

@@ -1,20 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { sleep } from '@f2f/common';
-import type { GatewayClient } from '@f2f/harness';
-import sharp from 'sharp';
-
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
-
-/** A small source image with some structure (a gradient and a disc). */
-function sourceImage(width = 64, height = 48): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g"><stop offset="0" stop-color="#1f6feb"/><stop offset="1" stop-color="#f2cc60"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>
-    <circle cx="${width * 0.35}" cy="${height * 0.55}" r="${height * 0.25}" fill="#8b3a2b"/>
-  </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
+import { type GatewayClient, sourceImage, TERMINAL_STATUSES as TERMINAL } from '@f2f/harness';
 
 /**
  * Creates `count` edits of `frames` frames through the gateway (target caption, last frame: no VLM)

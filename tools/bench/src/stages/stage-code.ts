@@ -10,9 +10,7 @@ import {
 import { LearnedMetrics, prepareImage } from '@f2f/learned-metrics';
 import { REPO_ROOT } from '@f2f/launcher';
 import {
-  askChecked,
-  parseSelectionAnswer,
-  selectionInstructionFor,
+  askFrameSelection,
   templateTemporalCaption,
   type VisionLanguageModel,
   type VlmCallRecord,
@@ -110,28 +108,7 @@ export async function select(
   );
   if (!vlm) return path[path.length - 1].index;
   const calls: VlmCallRecord[] = [];
-  const answer = await askChecked(
-    vlm,
-    {
-      purpose: 'frame-selection',
-      promptVersion: 'bench',
-      maxTokens: 60,
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: selectionInstructionFor(targetCaption) },
-            { type: 'image', data: collage, mime: 'image/png' },
-          ],
-        },
-      ],
-    },
-    (text) => {
-      const parsed = parseSelectionAnswer(text, shown.length);
-      return parsed.ok ? { ok: true, value: parsed.number } : parsed;
-    },
-    calls,
-  );
+  const answer = await askFrameSelection(vlm, targetCaption, collage, shown.length, calls);
   if (!answer.ok) throw new Error(`the VLM's answer could not be read: ${answer.problem}`);
   return answer.value === 0 ? -1 : shown[answer.value - 1].index;
 }

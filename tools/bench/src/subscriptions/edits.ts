@@ -1,15 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { GatewayClient } from '@f2f/harness';
-import sharp from 'sharp';
-
-/** A small source image (a gradient): the edits only need to exist, their pipeline is stopped. */
-function sourceImage(): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48">
-    <defs><linearGradient id="g"><stop offset="0" stop-color="#1f6feb"/><stop offset="1" stop-color="#f2cc60"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/></svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
+import { type GatewayClient, sourceImage } from '@f2f/harness';
 
 const CREATE_EDIT = `mutation($input: CreateEditInput!) { createEdit(input: $input) { id } }`;
 

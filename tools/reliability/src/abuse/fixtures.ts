@@ -3,10 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { sleep } from '@f2f/common';
+import { exchange, GatewayClient, sourceImage, TERMINAL_STATUSES as TERMINAL } from '@f2f/harness';
 import type { RunningPlatform } from '@f2f/launcher';
-
-import { sourceImage, TERMINAL } from '../chaos/edits';
-import { exchange, GatewayClient } from '@f2f/harness';
 
 /** One tenant's key and the ids of everything it owns that an API call can name. */
 export interface Tenant {

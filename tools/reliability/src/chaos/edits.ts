@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
 import { sleep } from '@f2f/common';
-import sharp from 'sharp';
-
-import type { GatewayClient } from '@f2f/harness';
-
-export const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+import { type GatewayClient, TERMINAL_STATUSES as TERMINAL } from '@f2f/harness';
 
 /** Small and quick: the target caption as it is, the last frame, 9 frames of 8 steps. */
 const EDIT_OPTIONS = { captionMode: 'TARGET', selection: 'LAST_FRAME', frames: 9, steps: 8 };
-
-/** A source image with some structure (a gradient and two shapes). */
-export async function sourceImage(width = 64, height = 48): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g"><stop offset="0" stop-color="#1f6feb"/><stop offset="1" stop-color="#f2cc60"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>
-    <circle cx="${width * 0.35}" cy="${height * 0.55}" r="${height * 0.25}" fill="#8b3a2b"/>
-  </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
 
 /**
  * Submits one edit as a client would: createEdit with the image inline and an idempotency key, so

@@ -1,16 +1,14 @@
 import { sleep } from '@f2f/common';
-
-import { GatewayClient, type Infrastructure, START_TIMEOUT_MS, type TestPlatform } from '@f2f/harness';
 import {
-  inspectEdit,
+  GatewayClient,
+  type Infrastructure,
   sourceImage,
-  statuses,
-  submitEdit,
-  submitEdits,
-  TERMINAL,
-  waitInFlight,
-  waitTerminal,
-} from './edits';
+  START_TIMEOUT_MS,
+  TERMINAL_STATUSES as TERMINAL,
+  type TestPlatform,
+} from '@f2f/harness';
+
+import { inspectEdit, statuses, submitEdit, submitEdits, waitInFlight, waitTerminal } from './edits';
 import type { Fault, FaultContext } from './faults';
 
 export interface ChaosSettings {
