@@ -1,4 +1,4 @@
-import sharp, { type PngOptions } from 'sharp';
+import sharp from 'sharp';
 
 /** CogVideoX-5B-I2V's frame size (paper 5.1). */
 export const VIDEO_WIDTH = 720;
@@ -62,30 +62,20 @@ export async function letterbox(image: Buffer, width = VIDEO_WIDTH, height = VID
 }
 
 /**
- * PNG for a lossless copy that lives only minutes (read by metrics and selection, deleted when the
- * edit is final): zlib's stored blocks, no filtering. On a photographic 720×480 frame it encodes in
- * about 3.5 ms of CPU instead of 30 ms at the default level 6, decodes in 3.3 ms instead of 8 ms,
- * and is about 10 % larger (1.04 MB vs 0.94 MB: photographs hardly deflate).
- */
-export const TEMPORARY_PNG: PngOptions = { compressionLevel: 0, adaptiveFiltering: false };
-
-/**
  * Post-processing of paper 5.1: the source's region cropped back out of a generated frame and
  * resized to the output size (the source's size by default; 512×512 in the paper's benchmarks).
- * An output of another aspect ratio is letterboxed, never stretched. PNG with the given options
- * (sharp's defaults: zlib level 6).
+ * An output of another aspect ratio is letterboxed, never stretched.
  */
 export async function cropToSource(
   frame: Buffer,
   box: ContentBox,
   outputWidth: number,
   outputHeight: number,
-  png: PngOptions = {},
 ): Promise<Buffer> {
   return sharp(frame)
     .extract(box)
     .resize(outputWidth, outputHeight, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
-    .png(png)
+    .png()
     .toBuffer();
 }
 

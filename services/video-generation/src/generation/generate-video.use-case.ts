@@ -17,7 +17,6 @@ import {
   FRAME_CONTENT_TYPES,
   isLosslessEncoding,
   prepareSource,
-  TEMPORARY_PNG,
   VIDEO_HEIGHT,
   VIDEO_WIDTH,
 } from '@f2f/imaging';
@@ -306,14 +305,7 @@ export class GenerateVideoUseCase {
     const losslessBlobKey = lossless
       ? undefined
       : blobKeys.losslessFrame(tenantId, editId, candidate, item.index);
-    // Stored as is when PNG is the storage format; otherwise only the temporary lossless copy.
-    const edited = await cropToSource(
-      item.png,
-      box,
-      output.width,
-      output.height,
-      lossless ? {} : TEMPORARY_PNG,
-    );
+    const edited = await cropToSource(item.png, box, output.width, output.height);
     const encode = (image: Buffer) => (lossless ? Promise.resolve(image) : encodeFrame(image, encoding));
     const [raw, frame] = await Promise.all([encode(item.png), encode(edited)]);
     const [, stored] = await Promise.all([
