@@ -39,4 +39,26 @@ time is mostly inside the handlers (metrics and generation), not in delivery.
   two cores with everything else, while the bare script is one process; the per-frame work the
   platform does on top of the bare script (blob writes and reads, 49 progress events and their history
   rows, the frames' metrics rows) is CPU time on those same two cores. The full run (20 edits, 50 steps
-  × 200 ms) on an idle machine is what decides the target.`;
+  × 200 ms) on an idle machine is what decides the target.
+- **Temporary lossless PNG copies at zlib level 0** (\`png({ compressionLevel: 0, adaptiveFiltering:
+  false })\` for the copy metrics and selection read): tried, not kept. Alone it is cheaper: on a
+  photographic 720×480 frame (tools/bench/src/frames/content.ts's \`photoLike\`, one libvips thread)
+  encode 30–35 → 3–4 ms of CPU, decode 8–9 → 3 ms, 0.94 → 1.04 MB (level 1: 16–17 ms, 1.08 MB; level 2:
+  23–25 ms). On the quick overhead run, interleaved A/B on the shared machine (load average 18–27), the
+  platform's added time did not drop: before 1751, 1721, 1597, 1417 ms (median 1659 ms), after 1846,
+  1820, 1778 ms (median 1820 ms); generation's handler − bare 1047, 892, 968, 782 ms before vs 949, 561,
+  1049 ms after; metrics' handler − bare 423, 602, 466, 382 ms before vs 552, 896, 604 ms after. The
+  saving (≈ 0.5 s of CPU per 17-frame edit) is below this machine's noise, and metrics looked slower with
+  the larger files (the preview generator's smooth frames deflate far better than photographs, so the
+  copies grow much more than 10 % there). Left out; worth an A/B on an idle machine with real frames.
+- **WebP effort** (measured, not changed): each frame is encoded to WebP twice (the raw frame and the
+  edited one). At q85 on the same photographic frame: effort 4 (the default) 40 ms of CPU and 33.4 KB,
+  effort 2 19 ms and 34.6 KB (+3.6 %), effort 1 13.5 ms and 37.4 KB, effort 0 10.8 ms and 38.1 KB — all
+  ≤ 0.041× PNG's bytes. Effort 2 would halve the encode CPU (≈ 0.7 s per quick edit, ≈ 2 s per 49-frame
+  edit); not changed because the frames part's choice rule picks the fewest bytes, so it has to add
+  WebP q85 effort 2 to its candidates and weigh encode time, with its SSIM check, first.
+- **Frames stored one after another** (not changed): video-generation awaits each frame's crop, two
+  WebP encodes, three blob writes and its progress event inside the generator stream's \`for await\`;
+  gRPC buffers the frames meanwhile, so the storage of the last frames runs after the generator is
+  done. A bounded pipeline (2 frames in flight, progress announced in order) would overlap it with the
+  generator's frame decoding: left for a follow-up with its own A/B.`;
