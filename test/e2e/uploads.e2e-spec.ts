@@ -3,6 +3,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import sharp from 'sharp';
+
 import { type IssuedApiKey, REPO_ROOT, type RunningPlatform, startPlatform } from '@f2f/launcher';
 import { signFileToken, signUploadToken } from '@f2f/platform';
 
@@ -209,7 +211,7 @@ describe('images over the API, through the gateway', () => {
       expect(frame.url.startsWith(`${gatewayOrigin()}/v1/files/`)).toBe(true);
       const got = await download(frame.url);
       expect(got.status).toBe(200);
-      expect(got.headers.get('content-type')).toBe('image/png');
+      expect(got.headers.get('content-type')).toBe('image/webp');
       expect(got.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
       expect(got.body.equals(await readFile(path.join(blobDir, frame.blobKey)))).toBe(true);
       expect(sha256(got.body)).toBe(frame.sha256);
@@ -219,9 +221,19 @@ describe('images over the API, through the gateway', () => {
 
     // The source downloads as the very bytes uploaded.
     expect((await download(edit.sourceUrl)).body.equals(source)).toBe(true);
-    const resultKey = edit.noEdit ? null : edit.selectedFrame!.blobKey;
+    // The result is the selected frame at full quality: its lossless copy (PNG) of the pixels that
+    // were stored as WebP, or the source itself when no frame fulfils the edit.
     const result = await download(edit.resultUrl);
-    expect(result.body.equals(resultKey ? await readFile(path.join(blobDir, resultKey)) : source)).toBe(true);
+    expect(result.status).toBe(200);
+    if (edit.noEdit) {
+      expect(result.body.equals(source)).toBe(true);
+    } else {
+      expect(result.headers.get('content-type')).toBe('image/png');
+      const stored = await readFile(path.join(blobDir, edit.selectedFrame!.blobKey));
+      const [full, lossy] = await Promise.all([sharp(result.body).metadata(), sharp(stored).metadata()]);
+      expect(lossy.format).toBe('webp');
+      expect(full).toMatchObject({ format: 'png', width: lossy.width, height: lossy.height });
+    }
 
     // One collage per candidate, each downloadable.
     expect(edit.selectionDecision!.collageUrls).toHaveLength(edit.selectionDecision!.collageBlobKeys.length);
