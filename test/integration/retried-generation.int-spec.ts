@@ -166,7 +166,12 @@ describe('a generation whose worker dies mid-stream', () => {
       new PrismaOutboxRepository(db.prisma, outbox),
       blobs,
       new KillingGenerator(pool, byAddress, 20),
-      { deadlineMs: 60_000, progressMinIntervalMs: 0, frameEncoding: DEFAULT_FRAME_ENCODING },
+      {
+        deadlineMs: 60_000,
+        progressMinIntervalMs: 0,
+        frameEncoding: DEFAULT_FRAME_ENCODING,
+        framesInFlight: 2,
+      },
     );
     const caption = await captionCompleted(edit);
     await useCase.execute(caption, inboxContext(db.prisma, 'video-generation', caption));

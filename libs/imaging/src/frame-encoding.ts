@@ -16,11 +16,13 @@ export const PNG_FRAMES: FrameEncoding = { format: 'png', quality: 100 };
 
 /**
  * The default, chosen by `npm run bench -- frames` (the fewest bytes at SSIM min ≥ 0.99 within
- * 184 ms of CPU per frame): WebP at quality 85 stores photographic frames in about 4 % of PNG's
- * bytes at an SSIM ≥ 0.993 against the lossless frame, in about 60 ms of CPU per frame; AVIF is
- * 10–40 % smaller but 5–25× slower to encode.
+ * 184 ms of CPU per frame, ties within 5 % of the bytes to the faster encoder): WebP at quality 85
+ * stores photographic frames in about 4 % of PNG's bytes at an SSIM ≥ 0.993 against the lossless
+ * frame; effort 2 encodes in about half the CPU time of libwebp's default effort 4 for ~4 % more
+ * bytes (every frame is encoded twice, raw and edited, on the generation path); AVIF is 10–40 %
+ * smaller but 5–25× slower to encode.
  */
-export const DEFAULT_FRAME_ENCODING: FrameEncoding = { format: 'webp', quality: 85 };
+export const DEFAULT_FRAME_ENCODING: FrameEncoding = { format: 'webp', quality: 85, effort: 2 };
 
 export const FRAME_CONTENT_TYPES: Record<FrameFormat, string> = {
   png: 'image/png',

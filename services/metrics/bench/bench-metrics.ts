@@ -21,6 +21,8 @@ import type { BlobStore } from '@f2f/storage';
 import sharp from 'sharp';
 
 import { InProcessFrameWork, ThreadedFrameWork } from '../src/measurement/frame-work';
+import { FrameMeasurer } from '../src/measurement/frame-measurer';
+import { LandedFrames } from '../src/measurement/landed-frames';
 import { MeasureFramesUseCase } from '../src/measurement/measure-frames.use-case';
 
 // Run from dist/benchmarks/bench/.
@@ -97,7 +99,12 @@ async function main(): Promise<void> {
   const loadS = (performance.now() - t0) / 1000;
   const frameThreads = env('BENCH_FRAME_THREADS', 2);
   const frameWork = frameThreads > 0 ? new ThreadedFrameWork(frameThreads) : new InProcessFrameWork();
-  const useCase = new MeasureFramesUseCase(outbox, rows, store, models, { batchSize }, frameWork);
+  const useCase = new MeasureFramesUseCase(
+    outbox,
+    rows,
+    new FrameMeasurer(store, models, { batchSize }, frameWork),
+    new LandedFrames(),
+  );
   const event = makeEnvelope({
     type: T.VideoGenerated,
     editId: crypto.randomUUID(),

@@ -12,8 +12,11 @@ import { FrameMetricsResolver } from './graphql/frame-metrics.resolver';
 import { ScoreImagesResolver } from './graphql/score-images.resolver';
 import { FRAME_METRICS, PrismaFrameMetricsRepository } from './measurement/frame-metrics.repository';
 import { learnedMetricsProviders } from './measurement/learned-metrics.provider';
+import { FrameMeasurer } from './measurement/frame-measurer';
+import { LandedFrames } from './measurement/landed-frames';
 import { MeasureFramesUseCase } from './measurement/measure-frames.use-case';
-import { VideoGeneratedHandler } from './measurement/video-generated.handler';
+import { MeasureLandedFramesUseCase } from './measurement/measure-landed-frames.use-case';
+import { MEASURE_AS_THEY_LAND, VideoGeneratedHandler } from './measurement/video-generated.handler';
 import { ScoreImagesUseCase } from './scoring/score-images.use-case';
 
 /** The subgraph's SDL, read from the source tree (it is also what the supergraph is composed from). */
@@ -35,7 +38,11 @@ export class AppModule {
           useFactory: (prisma: PrismaClient) => new PrismaFrameMetricsRepository(prisma),
           inject: [PRISMA],
         },
+        { provide: LandedFrames, useValue: new LandedFrames() },
+        { provide: MEASURE_AS_THEY_LAND, useValue: config.MEASURE_FRAMES_AS_THEY_LAND },
+        FrameMeasurer,
         MeasureFramesUseCase,
+        MeasureLandedFramesUseCase,
         VideoGeneratedHandler,
         FrameMetricsResolver,
         EditMetricsResolver,

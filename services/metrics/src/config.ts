@@ -49,6 +49,19 @@ export const metricsConfigSchema = z.object({
     .int()
     .min(65_536)
     .default(7 * 1024 * 1024),
+  /**
+   * Measures frames as they land (video.progress), while the rest of the video is still generated,
+   * so that after video.generated only the frames not measured yet are left: `true`, where metrics
+   * has CPUs of its own (k8s/base/metrics.yaml), or `false` (default: everything after
+   * video.generated; the service then takes neither video.progress nor caption.completed). Where
+   * every service shares the same cores (`npm start`), the early measuring competes with the frames'
+   * storage and the generator and the edit takes longer: `npm run bench -- overhead` measured 1.152×
+   * off and 1.205× on (BENCHMARKS.md).
+   */
+  MEASURE_FRAMES_AS_THEY_LAND: z
+    .enum(['true', 'false'], { error: 'MEASURE_FRAMES_AS_THEY_LAND must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
 

@@ -22,7 +22,7 @@ import {
 } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 
-import type { VideoGenerationConfig } from './config';
+import { frameEncodingOf, type VideoGenerationConfig } from './config';
 import { CaptionCompletedHandler } from './generation/caption-completed.handler';
 import { CANCELLED_EDITS, PrismaCancelledEditsRepository } from './generation/cancelled-edits.repository';
 import {
@@ -82,7 +82,8 @@ export class AppModule {
           useValue: {
             deadlineMs: config.GENERATION_DEADLINE_MS,
             progressMinIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
-            frameEncoding: { format: config.FRAME_FORMAT, quality: config.FRAME_QUALITY },
+            frameEncoding: frameEncodingOf(config),
+            framesInFlight: config.FRAMES_IN_FLIGHT,
           },
         },
         {

@@ -5,7 +5,7 @@ import { ensureInfrastructure } from '@f2f/harness';
 import { REPO_ROOT } from '@f2f/launcher';
 
 import { runInfo } from './machine';
-import { type BenchPart, PART_IDS, type PartId } from './part';
+import { type BenchPart, PART_IDS, type PartId, type ServiceEnv } from './part';
 import { PARTS } from './parts';
 import { RESULTS_DIR, saveResult, type StoredResult, writeReport } from './report';
 
@@ -13,9 +13,33 @@ export const USAGE = `npm run bench [-- options] [part …]
   part     some of: ${PART_IDS.join(', ')} (default: all, in that order)
   --quick  CI's reduced run: checks each benchmark works end to end; figures go to
            .cache/bench/results and BENCHMARKS.md is left alone
+  --set <service>.<NAME>=<value>
+           a setting of one service on the platforms the parts start (repeatable), for an A/B
+           run, e.g. --set video-generation.FRAMES_IN_FLIGHT=1; figures go to .cache/bench/results
   --help   this text and what each part measures
 
 ${PARTS.map((p) => `  ${p.id.padEnd(14)}${p.summary}`).join('\n')}`;
+
+/** The options and the parts named, or an error naming what is wrong. */
+export function parseArgs(argv: string[]): { quick: boolean; serviceEnv: ServiceEnv; partNames: string[] } {
+  const serviceEnv: ServiceEnv = {};
+  const partNames: string[] = [];
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--set' || arg.startsWith('--set=')) {
+      const setting = arg === '--set' ? argv[++i] : arg.slice('--set='.length);
+      const match = /^([a-z0-9-]+)\.([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting ?? '');
+      if (!match)
+        throw new Error(`--set wants <service>.<NAME>=<value>, got ${setting ?? 'nothing'}\n${USAGE}`);
+      const service = match[1] as keyof ServiceEnv;
+      serviceEnv[service] = { ...serviceEnv[service], [match[2]]: match[3] };
+    } else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}\n${USAGE}`);
+    else partNames.push(arg);
+  }
+  return { quick, serviceEnv, partNames };
+}
 
 function selectParts(names: string[]): BenchPart[] {
   const unknown = names.filter((n) => !(PART_IDS as readonly string[]).includes(n));
@@ -30,13 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const quick = argv.includes('--quick');
-  const options = argv.filter((a) => a.startsWith('--') && a !== '--quick');
-  if (options.length > 0) throw new Error(`unknown option(s) ${options.join(', ')}\n${USAGE}`);
-  const parts = selectParts(argv.filter((a) => !a.startsWith('--')));
+  const { quick, serviceEnv, partNames } = parseArgs(argv);
+  const parts = selectParts(partNames);
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const infra = await ensureInfrastructure();
-  const resultsDir = quick ? path.join(REPO_ROOT, '.cache', 'bench', 'results') : RESULTS_DIR;
+  // A reduced or A/B run leaves BENCHMARKS.md and benchmarks/ alone.
+  const scratch = quick || Object.keys(serviceEnv).length > 0;
+  const resultsDir = scratch ? path.join(REPO_ROOT, '.cache', 'bench', 'results') : RESULTS_DIR;
   let failed = 0;
   const started = Date.now();
   for (const part of parts) {
@@ -48,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     const partStarted = Date.now();
     let stored: StoredResult;
     try {
-      const result = await part.run({ infra, quick, log, workDir });
+      const result = await part.run({ infra, quick, log, workDir, serviceEnv });
       stored = {
         id: part.id,
         title: part.title,
@@ -75,11 +99,11 @@ export async function main(argv: string[]): Promise<number> {
       };
     }
     saveResult(stored, resultsDir);
-    if (!quick) writeReport(PARTS);
+    if (!scratch) writeReport(PARTS);
   }
   console.error(
     `bench: ${parts.length - failed}/${parts.length} part(s) ran in ${Math.round((Date.now() - started) / 1000)} s` +
-      (quick ? ` (results in ${resultsDir})` : '; BENCHMARKS.md written'),
+      (scratch ? ` (results in ${resultsDir})` : '; BENCHMARKS.md written'),
   );
   return failed > 0 ? 1 : 0;
 }

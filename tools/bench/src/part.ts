@@ -1,4 +1,5 @@
 import type { Infrastructure } from '@f2f/harness';
+import type { PlatformOptions } from '@f2f/launcher';
 
 /** The benchmarks, in the order `npm run bench` runs them. */
 export const PART_IDS = ['overhead', 'gateway', 'subscriptions', 'frames', 'stages', 'database'] as const;
@@ -34,6 +35,18 @@ export interface BenchContext {
   log(message: string): void;
   /** A folder of its own under .cache/bench for logs and scratch files. */
   workDir: string;
+  /** Settings given with `--set service.NAME=value` (an A/B run), on top of each platform's own. */
+  serviceEnv: ServiceEnv;
+}
+
+export type ServiceEnv = NonNullable<PlatformOptions['env']>;
+
+/** A part's own service settings with the run's `--set` ones over them. */
+export function withServiceEnv(ctx: Pick<BenchContext, 'serviceEnv'>, own: ServiceEnv = {}): ServiceEnv {
+  const merged: ServiceEnv = { ...own };
+  for (const [service, env] of Object.entries(ctx.serviceEnv) as [keyof ServiceEnv, Record<string, string>][])
+    merged[service] = { ...merged[service], ...env };
+  return merged;
 }
 
 export interface BenchPart {

@@ -1,21 +1,11 @@
 import type { Tx } from '../database';
-import { type EventEnvelope, type FrameMetrics, type FrameRef, makeEnvelope, Topic } from '@f2f/contracts';
-import { decodeRgba, letterbox } from '@f2f/imaging';
-import type { ImageReference, LearnedMetrics } from '@f2f/learned-metrics';
+import { type EventEnvelope, type FrameMetrics, makeEnvelope, Topic } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
-import { BLOB_STORE } from '@f2f/platform';
-import type { BlobStore } from '@f2f/storage';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { FRAME_METRICS, type FrameMetricsRepository } from './frame-metrics.repository';
-import { FRAME_WORK, type FrameReference, type FrameWork, shareImage } from './frame-work';
-import {
-  framesPerBatch,
-  LEARNED_METRICS,
-  MEASURE_OPTIONS,
-  type MeasureOptions,
-} from './learned-metrics.provider';
-import { toSsimImage } from './pixel-metrics';
+import { FrameMeasurer } from './frame-measurer';
+import { LandedFrames } from './landed-frames';
 
 export const PIXEL_METRICS = ['ssim', 'psnr'] as const;
 export const LEARNED_SOURCE_METRICS = ['lpips', 'clipI', 'clipScore'] as const;
@@ -25,11 +15,6 @@ export type MetricName =
   | (typeof LEARNED_SOURCE_METRICS)[number]
   | (typeof LEARNED_TARGET_METRICS)[number];
 type VideoGenerated = EventEnvelope<Topic.VideoGenerated>;
-
-interface References {
-  frame: FrameReference;
-  learned: { source: ImageReference; text: Float32Array; target: ImageReference | null } | null;
-}
 
 interface Measurement {
   series: FrameMetrics[];
@@ -42,140 +27,52 @@ interface Measurement {
  * video.generated -> metrics of every edited frame (every candidate) against the source at the
  * frames' size (letterboxed when the output's aspect differs): SSIM and PSNR, and with a model
  * directory LPIPS, CLIP-I and the CLIP score against the target caption, plus LPIPS and CLIP-I
- * against the ground-truth image when the edit has one. Frames are decoded and measured in batches
- * of `batchSize`, so memory does not grow with the path: each frame's decoding, preprocessing, SSIM
- * and PSNR on the FrameWork (worker threads), then the batch through the networks -> per-frame rows
- * -> metrics.computed.
+ * against the ground-truth image when the edit has one (FrameMeasurer, in batches) -> per-frame rows
+ * -> metrics.computed. The frames measured already as they landed (MeasureLandedFramesUseCase, whose
+ * content is still the one measured) are not measured again.
  */
 @Injectable()
 export class MeasureFramesUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(FRAME_METRICS) private readonly frameMetrics: FrameMetricsRepository,
-    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    @Inject(LEARNED_METRICS) private readonly learned: LearnedMetrics | null,
-    @Inject(MEASURE_OPTIONS) private readonly options: MeasureOptions,
-    @Inject(FRAME_WORK) private readonly frameWork: FrameWork,
+    private readonly measurer: FrameMeasurer,
+    private readonly landed: LandedFrames,
   ) {}
 
-  /** The edits measured before this one: one at a time per process (see execute). */
-  private queue: Promise<void> = Promise.resolve();
-
-  /**
-   * One edit is measured at a time: the frame threads and the networks already keep both cores
-   * busy with one, so a second at once would gain nothing and hold a second source, reference and
-   * batch in memory. An edit waiting for its turn keeps its consumer's session alive.
-   */
+  /** One edit is measured at a time (FrameMeasurer.exclusive); one waiting keeps its session alive. */
   async execute(event: VideoGenerated, ctx: HandlerContext<Tx>): Promise<void> {
     if (await ctx.alreadyHandled()) return;
-    const keepAlive = setInterval(() => void ctx.heartbeat().catch(() => undefined), 3_000);
-    const turn = this.queue.then(() => {
-      clearInterval(keepAlive);
-      return this.measure(event, ctx);
-    });
-    this.queue = turn.catch(() => undefined);
-    try {
-      await turn;
-    } finally {
-      clearInterval(keepAlive);
-    }
+    await this.measurer.exclusive(() => this.measure(event, ctx), ctx.heartbeat);
   }
 
   private async measure(event: VideoGenerated, ctx: HandlerContext<Tx>): Promise<void> {
-    const refs = await this.references(event);
-    const series: FrameMetrics[] = [];
+    const { width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
     const ordered = [...event.payload.frames].sort((a, b) => a.candidate - b.candidate || a.index - b.index);
-    const perBatch = framesPerBatch(this.options, event.payload.width, event.payload.height);
-    for (let start = 0; start < ordered.length; start += perBatch) {
-      series.push(...(await this.measureBatch(event, refs, ordered.slice(start, start + perBatch))));
-      await ctx.heartbeat();
-    }
+    const early = this.landed.take(event.tenantId, event.editId, ordered);
+    const rest = ordered.filter((f) => !early.has(f.frameId));
+    const plan = { editId: event.editId, width, height, sourceKey, groundTruthKey, targetCaption };
+    const fresh = new Map(
+      (await this.measurer.measure(plan, rest, ctx.heartbeat)).map((m) => [m.frameId, m] as const),
+    );
+    const series = ordered.map((f) => early.get(f.frameId) ?? fresh.get(f.frameId)!);
     const measured = this.measuredMetrics(event);
     const mean = meanOf(series, measured);
-    const metricModels = this.learned?.modelId ?? null;
+    const metricModels = this.measurer.metricModels;
     await this.record(event, ctx, { series, measured, mean, metricModels });
     ctx.logger.info(
-      { frames: series.length, metrics: measured, metricModels, mean },
-      this.learned
+      { frames: series.length, measuredAsTheyLanded: early.size, metrics: measured, metricModels, mean },
+      metricModels
         ? 'frame metrics computed'
         : 'frame metrics computed (SSIM and PSNR only: no METRIC_MODELS_DIR)',
     );
   }
 
-  /** The source (and ground truth) at the frames' size, and what the networks compare frames to. */
-  private async references(event: VideoGenerated): Promise<References> {
-    const { width, height, sourceKey, groundTruthKey, targetCaption } = event.payload;
-    const decodeAt = async (key: string) =>
-      decodeRgba(await letterbox(await this.blobs.get(key), width, height));
-    const source = await decodeAt(sourceKey);
-    const frame: FrameReference = {
-      key: `${event.eventId}:${width}x${height}`,
-      pixels: shareImage(source),
-      small: shareImage(toSsimImage(source)),
-    };
-    const learned = this.learned;
-    if (!learned) return { frame, learned: null };
-    return {
-      frame,
-      learned: {
-        source: await learned.reference(source),
-        text: await learned.textEmbedding(targetCaption),
-        target: groundTruthKey ? await learned.reference(await decodeAt(groundTruthKey)) : null,
-      },
-    };
-  }
-
-  /**
-   * Decoding, the networks' preprocessing, SSIM and PSNR of the batch (in worker threads), then the
-   * networks on the prepared batch (here).
-   */
-  private async measureBatch(
-    event: VideoGenerated,
-    refs: References,
-    batch: FrameRef[],
-  ): Promise<FrameMetrics[]> {
-    const { width, height } = event.payload;
-    const learned = this.learned;
-    const work = await Promise.all(
-      batch.map(async (frame) =>
-        this.frameWork.run({
-          image: await this.blobs.get(frame.losslessBlobKey ?? frame.blobKey),
-          width,
-          height,
-          lpipsSize: learned?.lpipsSize ?? null,
-          reference: refs.frame,
-        }),
-      ),
-    );
-    const scores =
-      learned && refs.learned
-        ? await learned.measurePrepared(
-            work.map((w) => w.prepared!),
-            refs.learned.source,
-            refs.learned.text,
-            refs.learned.target,
-          )
-        : null;
-    return batch.map((frame, i) => ({
-      candidate: frame.candidate,
-      index: frame.index,
-      frameId: frame.frameId,
-      ssim: work[i].ssim,
-      psnr: work[i].psnr,
-      lpips: scores?.[i].lpips ?? null,
-      clipI: scores?.[i].clipI ?? null,
-      clipScore: scores?.[i].clipScore ?? null,
-      clipCosine: scores?.[i].clipCosine ?? null,
-      targetLpips: scores?.[i].targetLpips ?? null,
-      targetClipI: scores?.[i].targetClipI ?? null,
-    }));
-  }
-
   private measuredMetrics(event: VideoGenerated): MetricName[] {
     return [
       ...PIXEL_METRICS,
-      ...(this.learned ? LEARNED_SOURCE_METRICS : []),
-      ...(this.learned && event.payload.groundTruthKey ? LEARNED_TARGET_METRICS : []),
+      ...(this.measurer.hasLearnedMetrics ? LEARNED_SOURCE_METRICS : []),
+      ...(this.measurer.hasLearnedMetrics && event.payload.groundTruthKey ? LEARNED_TARGET_METRICS : []),
     ];
   }
 

@@ -160,13 +160,28 @@ export class GenerateVideoUseCase {
     const seed = options.seed + candidate;
     const progress = new CandidateProgress(this.settings.progressMinIntervalMs);
     let summary: Summary | undefined;
+    // Frames are stored up to `framesInFlight` at a time (their encodes overlap the next frames'
+    // arrival) and recorded in the order they came; any other event first waits for them all, so a
+    // new attempt never mixes with the frames of the one before.
+    const storing: Promise<FrameRef>[] = [];
+    const recordNext = async () =>
+      this.onFrameStored(generation, candidate, progress, await storing.shift()!);
     for await (const item of this.generator.generate(this.requestFor(generation, candidate, seed), {
       deadline: new Date(Date.now() + this.settings.deadlineMs),
       signal,
     })) {
+      if (item.kind === 'frame') {
+        const stored = this.storeFrame(generation, candidate, seed, item);
+        stored.catch(() => undefined); // awaited in order below; a failure surfaces there
+        storing.push(stored);
+        if (storing.length >= this.settings.framesInFlight) await recordNext();
+        continue;
+      }
+      while (storing.length > 0) await recordNext();
       if (item.kind === 'summary') summary = item;
       else await this.onStreamEvent(generation, candidate, seed, progress, item);
     }
+    while (storing.length > 0) await recordNext();
     return {
       frames: this.completePath(progress, options.frames, summary),
       result: this.candidateResult(candidate, seed, summary!),
@@ -199,7 +214,7 @@ export class GenerateVideoUseCase {
     candidate: number,
     seed: number,
     progress: CandidateProgress,
-    item: Exclude<GenerationEvent, Summary>,
+    item: Exclude<GenerationEvent, Summary | { kind: 'frame' }>,
   ): Promise<void> {
     const { ctx, event } = generation;
     const { options } = event.payload;
@@ -222,19 +237,27 @@ export class GenerateVideoUseCase {
           force: item.step === 1 || item.step === item.totalSteps,
         });
         return;
-      case 'frame':
-        progress.stored(await this.storeFrame(generation, candidate, seed, item));
-        await ctx.heartbeat();
-        await this.announceProgress(generation, candidate, progress, {
-          phase: 'frames',
-          step: options.steps,
-          totalSteps: options.steps,
-          framesReady: progress.framesReady,
-          totalFrames: options.frames,
-          force: progress.framesReady === options.frames,
-        });
-        return;
     }
+  }
+
+  /** A frame stored: recorded for the path and announced (throttled; the last frame always). */
+  private async onFrameStored(
+    generation: Generation,
+    candidate: number,
+    progress: CandidateProgress,
+    frame: FrameRef,
+  ): Promise<void> {
+    const { options } = generation.event.payload;
+    progress.stored(frame);
+    await generation.ctx.heartbeat();
+    await this.announceProgress(generation, candidate, progress, {
+      phase: 'frames',
+      step: options.steps,
+      totalSteps: options.steps,
+      framesReady: progress.framesReady,
+      totalFrames: options.frames,
+      force: progress.framesReady === options.frames,
+    });
   }
 
   /** video.progress with the frames stored since the candidate's previous one (throttled). */

@@ -7,4 +7,6 @@ export interface VideoGenerationSettings {
   progressMinIntervalMs: number;
   /** How frames are stored (lossy formats also keep a lossless copy of each edited frame). */
   frameEncoding: FrameEncoding;
+  /** Frames of one candidate stored at once (encoded and written while the next ones arrive). */
+  framesInFlight: number;
 }

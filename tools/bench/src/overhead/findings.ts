@@ -1,45 +1,39 @@
 /**
- * What was looked at to bring the overhead down, and what the runs during development showed. They
- * ran on a 2-core machine shared with three other engineers' builds and tests (load average 25–28):
- * the absolute figures are noise, the shape of the breakdown is what they are good for.
+ * What was looked at to bring the overhead down: A/B runs of the full plan on an idle 2-core machine,
+ * and what the development runs on a shared one showed (noted where they come from).
  */
-export const OVERHEAD_FINDINGS = `What helped / what did not (development runs, \`--quick\`: 17 frames, 10 steps × 100 ms, VLM 300 ms,
-on the shared 2-core machine at a load average of about 28 — absolute times are several times an idle
-machine's, so these say where the time goes, not what an idle machine would show):
+export const OVERHEAD_FINDINGS = `What helped / what did not. **A/B on the full plan** (20 pairs each, one after the other on the same
+idle 2-core machine, \`npm run bench -- overhead [--set …]\`; the "before" row is the run of the
+code before these changes):
 
-| finding | run 1 (load ≈ 28) | run 2 (lighter load) |
-|---|---|---|
-| platform ÷ bare, median / p95 of 2 edits | 4.52× / 5.12× | 1.55× / 1.66× |
-| platform − bare, median | 13.5 s | 1.5 s (1.016× over a real 90 s video) |
-| delivery between stages (outbox → Kafka → consumer), per hop | 200–400 ms | 30–55 ms |
-| generation handler vs bare (frames stored as blobs, each in video.progress) | 6.7 s vs 2.4 s | 2.26 s vs 1.80 s |
-| metrics handler vs bare | 9.0 s vs 1.5 s | 1.56 s vs 0.75 s |
-| selection handler vs bare | 4.8 s vs 1.5 s | 0.92 s vs 0.96 s |
+| change | platform ÷ bare, median / p95 | platform − bare | generation: handler − bare | metrics after video.generated (span) |
+|---|---|---|---|---|
+| before: WebP effort 4, frames stored one at a time, metrics after video.generated | 1.233× / 1.294× | 2236 ms | 1531 ms | 2164 ms |
+| WebP effort 2 and 2 frames in flight (**kept**: the defaults) | 1.152× / 1.238× | 1502 ms | 809 ms | 2056 ms |
+| … and metrics on frames as they land (\`--set metrics.MEASURE_FRAMES_AS_THEY_LAND=true\`) | 1.205× / 1.287× | 1980 ms | 1939 ms | 370 ms |
 
-Between the two runs only the machine's load changed: the figures are dominated by the other
-engineers' work on the same two cores. Small negative cells come from medians of different quantities
-(a span's median minus a handler's mean) and are within that noise. In both, the platform's added
-time is mostly inside the handlers (metrics and generation), not in delivery.
-
+- **WebP effort 2 instead of libwebp's default 4** (kept; FRAME_EFFORT): every frame is encoded twice
+  (raw and edited), 40 → 19 ms of CPU per encode on a photographic 720×480 frame for ~4 % more bytes
+  (still ≈ 0.04× PNG: the frames part's table). **Frames stored 2 at a time** (kept;
+  FRAMES_IN_FLIGHT): video-generation awaited each frame's crop, encodes, blob writes and progress
+  event inside the generator stream's loop, so the last frames were stored after the generator was
+  done; now two are in flight and recorded in order. Together they took the generation stage's
+  overhead from 1531 to 809 ms and the whole edit's from 2236 to 1502 ms.
+- **Metrics on frames as they land** (built, off by default, on in k8s): metrics learns the
+  references from caption.completed and measures each video.progress's frames while the rest are
+  generated, so after video.generated only 370 ms are left instead of about 2 s — but on two shared
+  cores that work competes with the generator's frames and their storage, and generation took 870 ms
+  longer: 480 ms worse in all. Where metrics has CPUs of its own (its k8s pods) nothing competes and the
+  ~2 s (about 5 s with the real networks: services/metrics/BENCHMARKS.md) come off the edit's time, so
+  k8s/base/metrics.yaml turns it on; that is reasoned, not measured here (one machine).
+- **Selection when the last frame lands**: not done; the video.generated hop it would save measures
+  29–156 ms (the "delivery" column), within the noise of these runs.
 - **Outbox polling vs NOTIFY**: already NOTIFY. OutboxWriter.enqueue runs \`pg_notify\` in the
   writer's transaction and the relay LISTENs and wakes on commit; the 250 ms poll is only the fallback
-  when the LISTEN connection is lost. Shortening the poll would only add load: not changed.
+  when the LISTEN connection is lost: not changed.
 - **Consumer \`maxWaitTimeInMs\`**: kafkajs fetches with minBytes 1, so the broker answers as soon as a
-  message is there; maxWaitTimeInMs (5 s) only bounds an empty fetch. The measured delivery (30–400 ms
-  per hop, by load) is dominated by the relay's transaction, the consumer's inbox check and the CPU
-  queue, not the fetch wait: not changed (no A/B run: nothing to expect from it).
-- **Metrics on frames as they land (video.progress)** and **selection when the last frame lands**:
-  not done in this change. The breakdown says where they would pay: metrics (1.6–9.0 s after
-  video.generated, vs 0.75–1.5 s of the same work bare) would overlap with the generator's frame decode and
-  storage; selection would save one hop (0.03–0.4 s). Doing it needs the metrics service to keep
-  per-edit state across video.progress events (the reference embeddings, the rows measured so far,
-  redelivery and cancellation), which is left for a follow-up with its own A/B.
-- **What stands in the way of 1.03× here**: ten service processes (gateway, edits, captioning,
-  video-generation, two preview generators, metrics, frame selection, webhooks, Kafka, Postgres) share
-  two cores with everything else, while the bare script is one process; the per-frame work the
-  platform does on top of the bare script (blob writes and reads, 49 progress events and their history
-  rows, the frames' metrics rows) is CPU time on those same two cores. The full run (20 edits, 50 steps
-  × 200 ms) on an idle machine is what decides the target.
+  message is there; maxWaitTimeInMs (5 s) only bounds an empty fetch. Delivery between stages measures
+  20–190 ms per hop on the idle machine: not changed.
 - **Temporary lossless PNG copies at zlib level 0** (\`png({ compressionLevel: 0, adaptiveFiltering:
   false })\` for the copy metrics and selection read): tried, not kept. Alone it is cheaper: on a
   photographic 720×480 frame (tools/bench/src/frames/content.ts's \`photoLike\`, one libvips thread)
@@ -51,14 +45,10 @@ time is mostly inside the handlers (metrics and generation), not in delivery.
   saving (≈ 0.5 s of CPU per 17-frame edit) is below this machine's noise, and metrics looked slower with
   the larger files (the preview generator's smooth frames deflate far better than photographs, so the
   copies grow much more than 10 % there). Left out; worth an A/B on an idle machine with real frames.
-- **WebP effort** (measured, not changed): each frame is encoded to WebP twice (the raw frame and the
-  edited one). At q85 on the same photographic frame: effort 4 (the default) 40 ms of CPU and 33.4 KB,
-  effort 2 19 ms and 34.6 KB (+3.6 %), effort 1 13.5 ms and 37.4 KB, effort 0 10.8 ms and 38.1 KB — all
-  ≤ 0.041× PNG's bytes. Effort 2 would halve the encode CPU (≈ 0.7 s per quick edit, ≈ 2 s per 49-frame
-  edit); not changed because the frames part's choice rule picks the fewest bytes, so it has to add
-  WebP q85 effort 2 to its candidates and weigh encode time, with its SSIM check, first.
-- **Frames stored one after another** (not changed): video-generation awaits each frame's crop, two
-  WebP encodes, three blob writes and its progress event inside the generator stream's \`for await\`;
-  gRPC buffers the frames meanwhile, so the storage of the last frames runs after the generator is
-  done. A bounded pipeline (2 frames in flight, progress announced in order) would overlap it with the
-  generator's frame decoding: left for a follow-up with its own A/B.`;
+- **What stands in the way of 1.03× on this machine**: the bare edit is 9.6 s, 6 s of which is the
+  generator's sleep, so 1.03× leaves 290 ms for everything the platform does on top: ten service
+  processes, Kafka and Postgres on the same two cores as the generator, and per frame a crop, two WebP
+  encodes, a lossless PNG, three blob writes and its progress event (generation: +0.8 s), then reading
+  the 49 lossless copies back, 49 rows and metrics.computed in one transaction (metrics: +0.8 s over the
+  same measuring in the bare script). None of it grows with the GPU's time: over a real 90 s video the
+  same added time is the last row of the table above (1.016–1.021×).`;

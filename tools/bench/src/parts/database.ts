@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { GatewayClient, renderTable, startTestPlatform } from '@f2f/harness';
 
-import type { BenchContext, BenchPart, PartResult, TargetRow } from '../part';
+import { type BenchContext, type BenchPart, type PartResult, type TargetRow, withServiceEnv } from '../part';
 import { perEdit, type PerEdit } from '../database/per-edit';
 import { type QueryPlansFigures, QUERY_PLANS_SPEC, runQueryPlans } from '../database/query-plans';
 import { EDIT_OPTIONS, runEdits } from '../database/real-edits';
@@ -23,7 +23,7 @@ async function writesPerEdit(
   ctx: BenchContext,
   edits: number,
 ): Promise<{ rows: PerEdit[]; statuses: string[] }> {
-  const started = await startTestPlatform(ctx.infra, 'benchdb');
+  const started = await startTestPlatform(ctx.infra, 'benchdb', withServiceEnv(ctx));
   try {
     const { platform } = started;
     const client = new GatewayClient(platform.gatewayUrl, platform.apiKey);

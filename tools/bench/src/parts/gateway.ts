@@ -8,7 +8,7 @@ import { type BenchServer, localSupergraph, startHiveGateway, startOurGateway } 
 import { interleave, ratio, type RunFigures, summarise, type Summary } from '../gateway/stats';
 import { FINDINGS } from '../gateway/findings';
 import { seedEdits } from '../gateway/seed';
-import type { BenchContext, BenchPart, PartResult, TargetRow } from '../part';
+import { type BenchContext, type BenchPart, type PartResult, type TargetRow, withServiceEnv } from '../part';
 
 const CONNECTIONS = 50;
 const FRAMES = 49;
@@ -146,10 +146,14 @@ const OURS_ON = 'ours, API key';
 
 async function runGateway(ctx: BenchContext): Promise<PartResult> {
   const s = settings(ctx.quick);
-  const test = await startTestPlatform(ctx.infra, 'benchgw', {
-    gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn' },
-    edits: { MAX_UNFINISHED_EDITS_PER_TENANT: '1000' },
-  });
+  const test = await startTestPlatform(
+    ctx.infra,
+    'benchgw',
+    withServiceEnv(ctx, {
+      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn' },
+      edits: { MAX_UNFINISHED_EDITS_PER_TENANT: '1000' },
+    }),
+  );
   const servers: BenchServer[] = [];
   try {
     const { platform } = test;

@@ -9,7 +9,7 @@ import { type PlatformEdit, runPlatformEdit, type Timeline, timelineOf } from '.
 import { parseStageTimes, type StageTime, stageTimesBetween } from '../overhead/prometheus';
 import { sourcePhoto } from '../overhead/source';
 import { median, percentile, ratios } from '../overhead/stats';
-import type { BenchContext, BenchPart, PartResult } from '../part';
+import { type BenchContext, type BenchPart, type PartResult, withServiceEnv } from '../part';
 import { loadLearnedMetrics } from '../stages/stage-code';
 
 export const OVERHEAD_TARGET = 1.03;
@@ -48,12 +48,16 @@ async function runOverhead(ctx: BenchContext): Promise<PartResult> {
   await vlmDouble.start();
   const generatorEnv = { STEP_DELAY_MS: String(plan.stepMs) };
   ctx.log(`starting the platform (${plan.steps} steps × ${plan.stepMs} ms, VLM ${plan.vlmMs} ms)`);
-  const test = await startTestPlatform(ctx.infra, 'bench_overhead', {
-    'preview-generator': generatorEnv,
-    'preview-generator-2': generatorEnv,
-    // Only frame selection has a VLM: captioning writes the template caption.
-    'frame-selection': { VLM_BASE_URL: vlmDouble.baseUrl, VLM_MODEL: 'bench-vlm', VLM_MAX_RETRIES: '0' },
-  });
+  const test = await startTestPlatform(
+    ctx.infra,
+    'bench_overhead',
+    withServiceEnv(ctx, {
+      'preview-generator': generatorEnv,
+      'preview-generator-2': generatorEnv,
+      // Only frame selection has a VLM: captioning writes the template caption.
+      'frame-selection': { VLM_BASE_URL: vlmDouble.baseUrl, VLM_MODEL: 'bench-vlm', VLM_MAX_RETRIES: '0' },
+    }),
+  );
   try {
     return await compare(ctx, plan, test.platform, vlmDouble);
   } finally {

@@ -1,7 +1,7 @@
 import { GatewayClient, startTestPlatform } from '@f2f/harness';
 import { Kafka, logLevel } from 'kafkajs';
 
-import type { BenchContext, BenchPart, PartResult } from '../part';
+import { type BenchContext, type BenchPart, type PartResult, withServiceEnv } from '../part';
 import { createEdits } from '../subscriptions/edits';
 import { KafkaFloor } from '../subscriptions/kafka-floor';
 import { type LiveSetup, type PhaseOptions, type PhaseResult, runPhase } from '../subscriptions/phase';
@@ -15,10 +15,14 @@ const PLAN = {
 
 async function measure(ctx: BenchContext): Promise<PartResult> {
   const plan = ctx.quick ? PLAN.quick : PLAN.full;
-  const started = await startTestPlatform(ctx.infra, 'benchsubs', {
-    gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn' },
-    edits: { MAX_UNFINISHED_EDITS_PER_TENANT: '100000' },
-  });
+  const started = await startTestPlatform(
+    ctx.infra,
+    'benchsubs',
+    withServiceEnv(ctx, {
+      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn' },
+      edits: { MAX_UNFINISHED_EDITS_PER_TENANT: '100000' },
+    }),
+  );
   const { platform } = started;
   const kafka = new Kafka({
     clientId: 'bench-subscriptions',

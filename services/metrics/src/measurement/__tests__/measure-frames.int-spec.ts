@@ -18,6 +18,8 @@ import { makeImage } from '../../../../../test/support/factories';
 import { inboxContext } from '../../../../../test/support/handler-context';
 import { PrismaFrameMetricsRepository } from '../frame-metrics.repository';
 import { InProcessFrameWork } from '../frame-work';
+import { FrameMeasurer } from '../frame-measurer';
+import { LandedFrames } from '../landed-frames';
 import { MeasureFramesUseCase } from '../measure-frames.use-case';
 
 const FIXTURE_MODELS = path.resolve(__dirname, '../../../../../libs/learned-metrics/fixtures/tiny-models');
@@ -88,10 +90,8 @@ async function run(learned: LearnedMetrics | null, count: number, withGroundTrut
   const useCase = new MeasureFramesUseCase(
     new OutboxWriter('metrics', 't.'),
     new PrismaFrameMetricsRepository(db.prisma),
-    blobs,
-    learned,
-    { batchSize },
-    new InProcessFrameWork(),
+    new FrameMeasurer(blobs, learned, { batchSize }, new InProcessFrameWork()),
+    new LandedFrames(),
   );
   await useCase.execute(event, inboxContext(db.prisma, 'metrics', event));
   const rows = await db.prisma.frameMetric.findMany({

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { makeEnvelope, Topic } from '@f2f/contracts';
+import { type FrameRef, generationOptionsSchema, makeEnvelope, Topic } from '@f2f/contracts';
 import { type BlobStore, FilesystemBlobStore } from '@f2f/storage';
 import sharp from 'sharp';
 
@@ -11,29 +11,45 @@ import { makeImage } from '../../../../../test/support/factories';
 import { fakeHandlerContext, RecordingOutbox } from '../../../../../test/support/fake-handler-context';
 import { InMemoryFrameMetrics } from '../../testing/in-memory-frame-metrics';
 import { InProcessFrameWork } from '../frame-work';
+import { FrameMeasurer } from '../frame-measurer';
+import { LandedFrames } from '../landed-frames';
 import { MeasureFramesUseCase } from '../measure-frames.use-case';
+import { FRESH_FOR_MS, MeasureLandedFramesUseCase } from '../measure-landed-frames.use-case';
 
 const W = 48;
 const H = 32;
+
+/** The frame's size and content hash, as video-generation announces them. */
+const described = (image: Buffer) => ({
+  width: W,
+  height: H,
+  sha256: createHash('sha256').update(image).digest('hex'),
+});
+
+/** Frame work in this thread that counts the frames it measured. */
+class CountingFrameWork extends InProcessFrameWork {
+  frames = 0;
+  override run(task: Parameters<InProcessFrameWork['run']>[0]) {
+    this.frames++;
+    return super.run(task);
+  }
+}
 
 /** Frames stored lossy (WebP) keep a lossless copy that the event names (FRAME_FORMAT webp). */
 async function setup(batchSize = 2, lossy = false) {
   const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-measure-')));
   const repository = new InMemoryFrameMetrics();
   const outbox = new RecordingOutbox();
-  const useCase = new MeasureFramesUseCase(
-    outbox,
-    repository,
-    blobs,
-    null,
-    { batchSize },
-    new InProcessFrameWork(),
-  );
+  const frameWork = new CountingFrameWork();
+  const measurer = new FrameMeasurer(blobs, null, { batchSize }, frameWork);
+  const landed = new LandedFrames();
+  const useCase = new MeasureFramesUseCase(outbox, repository, measurer, landed);
+  const landedUseCase = new MeasureLandedFramesUseCase(measurer, landed);
   const editId = randomUUID();
   const sourceKey = `s/${editId}.png`;
   await blobs.put(sourceKey, await makeImage(W, H), 'image/png');
   // Candidate 1 before candidate 0, indices out of order: the series comes out sorted.
-  const frames = [];
+  const frames: FrameRef[] = [];
   for (const [candidate, index] of [
     [1, 1],
     [0, 2],
@@ -51,13 +67,13 @@ async function setup(batchSize = 2, lossy = false) {
             .toBuffer();
     if (!lossy) {
       await blobs.put(blobKey, image, 'image/png');
-      frames.push({ candidate, index, frameId: randomUUID(), blobKey });
+      frames.push({ candidate, index, frameId: randomUUID(), blobKey, ...described(image) });
       continue;
     }
     const losslessBlobKey = `f/${editId}/${candidate}/lossless-${index}.png`;
     await blobs.put(blobKey, await sharp(image).webp({ quality: 50 }).toBuffer(), 'image/webp');
     await blobs.put(losslessBlobKey, image, 'image/png');
-    frames.push({ candidate, index, frameId: randomUUID(), blobKey, losslessBlobKey });
+    frames.push({ candidate, index, frameId: randomUUID(), blobKey, losslessBlobKey, ...described(image) });
   }
   const event = makeEnvelope({
     type: Topic.VideoGenerated,
@@ -84,7 +100,50 @@ async function setup(batchSize = 2, lossy = false) {
       selection: 'metric',
     },
   });
-  return { repository, outbox, useCase, event, frames, ctx: fakeHandlerContext() };
+  const caption = makeEnvelope({
+    type: Topic.CaptionCompleted,
+    editId,
+    tenantId: 'tenant-a',
+    payload: {
+      temporalCaption: 'The dog sits.',
+      provenance: 'template',
+      targetCaption: 'A dog.',
+      sourceKey,
+      sourceWidth: W,
+      sourceHeight: H,
+      groundTruthKey: null,
+      options: generationOptionsSchema.parse({ seed: 1 }),
+    },
+  });
+  const progress = (landedFrames: typeof frames) =>
+    makeEnvelope({
+      type: Topic.VideoProgress,
+      editId,
+      tenantId: 'tenant-a',
+      payload: {
+        candidate: 0,
+        worker: 'w',
+        phase: 'frames',
+        step: 50,
+        totalSteps: 50,
+        framesReady: landedFrames.length,
+        totalFrames: 3,
+        frames: landedFrames,
+      },
+    });
+  return {
+    repository,
+    outbox,
+    useCase,
+    landedUseCase,
+    landed,
+    frameWork,
+    event,
+    caption,
+    progress,
+    frames,
+    ctx: fakeHandlerContext(),
+  };
 }
 
 describe('MeasureFramesUseCase (without learned metrics)', () => {
@@ -140,5 +199,76 @@ describe('MeasureFramesUseCase (without learned metrics)', () => {
     await t.useCase.execute(t.event, t.ctx.for(t.event));
     expect(t.outbox.of(Topic.MetricsComputed)).toHaveLength(1);
     expect(t.repository.rows.size).toBe(5);
+  });
+});
+
+describe('frames measured as they land (video.progress), before video.generated', () => {
+  const seriesOf = (t: Awaited<ReturnType<typeof setup>>) =>
+    t.outbox.of(Topic.MetricsComputed)[0].payload.series;
+
+  it('measures the landed frames early and only the rest after video.generated: the same series and rows as measuring all at once', async () => {
+    const all = await setup();
+    await all.useCase.execute(all.event, all.ctx.for(all.event));
+
+    const t = await setup();
+    t.landedUseCase.remember(t.caption);
+    const [first, second] = [t.frames.slice(0, 2), t.frames.slice(2, 4)];
+    await t.landedUseCase.execute(t.progress(first), t.ctx.for(t.progress(first)));
+    await t.landedUseCase.execute(t.progress(second), t.ctx.for(t.progress(second)));
+    expect(t.frameWork.frames).toBe(4);
+    expect(t.repository.rows.size).toBe(0); // nothing written before video.generated
+    await t.useCase.execute(t.event, t.ctx.for(t.event));
+
+    expect(t.frameWork.frames).toBe(5); // the fifth frame, not the four measured already
+    const strip = (s: ReturnType<typeof seriesOf>) => s.map(({ frameId: _id, ...m }) => m);
+    expect(strip(seriesOf(t))).toEqual(strip(seriesOf(all)));
+    expect(t.repository.rows.size).toBe(5);
+    expect(seriesOf(t).map((m) => t.repository.rows.get(m.frameId)!.ssim)).toEqual(
+      seriesOf(t).map((m) => m.ssim),
+    );
+    expect(t.landed.size).toBe(0); // taken once, then forgotten
+  });
+
+  it('measures a frame again when its content changed since it landed (a retried generation stored it anew)', async () => {
+    const t = await setup();
+    t.landedUseCase.remember(t.caption);
+    const stale = [{ ...t.frames[0], sha256: 'f'.repeat(64) }, t.frames[1]];
+    await t.landedUseCase.execute(t.progress(stale), t.ctx.for(t.progress(stale)));
+    await t.useCase.execute(t.event, t.ctx.for(t.event));
+
+    expect(t.frameWork.frames).toBe(2 + 4); // two early, then the four others incl. the changed one
+    expect(seriesOf(t)).toHaveLength(5);
+  });
+
+  it('measures nothing early without caption.completed (another replica, a restart) or from an old one (a replay)', async () => {
+    const t = await setup();
+    await t.landedUseCase.execute(t.progress(t.frames), t.ctx.for(t.progress(t.frames)));
+    t.landedUseCase.remember(t.caption, Date.parse(t.caption.occurredAt) + FRESH_FOR_MS + 1);
+    await t.landedUseCase.execute(t.progress(t.frames), t.ctx.for(t.progress(t.frames)));
+    expect(t.frameWork.frames).toBe(0);
+
+    await t.useCase.execute(t.event, t.ctx.for(t.event));
+    expect(t.frameWork.frames).toBe(5);
+    expect(seriesOf(t)).toHaveLength(5);
+  });
+
+  it('logs and leaves the frames to video.generated when landed frames cannot be read yet', async () => {
+    const t = await setup();
+    t.landedUseCase.remember(t.caption);
+    const missing = [{ ...t.frames[0], blobKey: 'f/missing.png', losslessBlobKey: undefined }];
+    const ctx = t.ctx.for(t.progress(missing));
+    await expect(t.landedUseCase.execute(t.progress(missing), ctx)).resolves.toBeUndefined();
+
+    await t.useCase.execute(t.event, t.ctx.for(t.event));
+    expect(seriesOf(t)).toHaveLength(5);
+  });
+
+  it('forgets the edits seen longest ago beyond its capacity', () => {
+    const landed = new LandedFrames(2);
+    const refs = { sourceKey: 's', groundTruthKey: null, targetCaption: 'c' };
+    for (const id of ['e1', 'e2', 'e3']) landed.plan('t', id, refs);
+    expect([landed.referencesOf('t', 'e1'), landed.referencesOf('t', 'e3')]).toEqual([null, refs]);
+    expect(landed.referencesOf('other-tenant', 'e3')).toBeNull();
+    expect(landed.size).toBe(2);
   });
 });

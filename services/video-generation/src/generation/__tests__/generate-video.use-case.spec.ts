@@ -60,8 +60,46 @@ class ScriptedGenerator implements VideoGenerator {
 
 const WEBP_85: FrameEncoding = { format: 'webp', quality: 85 };
 
-async function setup(generator: VideoGenerator = new ScriptedGenerator(), frameEncoding = WEBP_85) {
-  const blobs: BlobStore = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-generate-')));
+/**
+ * A filesystem blob store whose writes of frame `slowIndex` take `delayMs` longer and whose writes of
+ * frame `failIndex` fail; it counts the frames being written at once.
+ */
+class ScriptedBlobStore extends FilesystemBlobStore {
+  private writing = new Set<string>();
+  mostFramesAtOnce = 0;
+  constructor(
+    dir: string,
+    private readonly script: { slowIndex?: number; delayMs?: number; failIndex?: number },
+  ) {
+    super(dir);
+  }
+
+  override async put(key: string, body: Buffer) {
+    const frame = /\/frames\/(\d{3})\.webp$/.exec(key);
+    if (!frame) return super.put(key, body);
+    const index = Number(frame[1]);
+    this.writing.add(key);
+    this.mostFramesAtOnce = Math.max(this.mostFramesAtOnce, this.writing.size);
+    try {
+      if (index === this.script.slowIndex) await new Promise((r) => setTimeout(r, this.script.delayMs));
+      if (index === this.script.failIndex) throw new Error(`disk full writing frame ${index}`);
+      return await super.put(key, body);
+    } finally {
+      this.writing.delete(key);
+    }
+  }
+}
+
+async function setup(
+  generator: VideoGenerator = new ScriptedGenerator(),
+  frameEncoding = WEBP_85,
+  {
+    framesInFlight = 2,
+    blobScript,
+  }: { framesInFlight?: number; blobScript?: ScriptedBlobStore['script'] } = {},
+) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'f2f-generate-'));
+  const blobs: BlobStore = blobScript ? new ScriptedBlobStore(dir, blobScript) : new FilesystemBlobStore(dir);
   const cancelled = new InMemoryCancelledEdits();
   const progress = new InMemoryOutbox();
   const outbox = new RecordingOutbox();
@@ -70,6 +108,7 @@ async function setup(generator: VideoGenerator = new ScriptedGenerator(), frameE
     deadlineMs: 10_000,
     progressMinIntervalMs: 0,
     frameEncoding,
+    framesInFlight,
   });
   const tenantId = `tenant-${randomUUID()}`;
   const editId = randomUUID();
@@ -192,6 +231,44 @@ describe('GenerateVideoUseCase', () => {
     expect(announced.map((f) => f.index)).toEqual([0, 1, 0, 1, 2, 3]);
     expect(new Set(announced.map((f) => f.frameId)).size).toBe(FRAMES);
     expect(t.progress.of(Topic.VideoProgress).map((e) => e.payload.worker)).toContain('w2');
+  });
+
+  it('stores frames several at a time, yet announces them in the order they came (a slow write holds the later ones back)', async () => {
+    const t = await setup(new ScriptedGenerator(), WEBP_85, {
+      framesInFlight: 3,
+      blobScript: { slowIndex: 0, delayMs: 150 },
+    });
+    const caption = t.event();
+    await t.useCase.execute(caption, t.ctx.for(caption));
+
+    expect((t.blobs as ScriptedBlobStore).mostFramesAtOnce).toBeGreaterThan(1);
+    const announced = t.progress.of(Topic.VideoProgress).flatMap((e) => e.payload.frames);
+    expect(announced.map((f) => f.index)).toEqual([0, 1, 2, 3]);
+    const framesReady = t.progress.of(Topic.VideoProgress).map((e) => e.payload.framesReady);
+    expect(framesReady).toEqual([...framesReady].sort((a, b) => a - b));
+    expect(t.outbox.of(Topic.VideoGenerated)[0].payload.frames.map((f) => f.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('with one frame in flight stores them one after another', async () => {
+    const t = await setup(new ScriptedGenerator(), WEBP_85, { framesInFlight: 1, blobScript: {} });
+    const caption = t.event();
+    await t.useCase.execute(caption, t.ctx.for(caption));
+
+    expect((t.blobs as ScriptedBlobStore).mostFramesAtOnce).toBe(1);
+    expect(t.outbox.of(Topic.VideoGenerated)[0].payload.frames).toHaveLength(FRAMES);
+  });
+
+  it('fails the generation, announcing no video, when a frame in flight cannot be stored', async () => {
+    const t = await setup(new ScriptedGenerator(), WEBP_85, {
+      framesInFlight: 3,
+      blobScript: { failIndex: 2 },
+    });
+    const caption = t.event();
+    await expect(t.useCase.execute(caption, t.ctx.for(caption))).rejects.toThrow(/disk full writing frame 2/);
+
+    expect(t.outbox.of(Topic.VideoGenerated)).toHaveLength(0);
+    const announced = t.progress.of(Topic.VideoProgress).flatMap((e) => e.payload.frames);
+    expect(announced.every((f) => f.index < 2)).toBe(true);
   });
 
   it('does not generate an edit it learned is cancelled, and handles the event for good', async () => {
