@@ -45,6 +45,11 @@ export interface ChoiceRules {
   minSsim: number;
   /** Median encode CPU time of one frame, at most: encoding must stay small beside the GPU's time per frame. */
   maxEncodeMs: number;
+  /**
+   * A near tie: encodings within this fraction more bytes than the fewest count as tied, and the
+   * fastest of them wins (its time every frame pays on the way to the client).
+   */
+  tieBytes: number;
 }
 
 export interface Candidate {
@@ -63,15 +68,15 @@ export function disqualification(summary: SampleSummary, rules: ChoiceRules): st
 
 /**
  * The encoding to store frames with: of those within every rule, the one with the fewest bytes
- * (what storage pays for); ties (within 5 % of the bytes) go to the faster encoder, whose time every
- * frame pays. Null when none qualifies.
+ * (what storage pays for); near ties (within `tieBytes` of those bytes) go to the faster encoder,
+ * whose time every frame pays. Null when none qualifies.
  */
 export function chooseEncoding(candidates: readonly Candidate[], rules: ChoiceRules): Candidate | null {
   const qualified = candidates.filter((c) => disqualification(c.summary, rules) === null);
   if (qualified.length === 0) return null;
   const fewest = Math.min(...qualified.map((c) => c.summary.ratio));
   return qualified
-    .filter((c) => c.summary.ratio <= fewest * 1.05)
+    .filter((c) => c.summary.ratio <= fewest * (1 + rules.tieBytes))
     .reduce((best, c) => (c.summary.encodeMsMedian < best.summary.encodeMsMedian ? c : best));
 }
 

@@ -31,7 +31,7 @@ describe('summarise', () => {
 });
 
 describe('chooseEncoding', () => {
-  const rules = { maxRatio: 0.15, minSsim: 0.99, maxEncodeMs: 184 };
+  const rules = { maxRatio: 0.15, minSsim: 0.99, maxEncodeMs: 184, tieBytes: 0.05 };
   const webp85 = { encoding: { format: 'webp' as const, quality: 85 }, summary: summary({ ratio: 0.037 }) };
   const webp85e6 = {
     encoding: { format: 'webp' as const, quality: 85, effort: 6 },
@@ -57,6 +57,14 @@ describe('chooseEncoding', () => {
     // Without the near tie, the fewer bytes win even when slower.
     const smaller = { ...webp85e6, summary: summary({ ratio: 0.03, encodeMsMedian: 150 }) };
     expect(chooseEncoding([webp85, smaller, webp90], rules)).toBe(smaller);
+  });
+
+  it('counts as a tie what is within tieBytes of the fewest bytes', () => {
+    const fast = { ...webp85, summary: summary({ ratio: 0.038, encodeMsMedian: 20 }) };
+    const slow = { ...webp85e6, summary: summary({ ratio: 0.036, encodeMsMedian: 76 }) };
+    // 0.038 is 5.6 % over 0.036: no tie at 5 %, a tie at 10 %.
+    expect(chooseEncoding([fast, slow], rules)).toBe(slow);
+    expect(chooseEncoding([fast, slow], { ...rules, tieBytes: 0.1 })).toBe(fast);
   });
 
   it('says why an encoding is out: SSIM first, then bytes, then time', () => {
