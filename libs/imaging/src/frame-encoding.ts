@@ -16,11 +16,12 @@ export const PNG_FRAMES: FrameEncoding = { format: 'png', quality: 100 };
 
 /**
  * The default, chosen by `npm run bench -- frames` (the fewest bytes at SSIM min ≥ 0.99 within
- * 184 ms of CPU per frame, ties within 10 % of the bytes to the faster encoder): WebP at quality 85
+ * 37 ms of CPU per encode — 2 % of an H100 edit when its 49 frames arrive at once — ties within 10 %
+ * of the bytes to the faster encoder): WebP at quality 85
  * stores photographic frames in about 4 % of PNG's bytes at an SSIM ≥ 0.99 against the lossless
  * frame; effort 2 encodes in about half the CPU time of libwebp's default effort 4 for ~3–5 % more
  * bytes (every frame is encoded twice, raw and edited, on the generation path); AVIF is 10–40 %
- * smaller but 5–25× slower to encode.
+ * smaller but 5–25× slower to encode (about 200 ms a frame: 10 s more per edit on two cores).
  */
 export const DEFAULT_FRAME_ENCODING: FrameEncoding = { format: 'webp', quality: 85, effort: 2 };
 
