@@ -41,6 +41,13 @@ export interface BenchContext {
 
 export type ServiceEnv = NonNullable<PlatformOptions['env']>;
 
+/** The gateway under load: no rate limit in the way, logging only what goes wrong (as Hive Gateway). */
+export const GATEWAY_UNDER_LOAD = {
+  RATE_LIMIT_PER_SECOND: '100000',
+  RATE_LIMIT_BURST: '1000000',
+  LOG_LEVEL: 'warn',
+} as const;
+
 /** A part's own service settings with the run's `--set` ones over them. */
 export function withServiceEnv(ctx: Pick<BenchContext, 'serviceEnv'>, own: ServiceEnv = {}): ServiceEnv {
   const merged: ServiceEnv = { ...own };

@@ -8,7 +8,14 @@ import { type BenchServer, localSupergraph, startHiveGateway, startOurGateway } 
 import { interleave, ratio, type RunFigures, summarise, type Summary } from '../gateway/stats';
 import { FINDINGS } from '../gateway/findings';
 import { seedEdits } from '../gateway/seed';
-import { type BenchContext, type BenchPart, type PartResult, type TargetRow, withServiceEnv } from '../part';
+import {
+  type BenchContext,
+  type BenchPart,
+  type PartResult,
+  type TargetRow,
+  GATEWAY_UNDER_LOAD,
+  withServiceEnv,
+} from '../part';
 
 const CONNECTIONS = 50;
 const FRAMES = 49;
@@ -150,7 +157,7 @@ async function runGateway(ctx: BenchContext): Promise<PartResult> {
     ctx.infra,
     'benchgw',
     withServiceEnv(ctx, {
-      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn' },
+      gateway: GATEWAY_UNDER_LOAD,
       edits: { MAX_UNFINISHED_EDITS_PER_TENANT: '1000' },
     }),
   );

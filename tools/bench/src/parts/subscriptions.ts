@@ -1,7 +1,13 @@
 import { GatewayClient, startTestPlatform } from '@f2f/harness';
 import { Kafka, logLevel } from 'kafkajs';
 
-import { type BenchContext, type BenchPart, type PartResult, withServiceEnv } from '../part';
+import {
+  type BenchContext,
+  type BenchPart,
+  type PartResult,
+  GATEWAY_UNDER_LOAD,
+  withServiceEnv,
+} from '../part';
 import { createEdits } from '../subscriptions/edits';
 import { KafkaFloor } from '../subscriptions/kafka-floor';
 import { type LiveSetup, type PhaseOptions, type PhaseResult, runPhase } from '../subscriptions/phase';
@@ -19,7 +25,7 @@ async function measure(ctx: BenchContext): Promise<PartResult> {
     ctx.infra,
     'benchsubs',
     withServiceEnv(ctx, {
-      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn' },
+      gateway: GATEWAY_UNDER_LOAD,
       edits: { MAX_UNFINISHED_EDITS_PER_TENANT: '100000' },
     }),
   );
