@@ -1,5 +1,7 @@
 import type { FrameEncoding } from '@f2f/imaging';
 
+import { median } from '../stats';
+
 import type { FrameSample } from './measure';
 
 /** What a set of frames stored one way adds up to. */
@@ -15,12 +17,7 @@ export interface SampleSummary {
   encodeMsMedian: number;
 }
 
-export const median = (values: readonly number[]): number => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+export { median };
 
 export function summarise(samples: readonly FrameSample[]): SampleSummary {
   if (samples.length === 0) throw new Error('no frames to summarise');

@@ -1,3 +1,5 @@
+import { nearestRank as percentile } from '../stats';
+
 /** One load run against one gateway: what autocannon counted and the latencies it saw. */
 export interface RunFigures {
   requests: number;
@@ -10,13 +12,8 @@ export interface RunFigures {
   cpuMs?: number;
 }
 
-/** The p-th percentile (0..100) by nearest rank; NaN for no values. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
+/** Latencies: percentiles by nearest rank. */
+export { percentile };
 
 /** Several runs of one gateway and query together: requests/s over all, p95 of all latencies. */
 export interface Summary {

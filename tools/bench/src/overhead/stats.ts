@@ -1,15 +1,5 @@
-/** The p-th percentile (0..100) of the values, linearly interpolated between ranks. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) throw new Error('percentile of no values');
-  if (p < 0 || p > 100) throw new Error(`percentile ${p} is outside 0..100`);
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-}
-
-export const median = (values: readonly number[]): number => percentile(values, 50);
+/** Ratios of few runs: percentiles interpolated between ranks. */
+export { interpolated as percentile, median } from '../stats';
 
 export const mean = (values: readonly number[]): number =>
   values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);

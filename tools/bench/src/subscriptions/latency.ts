@@ -1,3 +1,5 @@
+import { nearestRank as percentile } from '../stats';
+
 /** Latency figures of one phase, in milliseconds. */
 export interface LatencySummary {
   samples: number;
@@ -7,13 +9,8 @@ export interface LatencySummary {
   max: number;
 }
 
-/** The nearest-rank percentile (p in 0..100) of values sorted ascending; NaN for none. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  if (p < 0 || p > 100) throw new RangeError(`percentile ${p} is outside 0..100`);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
-}
+/** Latencies: percentiles by nearest rank. */
+export { percentile };
 
 export function summarize(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
