@@ -46,3 +46,12 @@ export async function encodeFrame(image: Buffer, encoding: FrameEncoding): Promi
       return pipeline.avif({ quality: encoding.quality, effort: encoding.effort ?? 2 }).toBuffer();
   }
 }
+
+/**
+ * A stored frame (any format sharp reads) as a PNG: a result's download format when the frame's
+ * lossless copy is gone. The pixels are the stored frame's (a lossy frame stays as close to the
+ * generated one as its encoding kept: SSIM ≥ 0.99 at the default).
+ */
+export async function frameAsPng(image: Buffer): Promise<Buffer> {
+  return sharp(image).png({ compressionLevel: 6 }).toBuffer();
+}

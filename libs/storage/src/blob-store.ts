@@ -49,4 +49,10 @@ export const blobKeys = {
    */
   losslessFrame: (tenantId: string, editId: string, candidate: number, index: number) =>
     `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/lossless/${String(index).padStart(3, '0')}.png`,
+  /**
+   * A frame a user chose after its lossless copy was deleted, as a PNG decoded from the stored
+   * (lossy) frame: the result's download stays a PNG whichever frame is chosen.
+   */
+  resultFrame: (tenantId: string, editId: string, candidate: number, index: number) =>
+    `tenants/${tenantId}/edits/${editId}/candidates/${candidate}/result/${String(index).padStart(3, '0')}.png`,
 };

@@ -7,6 +7,7 @@ import { CLOCK } from '@f2f/platform';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { EDIT_HISTORY, type EditHistory } from '../history/edit-history';
+import { LosslessFrames } from '../lossless-frames/lossless-frames';
 import { EDITS_REPOSITORY, type EditsRepository } from '../persistence/edits';
 import { type Transactions, TRANSACTIONS } from '../persistence/transactions';
 import { frameRechosenKey } from '../stage-events/history-key';
@@ -21,6 +22,8 @@ export const USER_POLICY = 'user';
  * gets an edit.frame-rechosen entry, announced on edit.status like every entry, all under the
  * edit's row lock so that the history's seq stays in order. Choosing the current choice again
  * changes nothing. (The entry is not published on a topic of its own: nothing consumed it.)
+ * The chosen frame's result downloads as a PNG (LosslessFrames.keepAsResult), and the result copies
+ * of frames chosen before are deleted once the choice is committed.
  */
 @Injectable()
 export class RechooseFrameUseCase {
@@ -28,10 +31,17 @@ export class RechooseFrameUseCase {
     @Inject(TRANSACTIONS) private readonly transactions: Transactions,
     @Inject(EDITS_REPOSITORY) private readonly edits: EditsRepository,
     @Inject(EDIT_HISTORY) private readonly history: EditHistory,
+    private readonly losslessFrames: LosslessFrames,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
-  execute(command: RechooseFrameCommand): Promise<Edit> {
+  async execute(command: RechooseFrameCommand): Promise<Edit> {
+    const { edit, changed } = await this.choose(command);
+    if (changed) this.losslessFrames.pruneInBackground(edit.tenantId, edit.id);
+    return edit;
+  }
+
+  private choose(command: RechooseFrameCommand): Promise<{ edit: Edit; changed: boolean }> {
     const { tenantId } = command;
     return this.transactions.run(async (tx) => {
       const edit = await this.edits.lockEdit(tx, tenantId, command.editId);
@@ -48,13 +58,14 @@ export class RechooseFrameUseCase {
         if (!frame)
           throw new DomainError(ErrorCode.NotFound, `edit ${edit.id} has no frame ${command.frameId}`);
         chosen = { candidate: frame.candidate, index: frame.index, id: frame.id };
+        await this.losslessFrames.keepAsResult(frame);
       }
       const unchanged =
         edit.selectionPolicy === USER_POLICY &&
         edit.selectedCandidate === (chosen?.candidate ?? null) &&
         edit.selectedFrameIndex === (chosen?.index ?? null) &&
         edit.chosenBy === command.actor;
-      if (unchanged) return edit;
+      if (unchanged) return { edit, changed: false };
 
       const seq = edit.historySeq + 1;
       const now = this.clock.now();
@@ -104,7 +115,7 @@ export class RechooseFrameUseCase {
         },
         { status: { before: edit.status, after: edit.status }, cause: Topic.EditFrameRechosen },
       );
-      return updated;
+      return { edit: updated, changed: true };
     });
   }
 }

@@ -59,6 +59,7 @@ export function storedFrames(
   edits: InMemoryEditsRepository,
   edit: Edit,
   places: { candidate: number; index: number }[],
+  ext = 'png',
 ): Frame[] {
   const rows = places.map(({ candidate, index }) => ({
     id: randomUUID(),
@@ -67,8 +68,8 @@ export function storedFrames(
     candidate,
     seed: edit.seed + candidate,
     index,
-    blobKey: `k/${candidate}/${index}.png`,
-    rawBlobKey: `k/${candidate}/${index}.raw.png`,
+    blobKey: `k/${candidate}/${index}.${ext}`,
+    rawBlobKey: `k/${candidate}/${index}.raw.${ext}`,
     width: 64,
     height: 48,
     bytes: 10,

@@ -18,7 +18,7 @@ async function setup(overrides: Partial<Edit> = {}) {
   const blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-lossless-')));
   const tenantId = asTenantId('acme');
   const edit = await storedEdit(edits, tenantId, overrides);
-  const frames = storedFrames(edits, edit, PLACES);
+  const frames = storedFrames(edits, edit, PLACES, 'webp');
   const keyOf = (candidate: number, index: number) =>
     blobKeys.losslessFrame(tenantId, edit.id, candidate, index);
   for (const { candidate, index } of PLACES)
@@ -30,7 +30,9 @@ async function setup(overrides: Partial<Edit> = {}) {
     return kept;
   };
   const lossless = new LosslessFrames(edits, blobs, createLogger('test', 'silent'));
-  return { edits, blobs, tenantId, edit, frames, keyOf, remaining, lossless };
+  const resultKeyOf = (candidate: number, index: number) =>
+    blobKeys.resultFrame(tenantId, edit.id, candidate, index);
+  return { edits, blobs, tenantId, edit, frames, keyOf, resultKeyOf, remaining, lossless };
 }
 
 describe('LosslessFrames', () => {
@@ -66,5 +68,35 @@ describe('LosslessFrames', () => {
     expect(await t.lossless.resultKey(frame)).toBe(frame.blobKey);
     const selected = t.frames.find((f) => f.candidate === 0 && f.index === 3)!;
     expect(await t.lossless.resultKey(selected)).toBe(t.keyOf(0, 3));
+  });
+
+  it('after a user re-chose, keeps the platform’s choice’s copy too, and only the chosen frame’s result copy', async () => {
+    const t = await setup({
+      selectedCandidate: 0,
+      selectedFrameIndex: 4,
+      selectionPolicy: 'user',
+      originalCandidate: 1,
+      originalFrameIndex: 2,
+      originalPolicy: 'vlm',
+    });
+    for (const [candidate, index] of [
+      [0, 1],
+      [0, 4],
+    ])
+      await t.blobs.put(t.resultKeyOf(candidate, index), Buffer.from('png'));
+    expect(await t.lossless.prune(t.tenantId, t.edit.id)).toBe(8);
+    expect(await t.remaining()).toEqual(['0/4', '1/2']);
+    expect(await t.blobs.exists(t.resultKeyOf(0, 1))).toBe(false);
+    expect(await t.blobs.exists(t.resultKeyOf(0, 4))).toBe(true);
+  });
+
+  it('serves a PNG frame itself, and a result copy when the lossless copy is gone', async () => {
+    const t = await setup({ selectedCandidate: 0, selectedFrameIndex: 3 });
+    const png = { ...t.frames[0], blobKey: 'k/0/0.png' };
+    expect(await t.lossless.resultKey(png)).toBe('k/0/0.png');
+    const frame = t.frames.find((f) => f.candidate === 1 && f.index === 1)!;
+    await t.blobs.delete(t.keyOf(1, 1));
+    await t.blobs.put(t.resultKeyOf(1, 1), Buffer.from('png'));
+    expect(await t.lossless.resultKey(frame)).toBe(t.resultKeyOf(1, 1));
   });
 });

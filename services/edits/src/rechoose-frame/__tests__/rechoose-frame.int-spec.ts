@@ -1,5 +1,9 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
 import { createDatabase, type PrismaClient as ServiceClient } from '../../database';
-import { DomainError, ErrorCode } from '@f2f/common';
+import { createLogger, DomainError, ErrorCode } from '@f2f/common';
 import { makeEnvelope, Topic } from '@f2f/contracts';
 import type { TenantId } from '@f2f/database';
 import type { Edit } from '../../database';
@@ -7,6 +11,8 @@ import type { Edit } from '../../database';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { makeEdit, makeEditEvent, makeFrames, makeTenant } from '../../__tests__/factories';
 import { prismaRepositories } from '../../testing/prisma-repositories';
+import { LosslessFrames } from '../../lossless-frames/lossless-frames';
+import { FilesystemBlobStore } from '@f2f/storage';
 import { applyStageEvent } from '../../stage-events/edit-state';
 import { RechooseFrameCommand } from '../rechoose-frame.command';
 import { RechooseFrameUseCase } from '../rechoose-frame.use-case';
@@ -19,7 +25,9 @@ let other: TenantId;
 beforeAll(async () => {
   db = await createTestDatabase('select_frame', createDatabase);
   const { transactions, edits, history } = prismaRepositories(db.prisma);
-  useCase = new RechooseFrameUseCase(transactions, edits, history);
+  const blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-rechoose-')));
+  const lossless = new LosslessFrames(edits, blobs, createLogger('test', 'silent'));
+  useCase = new RechooseFrameUseCase(transactions, edits, history, lossless);
   tenant = await makeTenant(db.prisma, 'a');
   other = await makeTenant(db.prisma, 'b');
 });

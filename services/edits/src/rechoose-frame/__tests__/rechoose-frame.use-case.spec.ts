@@ -1,27 +1,43 @@
-import { ErrorCode } from '@f2f/common';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createLogger, ErrorCode } from '@f2f/common';
 import { Topic } from '@f2f/contracts';
 import { asTenantId } from '@f2f/database';
+import { blobKeys, FilesystemBlobStore } from '@f2f/storage';
+import sharp from 'sharp';
 
 import { storedEdit, storedFrames } from '../../testing/edit-fixtures';
 import { InMemoryEditHistory, InMemoryEditsRepository, InMemoryTransactions } from '../../testing/in-memory';
+import { LosslessFrames } from '../../lossless-frames/lossless-frames';
 import { RechooseFrameCommand } from '../rechoose-frame.command';
 import { RechooseFrameUseCase } from '../rechoose-frame.use-case';
 
 const tenant = asTenantId('acme');
 const now = new Date('2030-01-02T03:04:05Z');
 
-async function setUp() {
+async function setUp(frameExt = 'png') {
   const history = new InMemoryEditHistory();
   const edits = new InMemoryEditsRepository(history);
-  const useCase = new RechooseFrameUseCase(new InMemoryTransactions(), edits, history, { now: () => now });
+  const blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-rechoose-')));
+  const lossless = new LosslessFrames(edits, blobs, createLogger('test', 'silent'));
+  const useCase = new RechooseFrameUseCase(new InMemoryTransactions(), edits, history, lossless, {
+    now: () => now,
+  });
   const edit = await storedEdit(edits, tenant);
-  const frames = storedFrames(edits, edit, [
-    { candidate: 0, index: 3 },
-    { candidate: 1, index: 2 },
-  ]);
+  const frames = storedFrames(
+    edits,
+    edit,
+    [
+      { candidate: 0, index: 3 },
+      { candidate: 1, index: 2 },
+    ],
+    frameExt,
+  );
   const choose = (choice: { frameId?: string; source?: boolean }, actor: string | null, editId = edit.id) =>
     useCase.execute(RechooseFrameCommand.create(tenant, { editId, ...choice }, actor));
-  return { history, edits, edit, frames, choose };
+  return { history, edits, blobs, lossless, edit, frames, choose };
 }
 
 describe('RechooseFrameUseCase', () => {
@@ -79,6 +95,22 @@ describe('RechooseFrameUseCase', () => {
     expect(history.of(tenant, edit.id)).toHaveLength(1);
     // Another key making the same choice is a new entry: who chose changed.
     expect((await choose({ frameId: frames[1].id }, 'key-2')).historySeq).toBe(5);
+  });
+
+  it('gives a lossy frame chosen after its lossless copy was deleted a PNG result decoded from it', async () => {
+    const { blobs, lossless, frames, choose } = await setUp('webp');
+    const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c04020' } })
+      .webp({ quality: 85 })
+      .toBuffer();
+    for (const f of frames) await blobs.put(f.blobKey, webp);
+    await choose({ frameId: frames[1].id }, 'key-1');
+    const key = await lossless.resultKey(frames[1]);
+    expect(key).toBe(blobKeys.resultFrame(tenant, frames[1].editId, 1, 2));
+    const png = await blobs.get(key);
+    const meta = await sharp(png).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 48]);
+    const [stored, result] = await Promise.all([webp, png].map((image) => sharp(image).raw().toBuffer()));
+    expect(result.equals(stored)).toBe(true);
   });
 
   it('refuses an unfinished edit (CONFLICT), a frame of another edit and another tenant’s edit (NOT_FOUND)', async () => {
