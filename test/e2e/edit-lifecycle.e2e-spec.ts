@@ -139,9 +139,22 @@ beforeAll(async () => {
       edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
+      // As in k8s (the other e2e platforms keep the default, off): frames measured as they land.
+      metrics: { MEASURE_FRAMES_AS_THEY_LAND: 'true' },
     },
   });
 });
+
+/** The metrics service's f2f_frames_measured_total, by `when`, scraped from its /metrics. */
+async function framesMeasured(): Promise<Record<string, number>> {
+  const text = await fetch(`http://127.0.0.1:${platform.ports.metrics}/metrics`).then((r) => r.text());
+  const counts: Record<string, number> = {};
+  for (const [, when, value] of text.matchAll(
+    /^f2f_frames_measured_total\{[^}]*when="(\w+)"[^}]*\} (\S+)$/gm,
+  ))
+    counts[when] = Number(value);
+  return counts;
+}
 
 afterAll(async () => {
   await platform?.stop();
@@ -252,6 +265,11 @@ describe('an edit through the whole platform', () => {
     expect(edit.frames[0].metrics!.psnr).toBeGreaterThan(30);
     expect(edit.frames[48].metrics!.ssim).toBeLessThan(edit.frames[1].metrics!.ssim);
     expect(await db.connect(metricsDatabase).frameMetric.count({ where: { editId: id } })).toBe(49);
+    // Frames were measured as they landed, while the video was still being generated; video.generated
+    // measured only the rest, so each frame once (this is the platform's first edit).
+    const measured = await framesMeasured();
+    expect(measured.as_they_landed).toBeGreaterThan(0);
+    expect(measured.as_they_landed + measured.after_video_generated).toBe(49);
 
     // The history: strictly increasing sequence, each stage once, in causal order.
     const types = edit.history.map((h) => h.type);

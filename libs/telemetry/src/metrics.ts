@@ -92,6 +92,11 @@ export const metrics = {
     name: 'f2f_frames_written_total',
     help: 'Frames stored (generated candidates), by service.',
   }),
+  framesMeasured: new Counter({
+    name: 'f2f_frames_measured_total',
+    help: 'Frames whose metrics were recorded, by when they were measured (as_they_landed, after_video_generated).',
+    labelNames: ['when'] as const,
+  }),
   blobBytesWritten: new Counter({
     name: 'f2f_blob_bytes_written_total',
     help: 'Bytes written to the blob store (frames, uploads, previews).',

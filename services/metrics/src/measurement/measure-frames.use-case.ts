@@ -1,6 +1,7 @@
 import type { Tx } from '../database';
 import { type EventEnvelope, type FrameMetrics, makeEnvelope, Topic } from '@f2f/contracts';
 import { type HandlerContext, OutboxWriter } from '@f2f/messaging';
+import { metrics } from '@f2f/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { FRAME_METRICS, type FrameMetricsRepository } from './frame-metrics.repository';
@@ -60,6 +61,8 @@ export class MeasureFramesUseCase {
     const mean = meanOf(series, measured);
     const metricModels = this.measurer.metricModels;
     await this.record(event, ctx, { series, measured, mean, metricModels });
+    metrics.framesMeasured.inc({ when: 'as_they_landed' }, early.size);
+    metrics.framesMeasured.inc({ when: 'after_video_generated' }, rest.length);
     ctx.logger.info(
       { frames: series.length, measuredAsTheyLanded: early.size, metrics: measured, metricModels, mean },
       metricModels
