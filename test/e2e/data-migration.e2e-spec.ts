@@ -71,11 +71,12 @@ const rowsOf = (table: string, without: string[] = [], changed = `'{}'::jsonb`) 
 /**
  * The owners' migrations that change values, applied to the legacy rows for the comparison: CLIP
  * score becomes CLIPScore with the raw cosine kept, and the example set "paper" is "paper-figures";
- * and the columns they add, empty on the moved rows (an edit's trace id).
+ * and the columns they add, empty on the moved rows (an edit's trace id), or filled (a final edit's
+ * lossless copies were pruned when it finished).
  */
 const MIGRATED_VALUES: Record<string, string> = {
   frame_metrics: `jsonb_build_object('clip_score', 2.5 * GREATEST(t.clip_score, 0), 'clip_cosine', t.clip_score)`,
-  edits: `jsonb_build_object('trace_id', NULL)`,
+  edits: `jsonb_build_object('trace_id', NULL, 'lossless_pruned_at', CASE WHEN t.status IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN to_jsonb(COALESCE(t.completed_at, t.updated_at)) END)`,
   captions: `jsonb_build_object('example_set', CASE WHEN t.example_set = 'paper' THEN 'paper-figures' ELSE t.example_set END)`,
 };
 

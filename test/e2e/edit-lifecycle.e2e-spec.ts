@@ -136,7 +136,9 @@ beforeAll(async () => {
     previewGenerators: 2,
     env: {
       gateway: { LOG_LEVEL: process.env.F2F_GATEWAY_LOG_LEVEL ?? 'info', CORS_ORIGINS: FRONTEND_ORIGIN },
-      edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024) },
+      // Lossless copies deleted when an edit completes (the default keeps them 24 h for a re-choice:
+      // uploads.e2e and the browser test run with it).
+      edits: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024), LOSSLESS_COPIES_KEPT_HOURS: '0' },
       captioning: { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       'frame-selection': { VLM_BASE_URL: vlm.baseUrl, VLM_MODEL: 'gpt-4o', VLM_TIMEOUT_MS: '5000' },
       // As in k8s (the other e2e platforms keep the default, off): frames measured as they land.
@@ -249,7 +251,8 @@ describe('an edit through the whole platform', () => {
       .connect(frameSelectionDatabase)
       .selection.findUniqueOrThrow({ where: { editId: id } });
     expect(selection.rawAnswers).toEqual(['The selected edit is:3']);
-    // The lossless copies metrics and selection read: once the edit completed, only the result's stays.
+    // The lossless copies metrics and selection read: once the edit completed, only the result's stays
+    // (at once with LOSSLESS_COPIES_KEPT_HOURS 0).
     const losslessDir = path.join(blobDir, path.dirname(path.dirname(edit.frames[0].blobKey)), 'lossless');
     for (let i = 0; i < 100 && (await readdir(losslessDir)).length > 1; i++) await sleep(100);
     expect(await readdir(losslessDir)).toEqual(['012.png']);

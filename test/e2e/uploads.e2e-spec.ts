@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -234,6 +234,10 @@ describe('images over the API, through the gateway', () => {
       expect(lossy.format).toBe('webp');
       expect(full).toMatchObject({ format: 'png', width: lossy.width, height: lossy.height });
     }
+    // The completed edit keeps every frame's lossless copy (LOSSLESS_COPIES_KEPT_HOURS, 24 by default),
+    // so that a frame the user re-chooses meanwhile is a lossless result too.
+    const losslessDir = path.join(blobDir, path.dirname(path.dirname(edit.frames[0].blobKey)), 'lossless');
+    expect(await readdir(losslessDir)).toHaveLength(9);
 
     // One collage per candidate, each downloadable.
     expect(edit.selectionDecision!.collageUrls).toHaveLength(edit.selectionDecision!.collageBlobKeys.length);

@@ -31,7 +31,8 @@ import { PrismaFramesRepository } from './persistence/frames.repository';
 import { TRANSACTIONS } from './persistence/transactions';
 import { PrismaTransactions } from './persistence/transactions.repository';
 import { RechooseFrameUseCase } from './rechoose-frame/rechoose-frame.use-case';
-import { LosslessFrames } from './lossless-frames/lossless-frames';
+import { LOSSLESS_SETTINGS, LosslessFrames } from './lossless-frames/lossless-frames';
+import { LosslessSweeper } from './lossless-frames/lossless-sweeper';
 import { RecordStageEventUseCase } from './stage-events/record-stage-event.use-case';
 import { StageEventsHandler } from './stage-events/stage-events.handler';
 import { ApiKeysRepository } from './tenancy/api-keys.repository';
@@ -133,7 +134,15 @@ export class AppModule {
         CancelEditUseCase,
         RechooseFrameUseCase,
         RecordStageEventUseCase,
+        {
+          provide: LOSSLESS_SETTINGS,
+          useValue: {
+            keptForMs: config.LOSSLESS_COPIES_KEPT_HOURS * 3_600_000,
+            sweepIntervalSeconds: config.LOSSLESS_SWEEP_INTERVAL_SECONDS,
+          },
+        },
         LosslessFrames,
+        LosslessSweeper,
         StageEventsHandler,
         EditsResolver,
         FrameResolver,

@@ -24,6 +24,23 @@ export const editsConfigSchema = z.object({
     .min(0)
     .max(24 * 3600)
     .default(300),
+  /**
+   * How long a completed edit keeps every frame's lossless copy (frames stored lossy), so that a frame
+   * a user re-chooses meanwhile is a lossless result; then only the result's and the platform's
+   * choice's stay. 0: deleted when the edit completes. A failed or cancelled edit's go at once.
+   */
+  LOSSLESS_COPIES_KEPT_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 24)
+    .default(24),
+  /** How often completed edits past LOSSLESS_COPIES_KEPT_HOURS lose their other lossless copies (0: never). */
+  LOSSLESS_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(300),
   /** Verifies the tenant context the gateway signs, and the gateway's calls to resolve API keys. */
   TENANT_CONTEXT_SECRET: tenantContextSecretConfig,
   /** Unfinished (not completed, failed or cancelled) edits a tenant may have at once; createEdit refuses more. */

@@ -39,4 +39,20 @@ describe('edits configuration', () => {
       /IMAGE_INSPECT_TIMEOUT_MS/,
     );
   });
+
+  it('keeps lossless copies 24 h by default, refuses a negative window or a sweep more than daily', () => {
+    expect(loadEditsConfig(ENV)).toMatchObject({
+      LOSSLESS_COPIES_KEPT_HOURS: 24,
+      LOSSLESS_SWEEP_INTERVAL_SECONDS: 300,
+    });
+    expect(loadEditsConfig({ ...ENV, LOSSLESS_COPIES_KEPT_HOURS: '0.5' }).LOSSLESS_COPIES_KEPT_HOURS).toBe(
+      0.5,
+    );
+    expect(() => loadEditsConfig({ ...ENV, LOSSLESS_COPIES_KEPT_HOURS: '-1' })).toThrow(
+      /LOSSLESS_COPIES_KEPT_HOURS/,
+    );
+    expect(() => loadEditsConfig({ ...ENV, LOSSLESS_SWEEP_INTERVAL_SECONDS: '90000' })).toThrow(
+      /LOSSLESS_SWEEP_INTERVAL_SECONDS/,
+    );
+  });
 });

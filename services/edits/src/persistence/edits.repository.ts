@@ -126,6 +126,27 @@ export class PrismaEditsRepository implements EditsRepository {
     if (locked.length === 0) return null;
     return unfinished(tx, tenantId);
   }
+
+  async withLosslessCopies(
+    completedBefore: Date,
+    limit: number,
+  ): Promise<{ tenantId: TenantId; id: string }[]> {
+    const rows = await this.prisma.edit.findMany({
+      where: {
+        losslessPrunedAt: null,
+        completedAt: { not: null },
+        OR: [{ status: { in: ['FAILED', 'CANCELLED'] } }, { completedAt: { lt: completedBefore } }],
+      },
+      orderBy: { completedAt: 'asc' },
+      take: limit,
+      select: { tenantId: true, id: true },
+    });
+    return rows.map((r) => ({ tenantId: r.tenantId as TenantId, id: r.id }));
+  }
+
+  async markLosslessPruned(tenantId: TenantId, id: string, at: Date): Promise<void> {
+    await this.prisma.edit.updateMany({ where: { id, tenantId }, data: { losslessPrunedAt: at } });
+  }
 }
 
 function unfinished(db: Tx | PrismaClient, tenantId: TenantId): Promise<number> {

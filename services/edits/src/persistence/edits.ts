@@ -68,5 +68,12 @@ export interface EditsRepository {
   countUnfinished(tenantId: TenantId): Promise<number>;
   /** Locks the tenant's row for the rest of the transaction and counts; null without such a tenant. */
   lockTenantAndCountUnfinished(tx: Tx, tenantId: TenantId): Promise<number | null>;
+  /**
+   * Every tenant's final edits whose lossless copies are not pruned yet (LosslessFrames), oldest
+   * first: failed and cancelled ones, and completed ones that completed before `completedBefore`.
+   */
+  withLosslessCopies(completedBefore: Date, limit: number): Promise<{ tenantId: TenantId; id: string }[]>;
+  /** Records that the edit's lossless copies were pruned. */
+  markLosslessPruned(tenantId: TenantId, id: string, at: Date): Promise<void>;
 }
 export const EDITS_REPOSITORY = Symbol('EditsRepository');

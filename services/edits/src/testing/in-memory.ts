@@ -231,6 +231,7 @@ export class InMemoryEditsRepository implements EditsRepository {
       createdAt: now,
       updatedAt: now,
       completedAt: null,
+      losslessPrunedAt: null,
     };
     this.edits.push(row);
     return { ...row };
@@ -246,6 +247,22 @@ export class InMemoryEditsRepository implements EditsRepository {
   }
   async lockTenantAndCountUnfinished(_tx: Tx, tenantId: TenantId): Promise<number | null> {
     return this.tenants.has(tenantId) ? this.countUnfinished(tenantId) : null;
+  }
+  async withLosslessCopies(completedBefore: Date, limit: number) {
+    return this.edits
+      .filter(
+        (e) =>
+          e.losslessPrunedAt === null &&
+          e.completedAt !== null &&
+          (e.status !== 'COMPLETED' || e.completedAt < completedBefore),
+      )
+      .sort((a, b) => a.completedAt!.getTime() - b.completedAt!.getTime())
+      .slice(0, limit)
+      .map((e) => ({ tenantId: e.tenantId as TenantId, id: e.id }));
+  }
+  async markLosslessPruned(tenantId: TenantId, id: string, at: Date): Promise<void> {
+    const edit = await this.findEdit(tenantId, id);
+    if (edit) edit.losslessPrunedAt = at;
   }
 }
 

@@ -8,13 +8,14 @@ export interface EditBytes {
   ratio: number;
   /** Stored frames only (edited + raw): the "frames at ≤ 0.15× PNG's bytes". */
   framesRatio: number;
-  /** While metrics and selection run, every edited frame's lossless copy is kept too. */
+  /** While the edit runs and for LOSSLESS_COPIES_KEPT_HOURS after, every edited frame's lossless copy is kept too. */
   peak: number;
 }
 
 /**
  * Bytes of one edit: the frames and raw frames (as summarised), the collage (stored as PNG either
- * way: it is what the VLM saw), and after, the result's lossless copy that stays.
+ * way: it is what the VLM saw), and after, the result's lossless copy that stays (once the copies
+ * go: the platform's choice's stays too when a user re-chose another frame).
  */
 export function editBytes(
   edited: SampleSummary,

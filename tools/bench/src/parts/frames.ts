@@ -279,7 +279,7 @@ function findings(rows: TableRow[], figures: EditFigures[]): string {
     '',
     ...others,
     '',
-    'Storing lossy frames alone would score metrics on degraded pixels, so the lossless copy (kept until the edit is final, then only the result\'s) keeps metrics and the VLM\'s collage exact, at the cost of the "peak" column while an edit runs.',
+    "Storing lossy frames alone would score metrics on degraded pixels, so the lossless copy (every frame's kept for LOSSLESS_COPIES_KEPT_HOURS, 24, after the edit completes so that a re-chosen frame is lossless too, then only the result's and the platform's choice's) keeps metrics and the VLM's collage exact, at the cost of the \"peak\" column while an edit runs and for that window.",
     '',
     flatNote(figures),
   ].join('\n');
@@ -303,7 +303,7 @@ function markdownOf(
     '',
     `The benchmark chooses **${chosen ? describeEncoding(chosen.encoding) : 'none'}**; FRAME_FORMAT/FRAME_QUALITY default to **${configured}**${agrees ? ' (the same)' : ' (differs: see the table)'}.`,
     '',
-    `**Per edit** (${frameCount} frames, one candidate, stored as ${configured}; the collage stays PNG — it is what the VLM saw — and the selected frame's lossless PNG stays as the result; "peak" counts every frame's lossless copy, kept until metrics and selection are done):`,
+    `**Per edit** (${frameCount} frames, one candidate, stored as ${configured}; the collage stays PNG — it is what the VLM saw — and the selected frame's lossless PNG stays as the result; "peak" counts every frame's lossless copy, kept while the edit runs and for LOSSLESS_COPIES_KEPT_HOURS after it completes):`,
     '',
     editRows(figures),
     '',

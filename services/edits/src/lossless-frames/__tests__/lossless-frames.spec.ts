@@ -13,7 +13,11 @@ import { LosslessFrames } from '../lossless-frames';
 
 const PLACES = [0, 1].flatMap((candidate) => [0, 1, 2, 3, 4].map((index) => ({ candidate, index })));
 
-async function setup(overrides: Partial<Edit> = {}) {
+const HOUR = 3_600_000;
+const T0 = new Date('2030-01-01T00:00:00Z');
+
+async function setup(overrides: Partial<Edit> = {}, keptForMs = 0) {
+  const clock = { at: T0, now: () => clock.at };
   const edits = new InMemoryEditsRepository();
   const blobs = new FilesystemBlobStore(await mkdtemp(path.join(os.tmpdir(), 'f2f-lossless-')));
   const tenantId = asTenantId('acme');
@@ -29,10 +33,16 @@ async function setup(overrides: Partial<Edit> = {}) {
       if (await blobs.exists(keyOf(candidate, index))) kept.push(`${candidate}/${index}`);
     return kept;
   };
-  const lossless = new LosslessFrames(edits, blobs, createLogger('test', 'silent'));
+  const lossless = new LosslessFrames(
+    edits,
+    blobs,
+    createLogger('test', 'silent'),
+    { keptForMs, sweepIntervalSeconds: 0 },
+    clock,
+  );
   const resultKeyOf = (candidate: number, index: number) =>
     blobKeys.resultFrame(tenantId, edit.id, candidate, index);
-  return { edits, blobs, tenantId, edit, frames, keyOf, resultKeyOf, remaining, lossless };
+  return { edits, blobs, clock, tenantId, edit, frames, keyOf, resultKeyOf, remaining, lossless };
 }
 
 describe('LosslessFrames', () => {
@@ -98,5 +108,46 @@ describe('LosslessFrames', () => {
     await t.blobs.delete(t.keyOf(1, 1));
     await t.blobs.put(t.resultKeyOf(1, 1), Buffer.from('png'));
     expect(await t.lossless.resultKey(frame)).toBe(t.resultKeyOf(1, 1));
+  });
+
+  it('keeps every copy of an edit completed less than LOSSLESS_COPIES_KEPT_HOURS ago, then prunes and records it', async () => {
+    const t = await setup({ selectedCandidate: 1, selectedFrameIndex: 2, completedAt: T0 }, 24 * HOUR);
+    t.clock.at = new Date(T0.getTime() + 23 * HOUR);
+    expect(await t.lossless.prune(t.tenantId, t.edit.id)).toBe(0);
+    expect(await t.remaining()).toHaveLength(PLACES.length);
+    expect((await t.edits.findEdit(t.tenantId, t.edit.id))!.losslessPrunedAt).toBeNull();
+    t.clock.at = new Date(T0.getTime() + 25 * HOUR);
+    expect(await t.lossless.prune(t.tenantId, t.edit.id)).toBe(9);
+    expect(await t.remaining()).toEqual(['1/2']);
+    expect((await t.edits.findEdit(t.tenantId, t.edit.id))!.losslessPrunedAt).toEqual(t.clock.at);
+  });
+
+  it('prunes a failed edit at once, whatever the window', async () => {
+    const t = await setup({ status: 'FAILED', completedAt: T0 }, 24 * HOUR);
+    expect(await t.lossless.prune(t.tenantId, t.edit.id)).toBe(PLACES.length);
+    expect(await t.remaining()).toEqual([]);
+  });
+
+  it('sweeps the edits due, oldest first, in batches, and leaves the others', async () => {
+    const t = await setup({ completedAt: new Date(T0.getTime() - 30 * HOUR) }, 24 * HOUR);
+    const recent = await storedEdit(t.edits, t.tenantId, { completedAt: new Date(T0.getTime() - HOUR) });
+    const failed = await storedEdit(t.edits, t.tenantId, { status: 'FAILED', completedAt: T0 });
+    const done = await storedEdit(t.edits, t.tenantId, {
+      completedAt: new Date(T0.getTime() - 48 * HOUR),
+      losslessPrunedAt: new Date(T0.getTime() - 24 * HOUR),
+    });
+    const running = await storedEdit(t.edits, t.tenantId, { status: 'GENERATING', completedAt: null });
+    const pruned = async (id: string) => (await t.edits.findEdit(t.tenantId, id))!.losslessPrunedAt;
+
+    expect(await t.lossless.sweep(1)).toBe(2);
+    expect(await t.remaining()).toEqual(['0/3']);
+    expect(await pruned(t.edit.id)).toEqual(T0);
+    expect(await pruned(failed.id)).toEqual(T0);
+    expect(await pruned(done.id)).toEqual(new Date(T0.getTime() - 24 * HOUR));
+    expect([await pruned(recent.id), await pruned(running.id)]).toEqual([null, null]);
+    // Once its window passed, the recent one is due; nothing else is swept twice.
+    t.clock.at = new Date(T0.getTime() + 24 * HOUR);
+    expect(await t.lossless.sweep()).toBe(1);
+    expect(await pruned(recent.id)).toEqual(t.clock.at);
   });
 });
