@@ -54,9 +54,7 @@ export class LosslessFrames {
    */
   async resultKey(frame: StoredFrame): Promise<string> {
     if (isPng(frame)) return frame.blobKey;
-    for (const key of [losslessKeyOf(frame), resultCopyKeyOf(frame)])
-      if (await this.blobs.exists(key)) return key;
-    return frame.blobKey;
+    return (await this.keptCopy(frame)) ?? frame.blobKey;
   }
 
   /**
@@ -65,9 +63,7 @@ export class LosslessFrames {
    * existing result copy need nothing.
    */
   async keepAsResult(frame: StoredFrame): Promise<void> {
-    if (isPng(frame)) return;
-    if ((await this.blobs.exists(losslessKeyOf(frame))) || (await this.blobs.exists(resultCopyKeyOf(frame))))
-      return;
+    if (isPng(frame) || (await this.keptCopy(frame))) return;
     await this.blobs.put(
       resultCopyKeyOf(frame),
       await frameAsPng(await this.blobs.get(frame.blobKey)),
@@ -134,6 +130,13 @@ export class LosslessFrames {
     const pruned = seen.size;
     if (pruned > 0) this.logger.info({ edits: pruned }, 'lossless frame copies pruned');
     return pruned;
+  }
+
+  /** The frame's lossless copy, else its result copy, when one is there. */
+  private async keptCopy(frame: FramePlace): Promise<string | null> {
+    for (const key of [losslessKeyOf(frame), resultCopyKeyOf(frame)])
+      if (await this.blobs.exists(key)) return key;
+    return null;
   }
 
   private keptUntil(edit: Edit): number {
